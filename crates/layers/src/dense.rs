@@ -1,4 +1,4 @@
-//! A fully connected layer, `y = x·W + b`. Products go through [`gemm`](crate::gemm::gemm).
+//! A fully connected layer, `y = x·W + b`. Products go through [`gemm`](crate::gemm).
 //!
 //! ```
 //! use ndnet_layers::{Dense, Layer};
@@ -13,7 +13,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, NdFloat, Zip};
 use rand::Rng;
 
-use crate::gemm::gemm;
+use crate::gemm::{gemm, gemm_bias};
 use crate::{Init, Layer, LayerError, Result};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -145,15 +145,8 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         Ok(self.weight.ncols())
     }
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
-        // Broadcast the bias into every row, then accumulate x·W on top (β = 1).
-        for mut row in output.rows_mut() {
-            match (row.as_slice_mut(), self.bias.as_slice()) {
-                (Some(r), Some(b)) => r.copy_from_slice(b),
-                _ => row.assign(&self.bias),
-            }
-        }
-        gemm(F::one(), input, self.weight.view(), F::one(), output);
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        gemm_bias(F::one(), input, self.weight.view(), self.bias.view(), output);
     }
 
     fn backward(

@@ -1,11 +1,14 @@
-//! `C ← α·A·B + β·C` into an existing buffer, without allocating for the small shapes ndnet is
-//! made for.
+//! `C ← α·A·B + β·C` (or `+ bias`) into an existing buffer, without allocating for the small
+//! shapes ndnet is made for.
 //!
 //! `ndarray::linalg::general_mat_mul` (matrixmultiply) packs its operands into a freshly
 //! allocated buffer on every call: the right trade for large matrices, pure overhead for a
-//! 32 × 10 · 10 × 10 product. Below [`SMALL_GEMM_LIMIT`] multiply-adds this module runs a plain
-//! loop kernel over contiguous rows (or dot products when `B`'s columns are the contiguous
-//! side, as for `W` transposed); above it, it hands over to `general_mat_mul`.
+//! 32 × 10 · 10 × 10 product. Below [`SMALL_GEMM_LIMIT`] multiply-adds this module runs its own
+//! register-tiled kernel; above it, it hands over to `general_mat_mul`.
+//!
+//! Every element is summed the same way on every path of the small kernel — from zero, over
+//! `p` in order, then `α·sum + β·c` (or `α·sum + bias`) — so the layout of the operands never
+//! changes a result's bits.
 //!
 //! ```
 //! use ndarray::{array, Array2};
@@ -17,7 +20,7 @@
 //! ```
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView2, ArrayViewMut2, Axis, NdFloat, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, NdFloat, Zip};
 
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
@@ -28,59 +31,74 @@ pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
 ///
 /// # Panics
 /// When the shapes do not agree (like `general_mat_mul`).
-pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
-    let ((m, k), (k2, n)) = (a.dim(), b.dim());
-    assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
-    if m * k * n > SMALL_GEMM_LIMIT {
-        general_mat_mul(alpha, &a, &b, beta, &mut c);
-        return;
-    }
-    let stride = |s: &[isize]| (usize::try_from(s[0]).ok(), usize::try_from(s[1]).ok());
-    if let ((Some(ars), Some(acs)), (Some(brs), Some(bcs)), (Some(crs), Some(ccs))) =
-        (stride(a.strides()), stride(b.strides()), stride(c.strides()))
-        && let (Some(ad), Some(bd)) = (a.as_slice_memory_order(), b.as_slice_memory_order())
-        && let Some(cd) = c.as_slice_memory_order_mut()
-    {
-        let a = Strided { data: ad, row: ars, col: acs };
-        let b = Strided { data: bd, row: brs, col: bcs };
-        small_kernel((m, k, n), alpha, a, b, beta, cd, (crs, ccs));
-        return;
-    }
-    if b.stride_of(Axis(0)) == 1 && (n == 1 || b.stride_of(Axis(1)) != 1) {
-        // B's columns are contiguous (B = Wᵀ, or a single column): each C[i,j] is a dot product.
-        for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
-            for (b_col, c_ij) in b.columns().into_iter().zip(c_row.iter_mut()) {
-                let dot = match (a_row.as_slice(), b_col.as_slice()) {
-                    (Some(x), Some(y)) => x.iter().zip(y).fold(F::zero(), |s, (&x, &y)| s + x * y),
-                    _ => Zip::from(&a_row).and(&b_col).fold(F::zero(), |s, &x, &y| s + x * y),
-                };
-                *c_ij = if beta == F::zero() { alpha * dot } else { alpha * dot + beta * *c_ij };
+pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, c: ArrayViewMut2<'_, F>) {
+    product(alpha, a, b, Epilogue::Beta(beta), c);
+}
+
+/// `C ← α·A·B + bias`, the bias added to every row (a dense layer's forward pass). `C`'s old
+/// contents are ignored. Each element is `α·(A·B)ᵢⱼ + biasⱼ`, as `gemm` onto a bias-filled `C`
+/// with β = 1 would give.
+///
+/// # Panics
+/// When the shapes do not agree, or `bias` does not have one entry per column of `C`.
+pub fn gemm_bias<F: NdFloat>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    bias: ArrayView1<'_, F>,
+    mut c: ArrayViewMut2<'_, F>,
+) {
+    assert_eq!(bias.len(), c.ncols(), "gemm_bias: {} biases for {} columns", bias.len(), c.ncols());
+    match bias.as_slice() {
+        Some(bias) => product(alpha, a, b, Epilogue::Bias(bias), c),
+        None => {
+            for mut row in c.rows_mut() {
+                row.assign(&bias);
             }
-        }
-        return;
-    }
-    // Row-axpy form: C[i,:] = β·C[i,:] + Σ_p (α·A[i,p])·B[p,:], over slices when rows are contiguous.
-    for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
-        if beta == F::zero() {
-            c_row.fill(F::zero());
-        } else if beta != F::one() {
-            c_row.map_inplace(|v| *v *= beta);
-        }
-        for (&a_ip, b_row) in a_row.iter().zip(b.rows()) {
-            let s = alpha * a_ip;
-            match (c_row.as_slice_mut(), b_row.as_slice()) {
-                (Some(c), Some(b)) => c.iter_mut().zip(b).for_each(|(c, &b)| *c += s * b),
-                _ => Zip::from(&mut c_row).and(&b_row).for_each(|c, &b| *c += s * b),
-            }
+            product(alpha, a, b, Epilogue::Beta(F::one()), c);
         }
     }
 }
 
-/// Widest B (columns) and deepest (rows) handled by the padded-panel path.
-const LANES: usize = 16;
-const PANEL: usize = 32;
+/// What happens to `C[i, j]` once its sum is known.
+#[derive(Clone, Copy)]
+enum Epilogue<'a, F> {
+    /// `α·sum + β·C[i, j]`, or just `α·sum` when β is zero.
+    Beta(F),
+    /// `α·sum + bias[j]`.
+    Bias(&'a [F]),
+}
 
-/// A contiguous matrix in memory with explicit (non-negative) strides.
+fn product<F: NdFloat>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    epilogue: Epilogue<'_, F>,
+    mut c: ArrayViewMut2<'_, F>,
+) {
+    let ((m, k), (k2, n)) = (a.dim(), b.dim());
+    assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
+    if m * k * n > SMALL_GEMM_LIMIT {
+        let beta = as_beta(epilogue, &mut c);
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        return;
+    }
+    let strides = |s: &[isize]| Some((usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?));
+    if let (Some((ar, ac)), Some((br, bc)), Some((cr, cc))) =
+        (strides(a.strides()), strides(b.strides()), strides(c.strides()))
+        && let (Some(ad), Some(bd)) = (a.as_slice_memory_order(), b.as_slice_memory_order())
+        && let Some(cd) = c.as_slice_memory_order_mut()
+    {
+        let a = Strided { data: ad, row: ar, col: ac };
+        let b = Strided { data: bd, row: br, col: bc };
+        let out = Out { data: cd, row: cr, col: cc, alpha, epilogue, transposed: false };
+        small((m, k, n), a, b, out);
+        return;
+    }
+    strided_fallback(alpha, a, b, epilogue, c);
+}
+
+/// A matrix in a contiguous slice, with explicit (non-negative) strides.
 #[derive(Clone, Copy)]
 struct Strided<'a, F> {
     data: &'a [F],
@@ -88,73 +106,172 @@ struct Strided<'a, F> {
     col: usize,
 }
 
-/// `C ← α·A·B + β·C` over raw contiguous memory, choosing the loop order whose innermost loop
-/// runs over contiguous slices: row-axpy when rows of B and C are contiguous, dot products
-/// when rows of A and columns of B are (as for `dy·Wᵀ`, or a single output column).
-fn small_kernel<F: NdFloat>(
-    (m, k, n): (usize, usize, usize),
+impl<F: Copy> Strided<'_, F> {
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> F {
+        self.data[i * self.row + j * self.col]
+    }
+
+    fn t(self) -> Self {
+        Strided { row: self.col, col: self.row, ..self }
+    }
+}
+
+/// `C` and what to do with each finished sum. `transposed`: the kernel is computing `Cᵀ`, so
+/// a bias is indexed by row instead of column.
+struct Out<'a, 'b, F> {
+    data: &'a mut [F],
+    row: usize,
+    col: usize,
     alpha: F,
+    epilogue: Epilogue<'b, F>,
+    transposed: bool,
+}
+
+impl<F: NdFloat> Out<'_, '_, F> {
+    fn t(self) -> Self {
+        Out { row: self.col, col: self.row, transposed: !self.transposed, ..self }
+    }
+
+    /// Finishes `C[i, j..j + W]` from its sums.
+    #[inline(always)]
+    fn write<const W: usize>(&mut self, i: usize, j: usize, sums: &[F; W]) {
+        for (w, &sum) in sums.iter().enumerate() {
+            let c = &mut self.data[i * self.row + (j + w) * self.col];
+            *c = match self.epilogue {
+                Epilogue::Beta(beta) if beta == F::zero() => self.alpha * sum,
+                Epilogue::Beta(beta) => self.alpha * sum + beta * *c,
+                Epilogue::Bias(bias) => self.alpha * sum + bias[if self.transposed { i } else { j + w }],
+            };
+        }
+    }
+}
+
+/// The small-product kernel: register tiles of `C`, each summed over `p` in order.
+fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
+    // Tiles read rows of B as fixed-width arrays, so B's columns must be adjacent (or single).
+    // Cᵀ = Bᵀ·Aᵀ makes A's columns the adjacent ones; of two usable orientations, take the one
+    // with the wider output rows, where the tile's lanes do most work.
+    let direct = b.col == 1 || n == 1;
+    let flipped = a.row == 1 || m == 1;
+    if direct && (!flipped || n >= m) {
+        tiles((m, k, n), a, b, out);
+    } else if flipped {
+        tiles((n, k, m), b.t(), a.t(), out.t());
+    } else {
+        dots((m, k, n), a, b, out);
+    }
+}
+
+fn tiles<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
+    let mut i = 0;
+    if n <= 2 {
+        // Narrow outputs: more rows per tile, so several independent sums are in flight.
+        while i + 8 <= m {
+            row_of_tiles::<F, 8>(i, (k, n), a, b, &mut out);
+            i += 8;
+        }
+    }
+    while i + 4 <= m {
+        row_of_tiles::<F, 4>(i, (k, n), a, b, &mut out);
+        i += 4;
+    }
+    while i < m {
+        row_of_tiles::<F, 1>(i, (k, n), a, b, &mut out);
+        i += 1;
+    }
+}
+
+fn row_of_tiles<F: NdFloat, const R: usize>(
+    i: usize,
+    (k, n): (usize, usize),
     a: Strided<'_, F>,
     b: Strided<'_, F>,
-    beta: F,
-    c: &mut [F],
-    (crs, ccs): (usize, usize),
+    out: &mut Out<'_, '_, F>,
 ) {
-    let scaled = |old: F, new: F| if beta == F::zero() { new } else { new + beta * old };
-    let dot_form = a.col == 1 && b.row == 1;
-    if n <= LANES && k <= PANEL && ccs == 1 && !(dot_form && n == 1) {
-        // Narrow products (the layers ndnet is made for): B padded to LANES columns on the
-        // stack, so the innermost loop has a fixed trip count and compiles to a few SIMD ops.
-        let mut panel = [[F::zero(); LANES]; PANEL];
-        for (p, row) in panel.iter_mut().enumerate().take(k) {
-            for (j, v) in row.iter_mut().enumerate().take(n) {
-                *v = b.data[p * b.row + j * b.col];
+    let mut j = 0;
+    while j + 8 <= n {
+        tile::<F, R, 8>((i, j), k, a, b, out);
+        j += 8;
+    }
+    if j + 4 <= n {
+        tile::<F, R, 4>((i, j), k, a, b, out);
+        j += 4;
+    }
+    if j + 2 <= n {
+        tile::<F, R, 2>((i, j), k, a, b, out);
+        j += 2;
+    }
+    if j < n {
+        tile::<F, R, 1>((i, j), k, a, b, out);
+    }
+}
+
+/// `C[i..i+R, j..j+W]`: R·W sums held in registers; one row of B loaded per `p` serves R rows.
+#[inline(always)]
+fn tile<F: NdFloat, const R: usize, const W: usize>(
+    (i, j): (usize, usize),
+    k: usize,
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    out: &mut Out<'_, '_, F>,
+) {
+    let mut acc = [[F::zero(); W]; R];
+    for p in 0..k {
+        let b_row: &[F; W] = b.data[p * b.row + j..].first_chunk().expect("B's row lies in its slice");
+        for (r, acc) in acc.iter_mut().enumerate() {
+            let s = a.at(i + r, p);
+            for (acc, &b) in acc.iter_mut().zip(b_row) {
+                *acc += s * b;
             }
         }
-        for i in 0..m {
-            let mut acc = [F::zero(); LANES];
-            for (p, row) in panel.iter().enumerate().take(k) {
-                let s = a.data[i * a.row + p * a.col];
-                for (acc, &b) in acc.iter_mut().zip(row) {
-                    *acc += s * b;
-                }
-            }
-            for (c, &sum) in c[i * crs..i * crs + n].iter_mut().zip(&acc) {
-                *c = scaled(*c, alpha * sum);
-            }
+    }
+    for (r, sums) in acc.iter().enumerate() {
+        out.write(i + r, j, sums);
+    }
+}
+
+/// Neither B's nor Aᵀ's columns adjacent (as for `x·Wᵀ`): one dot product per element.
+fn dots<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
+    for i in 0..m {
+        for j in 0..n {
+            let sum = if a.col == 1 && b.row == 1 {
+                let (x, y) = (&a.data[i * a.row..][..k], &b.data[j * b.col..][..k]);
+                x.iter().zip(y).fold(F::zero(), |s, (&x, &y)| s + x * y)
+            } else {
+                (0..k).fold(F::zero(), |s, p| s + a.at(i, p) * b.at(p, j))
+            };
+            out.write(i, j, &[sum]);
         }
-    } else if ccs == 1 && b.col == 1 && !(dot_form && n == 1) {
-        for i in 0..m {
-            let c_row = &mut c[i * crs..i * crs + n];
-            if beta == F::zero() {
-                c_row.fill(F::zero());
-            } else if beta != F::one() {
-                c_row.iter_mut().for_each(|v| *v *= beta);
-            }
-            for p in 0..k {
-                let s = alpha * a.data[i * a.row + p * a.col];
-                let b_row = &b.data[p * b.row..p * b.row + n];
-                c_row.iter_mut().zip(b_row).for_each(|(c, &b)| *c += s * b);
-            }
+    }
+}
+
+/// Views whose elements are not one contiguous block (or have negative strides): ndarray's own
+/// iterators, same summation order.
+fn strided_fallback<F: NdFloat>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    epilogue: Epilogue<'_, F>,
+    mut c: ArrayViewMut2<'_, F>,
+) {
+    let beta = as_beta(epilogue, &mut c);
+    for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
+        for (b_col, c_ij) in b.columns().into_iter().zip(c_row.iter_mut()) {
+            let sum = Zip::from(&a_row).and(&b_col).fold(F::zero(), |s, &x, &y| s + x * y);
+            *c_ij = if beta == F::zero() { alpha * sum } else { alpha * sum + beta * *c_ij };
         }
-    } else if dot_form {
-        for i in 0..m {
-            let a_row = &a.data[i * a.row..i * a.row + k];
-            for j in 0..n {
-                let b_col = &b.data[j * b.col..j * b.col + k];
-                let dot = a_row.iter().zip(b_col).fold(F::zero(), |s, (&x, &y)| s + x * y);
-                let cij = &mut c[i * crs + j * ccs];
-                *cij = scaled(*cij, alpha * dot);
-            }
-        }
-    } else {
-        for i in 0..m {
-            for j in 0..n {
-                let dot =
-                    (0..k).fold(F::zero(), |s, p| s + a.data[i * a.row + p * a.col] * b.data[p * b.row + j * b.col]);
-                let cij = &mut c[i * crs + j * ccs];
-                *cij = scaled(*cij, alpha * dot);
-            }
+    }
+}
+
+/// For the paths that only know β: a bias becomes `C` filled with it and β = 1.
+fn as_beta<F: NdFloat>(epilogue: Epilogue<'_, F>, c: &mut ArrayViewMut2<'_, F>) -> F {
+    match epilogue {
+        Epilogue::Beta(beta) => beta,
+        Epilogue::Bias(bias) => {
+            let bias = ArrayView1::from(bias);
+            c.rows_mut().into_iter().for_each(|mut row| row.assign(&bias));
+            F::one()
         }
     }
 }
@@ -214,6 +331,55 @@ mod tests {
                 gemm(1.5, x, y, beta, c.view_mut());
                 assert_eq!(c, reference(1.5, &x, &y, beta, &c0), "{:?} · {:?}", x.strides(), y.strides());
             }
+        }
+    }
+
+    #[test]
+    fn every_tile_edge_matches_the_definition_bit_for_bit() {
+        // m and n cross the 8/4/2/1 tile edges; each orientation the kernel can pick.
+        for (m, k, n) in [(1, 1, 1), (3, 7, 1), (9, 5, 2), (13, 3, 11), (10, 32, 1), (32, 10, 10), (17, 1, 19)] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 3) % 13) as f64 * 0.37 - 2.0);
+            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 11) % 17) as f64 * 0.29 - 2.5);
+            let a_t = a.t().as_standard_layout().into_owned();
+            let b_t = b.t().as_standard_layout().into_owned();
+            for (x, y) in [(a.view(), b.view()), (a_t.t(), b.view()), (a.view(), b_t.t()), (a_t.t(), b_t.t())] {
+                let c0 = Array2::from_shape_fn((m, n), |(i, j)| (i as f64) * 0.5 - j as f64);
+                for beta in [0.0, 1.0, 0.25] {
+                    let mut c = c0.clone();
+                    gemm(0.75, x, y, beta, c.view_mut());
+                    assert_eq!(
+                        c,
+                        reference(0.75, &x, &y, beta, &c0),
+                        "{m}×{k}×{n} {:?} {:?}",
+                        x.strides(),
+                        y.strides()
+                    );
+                }
+                // The same product into a column-major C.
+                let mut c = Array2::from_shape_vec((m, n).f(), vec![0.0; m * n]).unwrap();
+                gemm(1.0, x, y, 0.0, c.view_mut());
+                assert_eq!(c, reference(1.0, &x, &y, 0.0, &Array2::zeros((m, n))));
+            }
+        }
+    }
+
+    #[test]
+    fn bias_epilogue_equals_a_bias_filled_output_with_beta_one() {
+        for (m, k, n) in [(32, 10, 10), (32, 10, 1), (5, 3, 9), (1, 4, 2)] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| (i as f32 * 0.3 - j as f32 * 0.7).sin());
+            let w = Array2::from_shape_fn((k, n), |(i, j)| (i as f32 * 0.11 + j as f32 * 0.5).cos());
+            let bias = ndarray::Array1::from_shape_fn(n, |j| j as f32 * 0.1 - 0.3);
+            let mut expected = Array2::from_shape_fn((m, n), |(_, j)| bias[j]);
+            gemm(1.0, a.view(), w.view(), 1.0, expected.view_mut());
+            let mut c = Array2::from_elem((m, n), f32::NAN);
+            gemm_bias(1.0, a.view(), w.view(), bias.view(), c.view_mut());
+            let bits = |x: &Array2<f32>| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&c), bits(&expected), "{m}×{k}×{n}");
+            // A and W column-major, so the kernel computes Cᵀ and the bias runs along its rows.
+            let (a_t, w_t) = (a.t().as_standard_layout().into_owned(), w.t().as_standard_layout().into_owned());
+            let mut c = Array2::from_elem((m, n), f32::NAN);
+            gemm_bias(1.0, a_t.t(), w_t.t(), bias.view(), c.view_mut());
+            assert_eq!(bits(&c), bits(&expected), "{m}×{k}×{n} transposed");
         }
     }
 
