@@ -10,11 +10,11 @@
 //! assert_eq!(y, array![[4.5, 5.5]]);
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, NdFloat, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip};
 use rand::Rng;
 
 use crate::gemm::{gemm, gemm_bias};
-use crate::{Init, Layer, LayerError, Result};
+use crate::{Init, Layer, LayerError, ParamMut, Result};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
 ///
@@ -103,6 +103,9 @@ impl<F: NdFloat> Dense<F> {
                 actual: (1, bias.len()),
             });
         }
+        // Row-major storage, so parameters can be handed out as flat slices.
+        let weight = if weight.is_standard_layout() { weight } else { weight.as_standard_layout().into_owned() };
+        let bias = if bias.is_standard_layout() { bias } else { bias.as_standard_layout().into_owned() };
         let grad_weight = Array2::zeros(weight.raw_dim());
         let grad_bias = Array1::zeros(bias.raw_dim());
         Ok(Dense { weight, bias, grad_weight, grad_bias })
@@ -175,10 +178,21 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         f("bias", self.bias.view().into_dyn());
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, ArrayViewMutD<'_, F>, ArrayViewMutD<'_, F>)) {
-        f("weight", self.weight.view_mut().into_dyn(), self.grad_weight.view_mut().into_dyn());
-        f("bias", self.bias.view_mut().into_dyn(), self.grad_bias.view_mut().into_dyn());
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamMut<'_, F>)) {
+        let (rows, cols) = self.weight.dim();
+        f(ParamMut {
+            name: "weight",
+            shape: &[rows, cols],
+            value: flat(&mut self.weight),
+            grad: flat(&mut self.grad_weight),
+        });
+        f(ParamMut { name: "bias", shape: &[cols], value: flat(&mut self.bias), grad: flat(&mut self.grad_bias) });
     }
+}
+
+/// An array this layer owns, as a row-major slice.
+fn flat<F, D: ndarray::Dimension>(a: &mut ndarray::Array<F, D>) -> &mut [F] {
+    a.as_slice_mut().expect("Dense keeps its arrays in standard layout (from_arrays makes them so)")
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayView2, ArrayViewMutD};
+use ndarray::{Array2, ArrayView2};
 
 use crate::{Layer, Loss, Result, Sequential};
 
@@ -257,27 +257,27 @@ pub fn check_model(
 
 /// Something whose parameters can be walked as (name, value, gradient).
 trait Params {
-    fn each(&mut self, f: &mut dyn FnMut(String, ArrayViewMutD<'_, f64>, ArrayViewMutD<'_, f64>));
+    fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64]));
 }
 
 struct LayerParams<'a>(&'a mut dyn Layer<f64>);
 struct ModelParams<'a>(&'a mut Sequential<f64>);
 
 impl Params for LayerParams<'_> {
-    fn each(&mut self, f: &mut dyn FnMut(String, ArrayViewMutD<'_, f64>, ArrayViewMutD<'_, f64>)) {
-        self.0.visit_params_mut(&mut |name, v, g| f(name.to_string(), v, g));
+    fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
+        self.0.visit_params_mut(&mut |p| f(p.name.to_string(), p.value, p.grad));
     }
 }
 
 impl Params for ModelParams<'_> {
-    fn each(&mut self, f: &mut dyn FnMut(String, ArrayViewMutD<'_, f64>, ArrayViewMutD<'_, f64>)) {
-        self.0.visit_params_mut(&mut |name, v, g| f(name.to_string(), v, g));
+    fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
+        self.0.visit_params_mut(&mut |name, p| f(name.to_string(), p.value, p.grad));
     }
 }
 
 fn analytic_grads(params: &mut dyn Params) -> Vec<(String, Vec<f64>)> {
     let mut out = Vec::new();
-    params.each(&mut |name, _, g| out.push((name, g.iter().copied().collect())));
+    params.each(&mut |name, _, g| out.push((name, g.to_vec())));
     out
 }
 
@@ -285,7 +285,7 @@ fn get_element(params: &mut dyn Params, p: usize, k: usize) -> f64 {
     let (mut i, mut value) = (0, f64::NAN);
     params.each(&mut |_, v, _| {
         if i == p {
-            value = v.iter().nth(k).copied().unwrap_or(f64::NAN);
+            value = v.get(k).copied().unwrap_or(f64::NAN);
         }
         i += 1;
     });
@@ -294,9 +294,9 @@ fn get_element(params: &mut dyn Params, p: usize, k: usize) -> f64 {
 
 fn set_element(params: &mut dyn Params, p: usize, k: usize, value: f64) {
     let mut i = 0;
-    params.each(&mut |_, mut v, _| {
+    params.each(&mut |_, v, _| {
         if i == p
-            && let Some(e) = v.iter_mut().nth(k)
+            && let Some(e) = v.get_mut(k)
         {
             *e = value;
         }

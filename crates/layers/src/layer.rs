@@ -1,6 +1,6 @@
 //! The [`Layer`] trait: what a layer with a hand-written backward pass provides.
 
-use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, NdFloat};
+use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
 use crate::Result;
 
@@ -67,10 +67,24 @@ pub trait Layer<F: NdFloat> {
         let _ = f;
     }
 
-    /// Calls `f(name, value, gradient)` for each parameter tensor, in the same order as
-    /// [`visit_params`](Layer::visit_params). The gradient is mutable so that clipping can
-    /// work in place.
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, ArrayViewMutD<'_, F>, ArrayViewMutD<'_, F>)) {
+    /// Calls `f` for each parameter tensor with its gradient, in the same order as
+    /// [`visit_params`](Layer::visit_params), as flat row-major slices ([`ParamMut`]): what an
+    /// optimizer needs, at the cost of a few pointer copies. The gradient is mutable so that
+    /// clipping can work in place.
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamMut<'_, F>)) {
         let _ = f;
     }
+}
+
+/// A parameter tensor and its gradient, flat in row-major order, with its shape.
+#[derive(Debug)]
+pub struct ParamMut<'a, F> {
+    /// The layer's name for the tensor, e.g. `"weight"`.
+    pub name: &'static str,
+    /// The tensor's shape.
+    pub shape: &'a [usize],
+    /// Its values.
+    pub value: &'a mut [F],
+    /// `dL/d(value)` from the last backward pass.
+    pub grad: &'a mut [F],
 }

@@ -19,7 +19,7 @@
 //! let y = ndarray::Array2::<f32>::ones((32, 1));
 //! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
 //! assert_eq!(loss, 1.0); // zero input, zero biases: every prediction is 0
-//! model.visit_params_mut(&mut |name, _value, grad| println!("{name}: {:?}", grad.shape()));
+//! model.visit_params_mut(&mut |name, p| println!("{name}: {:?}, |dL/dθ|₁ = {}", p.shape, p.grad.iter().map(|g| g.abs()).sum::<f32>()));
 //! ```
 #![warn(missing_docs)]
 
@@ -37,7 +37,7 @@ mod sequential;
 pub use dense::{Dense, DenseConfig};
 pub use error::{LayerError, Result};
 pub use init::Init;
-pub use layer::Layer;
+pub use layer::{Layer, ParamMut};
 pub use loss::Loss;
 pub use mse::Mse;
 pub use relu::Relu;

@@ -17,10 +17,10 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, NdFloat, s};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, s};
 
 use crate::error::check_not_empty;
-use crate::{Layer, LayerError, Loss, Result};
+use crate::{Layer, LayerError, Loss, ParamMut, Result};
 
 /// The stable name of a parameter tensor: its layer's position and the layer's own name for it.
 /// Displays as `"0.weight"`, like PyTorch's `state_dict` keys for an `nn.Sequential`.
@@ -239,10 +239,11 @@ impl<F: NdFloat> Sequential<F> {
         }
     }
 
-    /// Calls `f(name, value, gradient)` for every parameter tensor in the model's fixed order.
-    pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ArrayViewMutD<'_, F>, ArrayViewMutD<'_, F>)) {
+    /// Calls `f(name, tensor)` for every parameter tensor and its gradient, as flat row-major
+    /// slices ([`ParamMut`]), in the model's fixed order.
+    pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>)) {
         for (layer, l) in self.layers.iter_mut().enumerate() {
-            l.visit_params_mut(&mut |name, value, grad| f(ParamName { layer, name }, value, grad));
+            l.visit_params_mut(&mut |p| f(ParamName { layer, name: p.name }, p));
         }
     }
 
@@ -289,8 +290,9 @@ impl<F: NdFloat> Sequential<F> {
             }
         }
         let mut i = 0;
-        self.visit_params_mut(&mut |_, mut value, _| {
-            value.assign(&params[i].1);
+        self.visit_params_mut(&mut |_, p| {
+            // Shapes are checked above, so the row-major orders line up.
+            p.value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
             i += 1;
         });
         Ok(())

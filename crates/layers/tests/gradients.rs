@@ -111,9 +111,9 @@ fn f32_and_f64_models_agree() {
     let l32 = m32.forward_backward(x32.view(), y32.view(), &Mse).unwrap();
     assert!(((l32 as f64) - l64).abs() < 1e-5 * l64.abs().max(1.0), "{l32} vs {l64}");
     let mut g64 = Vec::new();
-    m64.visit_params_mut(&mut |_, _, g| g64.extend(g.iter().copied()));
+    m64.visit_params_mut(&mut |_, p| g64.extend(p.grad.iter().copied()));
     let mut g32 = Vec::new();
-    m32.visit_params_mut(&mut |_, _, g| g32.extend(g.iter().map(|&v| v as f64)));
+    m32.visit_params_mut(&mut |_, p| g32.extend(p.grad.iter().map(|&v| v as f64)));
     for (a, b) in g64.iter().zip(&g32) {
         assert!((a - b).abs() < 1e-4 * a.abs().max(1e-2), "{a} vs {b}");
     }

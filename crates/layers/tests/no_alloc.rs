@@ -47,7 +47,7 @@ fn forward_loss_backward_allocates_nothing_after_the_first_batch() {
         model.forward_backward(x.view(), y.view(), &Mse).unwrap();
         // A last partial batch, as at the end of an epoch, reuses the same buffers.
         model.forward_backward(x.slice(tail), y.slice(tail), &Mse).unwrap();
-        model.visit_params_mut(&mut |_, mut w, g| w.scaled_add(-0.01, &g));
+        model.visit_params_mut(&mut |_, p| p.value.iter_mut().zip(&*p.grad).for_each(|(w, g)| *w -= 0.01 * g));
     }
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     println!("heap allocations in 200 steady-state steps: {}", after - before);

@@ -1,14 +1,13 @@
 //! Gradient clipping, applied in place before an update.
 //!
 //! ```
-//! use ndarray::array;
 //! use ndnet_optim::Clip;
-//! let mut g = array![3.0, 4.0].into_dyn();
-//! Clip::Norm(2.5).apply_one(g.view_mut()); // ‖g‖ = 5 → halved
-//! assert_eq!(g, array![1.5, 2.0].into_dyn());
+//! let mut g = [3.0, 4.0];
+//! Clip::Norm(2.5).apply_one(&mut g); // ‖g‖ = 5 → halved
+//! assert_eq!(g, [1.5, 2.0]);
 //! ```
 
-use ndarray::{ArrayViewMutD, NdFloat};
+use ndarray::NdFloat;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, check};
@@ -37,14 +36,14 @@ impl Clip {
 
     /// Clips one tensor by value or by its own norm. A [`Clip::GlobalNorm`] needs every tensor's
     /// norm first: see [`Clip::global_scale`].
-    pub fn apply_one<F: NdFloat>(&self, mut grad: ArrayViewMutD<'_, F>) {
+    pub fn apply_one<F: NdFloat>(&self, grad: &mut [F]) {
         match *self {
             Clip::Value(c) => {
                 let c = cast::<F>(c);
-                grad.map_inplace(|g| *g = g.max(-c).min(c));
+                grad.iter_mut().for_each(|g| *g = g.max(-c).min(c));
             }
             Clip::Norm(c) => {
-                let norm = sum_sq(&grad).sqrt();
+                let norm = sum_sq(grad).sqrt();
                 scale_to(grad, norm, cast(c))
             }
             Clip::GlobalNorm(_) => {}
@@ -57,15 +56,15 @@ impl Clip {
     }
 }
 
-pub(crate) fn sum_sq<F: NdFloat>(grad: &ArrayViewMutD<'_, F>) -> F {
+pub(crate) fn sum_sq<F: NdFloat>(grad: &[F]) -> F {
     grad.iter().fold(F::zero(), |s, &g| s + g * g)
 }
 
 /// Multiplies `grad` by `c / max(norm, c)` when `norm > c`.
-pub(crate) fn scale_to<F: NdFloat>(mut grad: ArrayViewMutD<'_, F>, norm: F, c: F) {
+pub(crate) fn scale_to<F: NdFloat>(grad: &mut [F], norm: F, c: F) {
     if norm > c {
         let s = Clip::global_scale(c, norm);
-        grad.map_inplace(|g| *g *= s);
+        grad.iter_mut().for_each(|g| *g *= s);
     }
 }
 

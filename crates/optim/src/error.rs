@@ -33,6 +33,15 @@ pub enum OptimError {
         /// Parameters given.
         actual: usize,
     },
+    /// A parameter that cannot be stepped: value and gradient of different shapes, or a view
+    /// that is not contiguous and row-major.
+    #[error("parameter {index}: {message}")]
+    Param {
+        /// Position in the parameter order.
+        index: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A saved state from another kind of optimizer.
     #[error("the saved state is for {actual}, this optimizer is {expected}")]
     Kind {

@@ -2,7 +2,8 @@
 //!
 //! SGD and RMSprop over plain `ndarray` arrays of any dimension, with every option PyTorch and
 //! Keras offer and presets that reproduce each framework's numbers. No dependency on the layers
-//! crate: anything that can list `(value, gradient)` pairs ([`Params`]) can be optimised.
+//! crate: anything that can list its tensors as `(value, gradient)` slices ([`Params`]) can be
+//! optimised.
 //!
 //! ## RMSprop presets
 //!
@@ -60,7 +61,7 @@ pub use arithmetic::Arithmetic;
 pub use clip::Clip;
 pub use error::{OptimError, Result};
 pub use optimizer::Optimizer;
-pub use params::Params;
+pub use params::{Param, Params};
 pub use rmsprop::{EpsPlacement, MomentumStyle, RmsProp, RmsPropConfig, RmsPropPreset};
 pub use schedule::{ReduceOnPlateau, Schedule};
 pub use sgd::{Sgd, SgdConfig};

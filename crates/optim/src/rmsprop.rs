@@ -24,13 +24,13 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{ArrayD, ArrayView, ArrayViewMut, ArrayViewMut1, Dimension, NdFloat, ShapeError, Zip};
+use ndarray::{ArrayD, NdFloat, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
 use crate::error::{check, check_lr};
 use crate::optimizer::bookkeeping;
-use crate::state::{SlotBuffers, Slots, take_buffer};
+use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
 
 /// Where ε goes in the denominator.
@@ -238,19 +238,19 @@ impl RmsPropConfig {
 /// The state of one parameter tensor.
 #[derive(Debug, Clone)]
 struct Slot<F> {
-    square_avg: ArrayD<F>,
-    grad_avg: Option<ArrayD<F>>,
-    momentum_buffer: Option<ArrayD<F>>,
+    square_avg: Vec<F>,
+    grad_avg: Option<Vec<F>>,
+    momentum_buffer: Option<Vec<F>>,
 }
 
 impl<F: Clone> SlotBuffers<F> for Slot<F> {
-    fn to_buffers(&self) -> BTreeMap<String, ArrayD<F>> {
-        let mut b = BTreeMap::from([("square_avg".to_string(), self.square_avg.clone())]);
+    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
+        let mut b = BTreeMap::from([("square_avg".to_string(), shaped(&self.square_avg, shape))]);
         if let Some(m) = &self.grad_avg {
-            b.insert("grad_avg".into(), m.clone());
+            b.insert("grad_avg".into(), shaped(m, shape));
         }
         if let Some(m) = &self.momentum_buffer {
-            b.insert("momentum_buffer".into(), m.clone());
+            b.insert("momentum_buffer".into(), shaped(m, shape));
         }
         b
     }
@@ -369,21 +369,16 @@ impl<F: NdFloat> Rule<F> {
     }
 }
 
-/// An optional buffer viewed as 1-D (`Some(Err)` when its layout does not allow it).
-fn flat_opt<F>(a: &mut Option<ArrayD<F>>, n: usize) -> Option<std::result::Result<ArrayViewMut1<'_, F>, ShapeError>> {
-    a.as_mut().map(|a| a.view_mut().into_shape_with_order(n))
-}
-
 /// One tensor's update: the rule over every element, whichever buffers exist.
-fn update<F: NdFloat, D: Dimension>(
+fn update<F: NdFloat>(
     rule: &Rule<F>,
-    mut value: ArrayViewMut<'_, F, D>,
-    grad: ArrayView<'_, F, D>,
-    mut v: ArrayViewMut<'_, F, D>,
-    m: Option<ArrayViewMut<'_, F, D>>,
-    b: Option<ArrayViewMut<'_, F, D>>,
+    value: &mut [F],
+    grad: &[F],
+    v: &mut [F],
+    m: Option<&mut [F]>,
+    b: Option<&mut [F]>,
 ) {
-    let z = Zip::from(&mut value).and(&grad).and(&mut v);
+    let z = Zip::from(value).and(grad).and(v);
     match (m, b) {
         (None, None) => z.for_each(|t, &g, v| rule.apply(t, g, v, None, None)),
         (Some(m), None) => z.and(m).for_each(|t, &g, v, m| rule.apply(t, g, v, Some(m), None)),
@@ -414,40 +409,16 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
             arithmetic: c.arithmetic,
         };
         let (centered, momentum, v0) = (c.centered, c.momentum > 0.0, cast::<F>(c.initial_accumulator));
-        let init = |shape: &[usize]| Slot {
-            square_avg: ArrayD::from_elem(shape, v0),
-            grad_avg: centered.then(|| ArrayD::zeros(shape)),
-            momentum_buffer: momentum.then(|| ArrayD::zeros(shape)),
+        let init = |n: usize| Slot {
+            square_avg: vec![v0; n],
+            grad_avg: centered.then(|| vec![F::zero(); n]),
+            momentum_buffer: momentum.then(|| vec![F::zero(); n]),
         };
-        self.slots.step(params, init, |s, mut value, grad| {
-            // Contiguous tensors (the usual case) go through a 1-D Zip: a plain loop.
-            let n = value.len();
-            let flat = (value.is_standard_layout() && grad.is_standard_layout())
-                .then(|| (flat_opt(&mut s.grad_avg, n), flat_opt(&mut s.momentum_buffer, n)));
-            match flat {
-                Some((m, b)) if m.as_ref().is_none_or(|m| m.is_ok()) && b.as_ref().is_none_or(|b| b.is_ok()) => {
-                    let (t, g, v) = (
-                        value.view_mut().into_shape_with_order(n),
-                        grad.view().into_shape_with_order(n),
-                        s.square_avg.view_mut().into_shape_with_order(n),
-                    );
-                    if let (Ok(mut t), Ok(g), Ok(mut v)) = (t, g, v) {
-                        let (m, b) = (m.and_then(|m| m.ok()), b.and_then(|b| b.ok()));
-                        if m.is_none()
-                            && b.is_none()
-                            && let (Some(t), Some(g), Some(v)) = (t.as_slice_mut(), g.as_slice(), v.as_slice_mut())
-                            && rule.plain_fast(t, g, v)
-                        {
-                            return;
-                        }
-                        update(&rule, t, g, v, m, b);
-                        return;
-                    }
-                }
-                _ => {}
+        self.slots.step(params, init, |s, value, grad| {
+            let (m, b) = (s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
+            if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, &mut s.square_avg) {
+                update(&rule, value, grad, &mut s.square_avg, m, b);
             }
-            let (m, b) = (s.grad_avg.as_mut().map(|m| m.view_mut()), s.momentum_buffer.as_mut().map(|b| b.view_mut()));
-            update(&rule, value.view_mut(), grad.view(), s.square_avg.view_mut(), m, b);
         })
     }
 

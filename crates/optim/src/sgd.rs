@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::clip::cast;
 use crate::error::{check, check_lr};
 use crate::optimizer::bookkeeping;
-use crate::state::{SlotBuffers, Slots, take_buffer};
+use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, MomentumStyle, OptimError, Optimizer, Params, Result, WeightDecay};
 
 /// Every SGD option, with `with_*` setters. Defaults are PyTorch's.
@@ -141,14 +141,14 @@ impl SgdConfig {
 
 #[derive(Debug, Clone)]
 struct Slot<F> {
-    momentum_buffer: Option<ArrayD<F>>,
+    momentum_buffer: Option<Vec<F>>,
     /// No step has touched this slot yet (PyTorch starts its buffer at the first gradient).
     fresh: bool,
 }
 
 impl<F: Clone> SlotBuffers<F> for Slot<F> {
-    fn to_buffers(&self) -> BTreeMap<String, ArrayD<F>> {
-        self.momentum_buffer.iter().map(|b| ("momentum_buffer".to_string(), b.clone())).collect()
+    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
+        self.momentum_buffer.iter().map(|b| ("momentum_buffer".to_string(), shaped(b, shape))).collect()
     }
 }
 
@@ -186,7 +186,7 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
         let (with_momentum, fused) = (c.momentum > 0.0, c.arithmetic == Arithmetic::PyTorch);
         // θ + a·x, fused (one rounding) where PyTorch fuses.
         let axpy = move |a: F, x: F, y: F| if fused { a.mul_add(x, y) } else { y + a * x };
-        let init = |shape: &[usize]| Slot { momentum_buffer: with_momentum.then(|| ArrayD::zeros(shape)), fresh: true };
+        let init = |n: usize| Slot { momentum_buffer: with_momentum.then(|| vec![F::zero(); n]), fresh: true };
         let prepare = move |theta: &mut F, g: F| {
             let mut g = if maximize { -g } else { g };
             if l2 != F::zero() {
@@ -197,16 +197,16 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
             }
             g
         };
-        self.slots.step(params, init, |slot, mut value, grad| {
+        self.slots.step(params, init, |slot, value, grad| {
             let fresh = std::mem::replace(&mut slot.fresh, false);
-            let Some(buf) = slot.momentum_buffer.as_mut() else {
-                Zip::from(&mut value).and(&grad).for_each(|t, &g| {
+            let Some(buf) = slot.momentum_buffer.as_deref_mut() else {
+                Zip::from(value).and(grad).for_each(|t, &g| {
                     let g = prepare(t, g);
                     *t = axpy(-lr, g, *t);
                 });
                 return;
             };
-            Zip::from(&mut value).and(&grad).and(buf).for_each(|t, &g, b| {
+            Zip::from(value).and(grad).and(buf).for_each(|t, &g, b| {
                 let g = prepare(t, g);
                 if keras {
                     *b = mu * *b - g * lr;

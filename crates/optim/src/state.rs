@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{ArrayD, ArrayViewMutD, NdFloat};
+use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::{Clip, scale_to, sum_sq};
-use crate::{OptimError, Params, Result};
+use crate::{OptimError, Param, Params, Result};
 
 /// A serialisable snapshot of an optimizer: kind, step count, learning rate and every slot.
 ///
@@ -40,22 +40,28 @@ pub struct SlotState<F> {
 /// A per-slot state struct that converts to named buffers (and back, through the closure
 /// given to [`Slots::import`], which knows the optimizer's configuration).
 pub(crate) trait SlotBuffers<F> {
-    fn to_buffers(&self) -> BTreeMap<String, ArrayD<F>>;
+    /// The slot's buffers by name, each shaped `shape`.
+    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>>;
 }
 
-/// Takes buffer `name` (required or optional) checking its shape.
+/// Takes buffer `name` (required or optional) checking its shape; flat, in row-major order.
 pub(crate) fn take_buffer<F: Clone>(
     buffers: &BTreeMap<String, ArrayD<F>>,
     name: &str,
     shape: &[usize],
     required: bool,
-) -> std::result::Result<Option<ArrayD<F>>, String> {
+) -> std::result::Result<Option<Vec<F>>, String> {
     match buffers.get(name) {
         None if required => Err(format!("buffer `{name}` is missing")),
         None => Ok(None),
         Some(b) if b.shape() != shape => Err(format!("buffer `{name}` has shape {:?}, expected {shape:?}", b.shape())),
-        Some(b) => Ok(Some(b.clone())),
+        Some(b) => Ok(Some(b.iter().cloned().collect())),
     }
+}
+
+/// A flat buffer as an array of `shape` (its length is that shape's, by construction).
+pub(crate) fn shaped<F: Clone>(buffer: &[F], shape: &[usize]) -> ArrayD<F> {
+    ArrayD::from_shape_vec(shape, buffer.to_vec()).expect("slot buffers are made with their tensor's length")
 }
 
 /// The bookkeeping shared by every optimizer: step count, learning rate, clipping and slots.
@@ -78,20 +84,17 @@ impl<S> Slots<S> {
     pub fn step<F: NdFloat>(
         &mut self,
         params: &mut dyn Params<F>,
-        mut init: impl FnMut(&[usize]) -> S,
-        mut update: impl FnMut(&mut S, ArrayViewMutD<'_, F>, ArrayViewMutD<'_, F>),
+        mut init: impl FnMut(usize) -> S,
+        mut update: impl FnMut(&mut S, &mut [F], &[F]),
     ) -> Result<()> {
+        // Every check before any write: shapes against the slots, lengths against the shapes.
         let (mut count, mut error) = (0, None);
-        params.visit(&mut |value, _| {
-            if let Some(shape) = self.shapes.get(count)
-                && error.is_none()
-                && shape.as_slice() != value.shape()
-            {
-                error =
-                    Some(OptimError::Shape { index: count, expected: shape.clone(), actual: value.shape().to_vec() });
+        params.visit(&mut |p: Param<'_, F>| {
+            if error.is_none() {
+                error = self.check(count, &p);
             }
             count += 1;
-        });
+        })?;
         if let Some(e) = error {
             return Err(e);
         }
@@ -101,24 +104,42 @@ impl<S> Slots<S> {
         match self.clip {
             Some(Clip::GlobalNorm(c)) => {
                 let mut total = F::zero();
-                params.visit(&mut |_, g| total += sum_sq(&g));
+                params.visit(&mut |p| total += sum_sq(p.grad))?;
                 let (norm, c) = (total.sqrt(), crate::clip::cast::<F>(c));
-                params.visit(&mut |_, g| scale_to(g, norm, c));
+                params.visit(&mut |p| scale_to(p.grad, norm, c))?;
             }
-            Some(clip) => params.visit(&mut |_, g| clip.apply_one(g)),
+            Some(clip) => params.visit(&mut |p| clip.apply_one(p.grad))?,
             None => {}
         }
         self.step += 1;
         let mut i = 0;
-        params.visit(&mut |value, grad| {
+        params.visit(&mut |p| {
             if i == self.states.len() {
-                self.shapes.push(value.shape().to_vec());
-                self.states.push(init(value.shape()));
+                self.shapes.push(p.shape.to_vec());
+                self.states.push(init(p.value.len()));
             }
-            update(&mut self.states[i], value, grad);
+            update(&mut self.states[i], p.value, p.grad);
             i += 1;
-        });
-        Ok(())
+        })
+    }
+
+    /// Why tensor `index` cannot be stepped with this state, if it cannot.
+    fn check<F>(&self, index: usize, p: &Param<'_, F>) -> Option<OptimError> {
+        if let Some(shape) = self.shapes.get(index)
+            && shape.as_slice() != p.shape
+        {
+            return Some(OptimError::Shape { index, expected: shape.clone(), actual: p.shape.to_vec() });
+        }
+        let n: usize = p.shape.iter().product();
+        (p.value.len() != n || p.grad.len() != n).then(|| OptimError::Param {
+            index,
+            message: format!(
+                "shape {:?} has {n} elements, the value has {} and the gradient {}",
+                p.shape,
+                p.value.len(),
+                p.grad.len()
+            ),
+        })
     }
 
     pub fn export<F>(&self, kind: &str) -> OptimizerState<F>
@@ -133,7 +154,7 @@ impl<S> Slots<S> {
                 .shapes
                 .iter()
                 .zip(&self.states)
-                .map(|(shape, s)| SlotState { shape: shape.clone(), buffers: s.to_buffers() })
+                .map(|(shape, s)| SlotState { shape: shape.clone(), buffers: s.to_buffers(shape) })
                 .collect(),
         }
     }

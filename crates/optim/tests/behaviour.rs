@@ -148,9 +148,9 @@ fn loading_a_mismatched_state_is_an_error() {
 
 #[test]
 fn clipping_by_value_norm_and_global_norm() {
-    let mut g = array![3.0, -4.0, 0.5].into_dyn();
-    Clip::Value(1.0).apply_one(g.view_mut());
-    assert_eq!(g, array![1.0, -1.0, 0.5].into_dyn());
+    let mut g = [3.0, -4.0, 0.5];
+    Clip::Value(1.0).apply_one(&mut g);
+    assert_eq!(g, [1.0, -1.0, 0.5]);
 
     // Global norm over two tensors: ‖(3, 4, 12)‖ = 13 → scaled by 6.5/13 = 0.5.
     let mut opt = Sgd::<f64>::new(SgdConfig::new(1.0).with_clip(Some(Clip::GlobalNorm(6.5)))).unwrap();
@@ -187,4 +187,38 @@ fn first_steps_by_hand() {
     let (mut x, mut g) = (array![0.0], array![1.0]);
     opt.step(&mut [(&mut x, &mut g)]).unwrap();
     assert_eq!(x[0], 0.1);
+}
+
+#[test]
+fn unsteppable_pairs_are_errors_before_any_write() {
+    use ndarray::{Array2, ShapeBuilder, s};
+    let mut opt = Sgd::<f64>::new(SgdConfig::new(0.1)).unwrap();
+    let (mut a, mut ga) = (array![1.0, 2.0], array![1.0, 1.0]);
+    // A strided view (every other column) cannot be handed out as a slice.
+    let mut wide = Array2::<f64>::ones((2, 4));
+    let mut gwide = Array2::<f64>::ones((2, 4));
+    let err = opt
+        .step(&mut [
+            (a.view_mut().into_dyn(), ga.view_mut().into_dyn()),
+            (wide.slice_mut(s![.., ..;2]).into_dyn(), gwide.slice_mut(s![.., ..;2]).into_dyn()),
+        ])
+        .unwrap_err();
+    assert_eq!(err.to_string(), "parameter 1: value and gradient must be contiguous and row-major (standard layout)");
+    assert_eq!(a, array![1.0, 2.0], "nothing written");
+    // Value and gradient of different shapes.
+    let (mut b, mut gb) = (array![1.0, 2.0], array![1.0, 1.0, 1.0]);
+    let err = opt.step(&mut [(&mut b, &mut gb)]).unwrap_err();
+    assert_eq!(err.to_string(), "parameter 0: value has shape [2], gradient [3]");
+    // Owned column-major arrays are stepped like their row-major twins.
+    let mut f = Array2::from_shape_vec((2, 3).f(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]).unwrap();
+    let mut gf = Array2::from_shape_vec((2, 3).f(), vec![0.5, 2.0, 1.0, 2.5, 1.5, 3.0]).unwrap();
+    let mut c = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let mut gc = array![[0.5, 1.0, 1.5], [2.0, 2.5, 3.0]];
+    let mut rms = RmsProp::<f64>::new(RmsPropConfig::pytorch(0.1)).unwrap();
+    let mut twin = rms.clone();
+    for _ in 0..3 {
+        rms.step(&mut [(&mut f, &mut gf)]).unwrap();
+        twin.step(&mut [(&mut c, &mut gc)]).unwrap();
+    }
+    assert_eq!(f, c);
 }

@@ -21,9 +21,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use ndarray::{Array2, ArrayViewMutD, NdFloat};
+use ndarray::{Array2, NdFloat};
 use ndnet_layers::{Loss, Sequential};
-use ndnet_optim::{Optimizer, Params, Schedule};
+use ndnet_optim::{Optimizer, Param, Params, Schedule};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -36,8 +36,9 @@ use crate::{Batches, EpochRecord, History, Result, Standardizer, TrainError};
 pub struct ModelParams<'a, F: NdFloat>(pub &'a mut Sequential<F>);
 
 impl<F: NdFloat> Params<F> for ModelParams<'_, F> {
-    fn visit(&mut self, f: &mut dyn FnMut(ArrayViewMutD<'_, F>, ArrayViewMutD<'_, F>)) {
-        self.0.visit_params_mut(&mut |_, value, grad| f(value, grad));
+    fn visit(&mut self, f: &mut dyn FnMut(Param<'_, F>)) -> ndnet_optim::Result<()> {
+        self.0.visit_params_mut(&mut |_, p| f(Param { shape: p.shape, value: p.value, grad: p.grad }));
+        Ok(())
     }
 }
 
