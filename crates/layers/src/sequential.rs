@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, s};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat};
 
 use crate::error::check_not_empty;
 use crate::{Layer, LayerError, Loss, ParamMut, Result};
@@ -117,6 +117,10 @@ impl<F: NdFloat> Sequential<F> {
     /// Sizes the buffers for a batch of `rows × input_width`, reusing them when they are big enough.
     fn prepare(&mut self, rows: usize, input_width: usize) -> Result<()> {
         check_not_empty("model input", rows, input_width)?;
+        let fits = self.acts.first().is_some_and(|a| a.nrows() >= rows);
+        if fits && self.rows != 0 && input_width == self.input_width && self.acts.len() == self.layers.len() {
+            return Ok(()); // widths already checked for this input width, buffers big enough
+        }
         self.output_width(input_width)?;
         let mut width = input_width;
         for i in 0..self.layers.len() {
@@ -142,8 +146,8 @@ impl<F: NdFloat> Sequential<F> {
         self.prepare(rows, width)?;
         for i in 0..self.layers.len() {
             let (done, rest) = self.acts.split_at_mut(i);
-            let input = if i == 0 { x.view() } else { done[i - 1].slice(s![..rows, ..]) };
-            self.layers[i].forward(input, rest[0].slice_mut(s![..rows, ..]));
+            let input = if i == 0 { x.view() } else { first_rows(&done[i - 1], rows) };
+            self.layers[i].forward(input, first_rows_mut(&mut rest[0], rows));
         }
         self.rows = rows;
         self.input_width = width;
@@ -151,7 +155,7 @@ impl<F: NdFloat> Sequential<F> {
     }
 
     fn output(&self) -> ArrayView2<'_, F> {
-        self.acts[self.acts.len() - 1].slice(s![..self.rows, ..])
+        first_rows(&self.acts[self.acts.len() - 1], self.rows)
     }
 
     /// Forward pass returning an owned copy of the output (allocates; for inference).
@@ -207,7 +211,7 @@ impl<F: NdFloat> Sequential<F> {
             });
         }
         let last = self.grads.len() - 1;
-        self.grads[last].slice_mut(s![..self.rows, ..]).assign(&grad_output);
+        first_rows_mut(&mut self.grads[last], self.rows).assign(&grad_output);
         self.backward_from_buffer(x, None);
         Ok(())
     }
@@ -215,19 +219,19 @@ impl<F: NdFloat> Sequential<F> {
     fn loss_into_grad(&mut self, y: ArrayView2<'_, F>, loss: &dyn Loss<F>) -> Result<F> {
         let last = self.acts.len() - 1;
         let rows = self.rows;
-        let prediction = self.acts[last].slice(s![..rows, ..]);
-        loss.loss_and_grad(prediction, y, self.grads[last].slice_mut(s![..rows, ..]))
+        let prediction = first_rows(&self.acts[last], rows);
+        loss.loss_and_grad(prediction, y, first_rows_mut(&mut self.grads[last], rows))
     }
 
     /// Backward through every layer, starting from `grads[last]`.
     fn backward_from_buffer(&mut self, x: ArrayView2<'_, F>, mut grad_input: Option<ArrayViewMut2<'_, F>>) {
         let rows = self.rows;
         for i in (0..self.layers.len()).rev() {
-            let input = if i == 0 { x.view() } else { self.acts[i - 1].slice(s![..rows, ..]) };
-            let output = self.acts[i].slice(s![..rows, ..]);
+            let input = if i == 0 { x.view() } else { first_rows(&self.acts[i - 1], rows) };
+            let output = first_rows(&self.acts[i], rows);
             let (before, from) = self.grads.split_at_mut(i);
-            let grad_output = from[0].slice(s![..rows, ..]);
-            let grad_in = if i == 0 { grad_input.take() } else { Some(before[i - 1].slice_mut(s![..rows, ..])) };
+            let grad_output = first_rows(&from[0], rows);
+            let grad_in = if i == 0 { grad_input.take() } else { Some(first_rows_mut(&mut before[i - 1], rows)) };
             self.layers[i].backward(input, output, grad_output, grad_in);
         }
     }
@@ -297,4 +301,14 @@ impl<F: NdFloat> Sequential<F> {
         });
         Ok(())
     }
+}
+
+/// The first `rows` rows of a buffer. Whole buffers (every full batch) skip ndarray's general
+/// slicing, which costs more than a small layer's arithmetic.
+fn first_rows<F>(buffer: &Array2<F>, rows: usize) -> ArrayView2<'_, F> {
+    if buffer.nrows() == rows { buffer.view() } else { buffer.view().split_at(Axis(0), rows).0 }
+}
+
+fn first_rows_mut<F>(buffer: &mut Array2<F>, rows: usize) -> ArrayViewMut2<'_, F> {
+    if buffer.nrows() == rows { buffer.view_mut() } else { buffer.view_mut().split_at(Axis(0), rows).0 }
 }
