@@ -2,7 +2,6 @@
 //! `cargo bench --bench hand_fused`
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use std::hint::black_box;
 
 #[path = "support/mod.rs"]
@@ -15,16 +14,10 @@ fn hand_fused(c: &mut Criterion) {
     let (xs, ys) = (x.as_slice().expect("contiguous").to_vec(), y.as_slice().expect("contiguous").to_vec());
     let mut hand = support::HandFused::from_model(&model, 32, 1e-3);
     g.bench_function("step_32", |b| b.iter(|| hand.step(black_box(&xs[..320]), black_box(&ys[..32]))));
-    let mut order: Vec<usize> = (0..ys.len()).collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-    let (mut xb, mut yb) = (Vec::with_capacity(320), Vec::with_capacity(32));
+    let mut scratch = support::Scratch::default();
     g.sample_size(20);
-    g.bench_function("epoch_20640", |b| {
-        b.iter(|| {
-            order.shuffle(&mut rng);
-            hand.epoch(&xs, &ys, &order, 32, &mut xb, &mut yb)
-        })
-    });
+    g.bench_function("epoch_20640", |b| b.iter(|| hand.epoch(&xs, &ys, 32, &mut scratch, &mut rng)));
     g.finish();
 }
 
