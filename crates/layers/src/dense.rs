@@ -162,11 +162,10 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         // dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ; transposes are views.
         gemm(F::one(), input.t(), grad_output, F::zero(), self.grad_weight.view_mut());
         self.grad_bias.fill(F::zero());
-        for row in grad_output.rows() {
-            match (self.grad_bias.as_slice_mut(), row.as_slice()) {
-                (Some(g), Some(r)) => g.iter_mut().zip(r).for_each(|(g, &d)| *g += d),
-                _ => Zip::from(&mut self.grad_bias).and(&row).for_each(|g, &d| *g += d),
-            }
+        let db = flat(&mut self.grad_bias);
+        match grad_output.as_slice() {
+            Some(dy) => dy.chunks_exact(db.len()).for_each(|row| db.iter_mut().zip(row).for_each(|(g, &d)| *g += d)),
+            None => grad_output.rows().into_iter().for_each(|row| Zip::from(&mut *db).and(&row).for_each(|g, &d| *g += d)),
         }
         if let Some(grad_input) = grad_input {
             gemm(F::one(), grad_output, self.weight.t(), F::zero(), grad_input);
