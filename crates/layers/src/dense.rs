@@ -165,7 +165,9 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         let db = flat(&mut self.grad_bias);
         match grad_output.as_slice() {
             Some(dy) => dy.chunks_exact(db.len()).for_each(|row| db.iter_mut().zip(row).for_each(|(g, &d)| *g += d)),
-            None => grad_output.rows().into_iter().for_each(|row| Zip::from(&mut *db).and(&row).for_each(|g, &d| *g += d)),
+            None => {
+                grad_output.rows().into_iter().for_each(|row| Zip::from(&mut *db).and(&row).for_each(|g, &d| *g += d))
+            }
         }
         if let Some(grad_input) = grad_input {
             gemm(F::one(), grad_output, self.weight.t(), F::zero(), grad_input);

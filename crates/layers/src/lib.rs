@@ -23,6 +23,10 @@
 //! ```
 #![warn(missing_docs)]
 
+// Links the BLAS that ndarray's `blas` feature calls (the crate is only a link directive).
+#[cfg(feature = "blas")]
+extern crate blas_src;
+
 mod dense;
 mod error;
 pub mod gemm;

@@ -1,0 +1,79 @@
+"""Prints the ratio table from criterion's estimates and frameworks.py's JSON (see `run`)."""
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+
+def criterion_ms(root, *path):
+    """Criterion's median estimate for one benchmark, in milliseconds."""
+    file = Path(root, *path, "new", "estimates.json")
+    return json.loads(file.read_text())["median"]["point_estimate"] / 1e6
+
+
+def main():
+    criterion, results = sys.argv[1], Path(sys.argv[2])
+    fw = json.loads((results / "frameworks.json").read_text())
+    step = criterion_ms(criterion, "train_step", "ndnet")
+    hand_step = criterion_ms(criterion, "train_step", "hand_fused")
+    epoch = criterion_ms(criterion, "epoch", "ndnet_rmsprop", "20640")
+    sgd = criterion_ms(criterion, "epoch", "ndnet_sgd", "20640")
+    hand_epoch = criterion_ms(criterion, "epoch", "hand_fused", "20640")
+    rows = {n: criterion_ms(criterion, "epoch", "ndnet_rmsprop", str(n)) for n in (2064, 20640, 206400)}
+    wide = {
+        f.stem[len("wide_") :]: json.loads(f.read_text())["median"]["point_estimate"] / 1e6
+        for f in sorted(results.glob("wide_*.json"))
+    }
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}\n")
+
+    print("| headline (10 → 10 → 1, batch 32, f32, RMSprop) | time | ratio |")
+    print("| --- | ---: | ---: |")
+    print(f"| ndnet train step | {step * 1e3:.2f} µs | {step / hand_step:.2f}× hand-fused |")
+    print(f"| hand-fused train step | {hand_step * 1e3:.2f} µs | 1 |")
+    print(f"| ndnet epoch, 20,640 rows | {epoch:.3f} ms | {epoch / hand_epoch:.2f}× hand-fused |")
+    print(f"| ndnet epoch, SGD (PyTorch preset) | {sgd:.3f} ms | {sgd / hand_epoch:.2f}× hand-fused (RMSprop) |")
+    print(f"| hand-fused epoch | {hand_epoch:.3f} ms | 1 |")
+    names = {
+        "jax_scan_epoch": "JAX, epoch in one `lax.scan`",
+        "jax_jit_step_epoch": "JAX, `jit` per step",
+        "numpy_epoch": "NumPy",
+        "pytorch_1thread_epoch": "PyTorch eager, 1 thread",
+        "pytorch_default_epoch": "PyTorch eager, default threads",
+    }
+    for key, label in names.items():
+        if key in fw:
+            print(f"| {label} | {fw[key] * 1e3:.3f} ms | {fw[key] * 1e3 / epoch:.1f}× ndnet |")
+    print("\n| epoch time vs rows | time | per 1,000 rows |")
+    print("| --- | ---: | ---: |")
+    for n, t in rows.items():
+        print(f"| {n:,} rows | {t:.3f} ms | {t / n * 1e3:.4f} ms |")
+
+    print("\n| wide step (256 → 512 → 512 → 1, batch 256) | time | ratio to PyTorch, 1 thread |")
+    print("| --- | ---: | ---: |")
+    base = fw.get("pytorch_1thread_wide")
+    labels = {
+        "default": "ndnet (matrixmultiply, 1 thread)",
+        "threads": "ndnet `--features threads`",
+        "blas_1thread": "ndnet `--features blas`, OPENBLAS_NUM_THREADS=1",
+        "blas": "ndnet `--features blas`",
+    }
+    for key, label in labels.items():
+        if key in wide:
+            ratio = f"{wide[key] / (base * 1e3):.2f}×" if base else "–"
+            print(f"| {label} | {wide[key]:.3f} ms | {ratio} |")
+    for key, label in {
+        "pytorch_1thread_wide": "PyTorch, 1 thread",
+        "pytorch_default_wide": "PyTorch, default threads",
+        "jax_jit_wide": "JAX `jit`",
+        "numpy_wide": "NumPy",
+    }.items():
+        if key in fw:
+            ratio = f"{fw[key] / base:.2f}×" if base else "–"
+            print(f"| {label} | {fw[key] * 1e3:.3f} ms | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
