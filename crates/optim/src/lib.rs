@@ -49,6 +49,7 @@
 mod arithmetic;
 mod clip;
 mod error;
+mod fma;
 mod optimizer;
 mod params;
 mod rmsprop;

@@ -24,11 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{ArrayD, NdFloat, Zip};
+use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
 use crate::error::{check, check_lr};
+use crate::fma::with_fma;
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
@@ -370,6 +371,7 @@ impl<F: NdFloat> Rule<F> {
 }
 
 /// One tensor's update: the rule over every element, whichever buffers exist.
+#[inline(always)]
 fn update<F: NdFloat>(
     rule: &Rule<F>,
     value: &mut [F],
@@ -378,12 +380,12 @@ fn update<F: NdFloat>(
     m: Option<&mut [F]>,
     b: Option<&mut [F]>,
 ) {
-    let z = Zip::from(value).and(grad).and(v);
+    let z = value.iter_mut().zip(grad).zip(v);
     match (m, b) {
-        (None, None) => z.for_each(|t, &g, v| rule.apply(t, g, v, None, None)),
-        (Some(m), None) => z.and(m).for_each(|t, &g, v, m| rule.apply(t, g, v, Some(m), None)),
-        (None, Some(b)) => z.and(b).for_each(|t, &g, v, b| rule.apply(t, g, v, None, Some(b))),
-        (Some(m), Some(b)) => z.and(m).and(b).for_each(|t, &g, v, m, b| rule.apply(t, g, v, Some(m), Some(b))),
+        (None, None) => z.for_each(|((t, &g), v)| rule.apply(t, g, v, None, None)),
+        (Some(m), None) => z.zip(m).for_each(|(((t, &g), v), m)| rule.apply(t, g, v, Some(m), None)),
+        (None, Some(b)) => z.zip(b).for_each(|(((t, &g), v), b)| rule.apply(t, g, v, None, Some(b))),
+        (Some(m), Some(b)) => z.zip(m).zip(b).for_each(|((((t, &g), v), m), b)| rule.apply(t, g, v, Some(m), Some(b))),
     }
 }
 
@@ -417,7 +419,8 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
         self.slots.step(params, init, |s, value, grad| {
             let (m, b) = (s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
             if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, &mut s.square_avg) {
-                update(&rule, value, grad, &mut s.square_avg, m, b);
+                let run = || update(&rule, value, grad, &mut s.square_avg, m, b);
+                if rule.arithmetic == Arithmetic::PyTorch { with_fma(run) } else { run() }
             }
         })
     }
