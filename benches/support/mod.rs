@@ -2,6 +2,8 @@
 //! headline step written as plain loops over slices, no ndarray, no abstraction: the
 //! speed-of-light figure every other one is compared with.
 #![allow(dead_code)]
+// The reference is written as the plain indexed loops a person would write by hand.
+#![allow(clippy::needless_range_loop)]
 
 use ndnet::layers::{DenseConfig, Relu, Sequential};
 use ndnet::ndarray::Array2;
