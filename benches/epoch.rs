@@ -4,8 +4,8 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndnet::layers::Mse;
 use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
+use ndnet::rand::SeedableRng;
 use ndnet::trainer::{Batches, Trainer, TrainerConfig};
-use rand::SeedableRng;
 
 #[path = "support/mod.rs"]
 mod support;
@@ -41,7 +41,7 @@ fn epoch(c: &mut Criterion) {
             let mut hand = support::HandFused::from_model(&model, 32, 1e-3);
             let (xs, ys) = (x.as_slice().expect("contiguous").to_vec(), y.as_slice().expect("contiguous").to_vec());
             // The Trainer's RNG: seed 0, one shuffle per epoch.
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+            let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(0);
             let mut scratch = support::Scratch::default();
             g.bench_function(BenchmarkId::new("hand_fused", rows), |b| {
                 b.iter(|| hand.epoch(&xs, &ys, 32, &mut scratch, &mut rng))

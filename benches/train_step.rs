@@ -1,7 +1,7 @@
 //! One training step of the headline model (10 → 10 → 1, batch 32, f32, RMSprop Keras preset):
 //! ndnet against the hand-fused loop. `cargo bench --bench train_step`
 use criterion::{Criterion, criterion_group, criterion_main};
-use ndnet::layers::Mse;
+use ndnet::layers::{Model, Mse};
 use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig};
 use ndnet::trainer::ModelParams;
 use std::hint::black_box;

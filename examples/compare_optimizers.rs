@@ -15,16 +15,13 @@ use std::time::Instant;
 use clap::Parser;
 
 mod common;
-use ndnet::layers::{DenseConfig, Mse, Relu, Sequential};
-use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
-use ndnet::trainer::{
-    Batches, CurveStats, Dataset, Prepared, Standardize, Trainer, TrainerConfig, plot_mean_sd, write_atomic,
-};
-use rand::SeedableRng;
+use common::say;
+use ndnet::prelude::*;
+use ndnet::trainer::{CurveStats, mean_sd, plot_mean_sd, write_atomic};
 
 /// Compare optimizers' loss curves on the housing regressor, fairly.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, allow_negative_numbers = true)]
 struct Args {
     /// CSV file [default: the shipped data/housing.csv with its ten features]
     #[arg(long)]
@@ -63,21 +60,23 @@ struct Args {
     out: PathBuf,
 }
 
+/// An optimizer by its `--optimizers` name: `sgd`, `sgd-momentum`, `rmsprop` (Keras 3 preset) or
+/// `rmsprop-<preset>`.
 fn make(name: &str, lr: f64) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> {
-    let rms = |c: RmsPropConfig| -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> { Ok(Box::new(RmsProp::new(c)?)) };
-    match name {
-        "sgd" => Ok(Box::new(Sgd::new(SgdConfig::pytorch(lr))?)),
-        "sgd-momentum" => Ok(Box::new(Sgd::new(SgdConfig::pytorch(lr).with_momentum(0.9))?)),
-        "rmsprop" | "rmsprop-keras" => rms(RmsPropConfig::keras(lr)),
-        "rmsprop-pytorch" => rms(RmsPropConfig::pytorch(lr)),
-        "rmsprop-tf1" => rms(RmsPropConfig::tf1(lr)),
-        "rmsprop-optax" => rms(RmsPropConfig::optax(lr)),
-        "rmsprop-textbook" => rms(RmsPropConfig::textbook(lr)),
-        other => Err(format!(
-            "invalid --optimizers entry `{other}`: allowed sgd, sgd-momentum, rmsprop, rmsprop-pytorch, rmsprop-tf1, rmsprop-optax, rmsprop-textbook"
-        )
-        .into()),
-    }
+    let preset = |p: &str| p.parse::<RmsPropPreset>().ok();
+    Ok(match name {
+        "sgd" => Box::new(Sgd::new(SgdConfig::pytorch(lr))?),
+        "sgd-momentum" => Box::new(Sgd::new(SgdConfig::pytorch(lr).with_momentum(0.9))?),
+        "rmsprop" => Box::new(RmsProp::new(RmsPropConfig::keras(lr))?),
+        _ => match name.strip_prefix("rmsprop-").and_then(preset) {
+            Some(p) => Box::new(RmsProp::new(RmsPropConfig::preset(p, lr))?),
+            None => {
+                let presets: Vec<String> = RmsPropPreset::ALL.iter().map(|p| format!("rmsprop-{p}")).collect();
+                let allowed = format!("sgd, sgd-momentum, rmsprop, {}", presets.join(", "));
+                return Err(format!("invalid --optimizers entry `{name}`: allowed {allowed}").into());
+            }
+        },
+    })
 }
 
 /// One run's curves.
@@ -88,12 +87,7 @@ struct Run {
 }
 
 fn train_once(p: &Prepared<f32>, name: &str, lr: f64, seed: u64, args: &Args) -> Result<Run, Box<dyn Error>> {
-    let inputs = p.train_x.ncols();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut model = Sequential::<f32>::new()
-        .push(DenseConfig::new(inputs, 10).init(&mut rng)?)
-        .push(Relu)
-        .push(DenseConfig::new(10, 1).init(&mut rng)?);
+    let mut model = Sequential::mlp(&[p.train_x.ncols(), 10, 1], &mut ChaCha8Rng::seed_from_u64(seed))?;
     let mut opt = make(name, lr)?;
     let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), args.batch_size)?;
     let mut trainer =
@@ -116,73 +110,75 @@ fn train_once(p: &Prepared<f32>, name: &str, lr: f64, seed: u64, args: &Args) ->
     Ok(run)
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    (m, (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n).sqrt())
+fn check_args(args: &Args) -> Result<(), Box<dyn Error>> {
+    common::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
+    common::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
+    common::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
+    if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
+        common::check("lr-grid entry", false, bad, "> 0 and finite")?;
+    }
+    args.optimizers.iter().try_for_each(|name| make(name, 0.01).map(drop))
 }
 
-fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    if !(1..=1000).contains(&args.seeds) {
-        return Err(format!("invalid --seeds {}: allowed 1 to 1000", args.seeds).into());
-    }
-    if args.epochs == 0 || args.batch_size == 0 {
-        return Err(format!("invalid --epochs {} / --batch-size {}: allowed ≥ 1", args.epochs, args.batch_size).into());
-    }
-    if let Some(grid) = &args.lr_grid
-        && let Some(bad) = grid.iter().find(|lr| !(**lr > 0.0 && lr.is_finite()))
-    {
-        return Err(format!("invalid --lr-grid entry {bad}: allowed > 0 and finite").into());
-    }
-    for name in &args.optimizers {
-        make(name, 0.01)?;
-    }
-    let data_path = common::data_path(args.data.as_deref());
-    let features = common::features(args.features.as_deref(), args.data.as_deref());
-    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
-    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("{}: cannot create the output folder: {e}", args.out.display()))?;
+/// One training run of the sweep.
+struct Job<'a> {
+    optimizer: &'a str,
+    lr: f64,
+    seed: u64,
+}
 
-    let mut csv = String::from("optimizer,lr,seed,epoch,train_loss,val_loss\n");
-    let mut summary = Vec::new();
-    let mut curves = Vec::new();
+/// Every (optimizer, learning rate, seed) of the sweep, in the order the outputs list them.
+fn jobs(args: &Args) -> Vec<Job<'_>> {
+    let mut out = Vec::new();
     for name in &args.optimizers {
-        let grid = args.lr_grid.clone().unwrap_or_else(|| vec![if name.starts_with("sgd") { 0.01 } else { 0.001 }]);
-        let mut best: Option<(f64, f64, Vec<Run>)> = None;
-        for &lr in &grid {
-            let runs =
-                (0..args.seeds).map(|s| train_once(&prepared, name, lr, s, &args)).collect::<Result<Vec<_>, _>>()?;
-            for (seed, r) in runs.iter().enumerate() {
-                for (e, (t, v)) in r.train.iter().zip(&r.val).enumerate() {
-                    csv.push_str(&format!("{name},{lr},{seed},{},{t},{v}\n", e + 1));
-                }
-            }
-            let score = mean_sd(&runs.iter().map(|r| *r.val.last().unwrap_or(&f64::INFINITY)).collect::<Vec<_>>()).0;
-            if best.as_ref().is_none_or(|b| score < b.0 || b.0.is_nan()) {
-                best = Some((score, lr, runs));
-            }
+        let default = vec![if name.starts_with("sgd") { 0.01 } else { 0.001 }];
+        for &lr in args.lr_grid.as_ref().unwrap_or(&default) {
+            out.extend((0..args.seeds).map(|seed| Job { optimizer: name, lr, seed }));
         }
-        let Some((_, lr, runs)) = best else { continue };
-        let label = format!("{name} (lr {lr})");
-        curves.push(CurveStats::from_runs(&label, &runs.iter().map(|r| r.val.clone()).collect::<Vec<_>>()));
-        summary.push((label, runs));
     }
-    write_atomic(&args.out.join("curves.csv"), csv.as_bytes())?;
-    let title = format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds);
-    plot_mean_sd(&args.out.join("compare.svg"), &title, "validation loss", &curves)?;
+    out
+}
 
-    println!(
-        "{:<28} {:>20} {:>20} {:>18} {:>12}",
-        "optimizer (best lr)",
-        "final train loss",
-        "final val loss",
-        format!("epochs to val≤{}", args.target_loss),
-        "s per run"
-    );
-    for (label, runs) in &summary {
-        let (tm, ts) = mean_sd(&runs.iter().map(|r| *r.train.last().unwrap_or(&f64::NAN)).collect::<Vec<_>>());
-        let (vm, vs) = mean_sd(&runs.iter().map(|r| *r.val.last().unwrap_or(&f64::NAN)).collect::<Vec<_>>());
+/// Each optimizer's best learning rate (lowest mean final validation loss) with its runs.
+fn best_per_optimizer<'a>(jobs: &[Job<'a>], runs: &'a [Run]) -> Vec<(String, Vec<&'a Run>)> {
+    let mut best: Vec<(&str, f64, f64, Vec<&Run>)> = Vec::new();
+    for group in
+        jobs.iter().zip(runs).collect::<Vec<_>>().chunk_by(|a, b| a.0.optimizer == b.0.optimizer && a.0.lr == b.0.lr)
+    {
+        let (job, group_runs): (&Job<'_>, Vec<&Run>) = (group[0].0, group.iter().map(|(_, r)| *r).collect());
+        let score = mean_sd(&group_runs.iter().map(|r| *r.val.last().unwrap_or(&f64::INFINITY)).collect::<Vec<_>>()).0;
+        match best.iter_mut().find(|b| b.0 == job.optimizer) {
+            Some(b) if score < b.2 || b.2.is_nan() => *b = (job.optimizer, job.lr, score, group_runs),
+            Some(_) => {}
+            None => best.push((job.optimizer, job.lr, score, group_runs)),
+        }
+    }
+    best.into_iter().map(|(name, lr, _, runs)| (format!("{name} (lr {lr})"), runs)).collect()
+}
+
+/// `curves.csv`: every epoch of every run.
+fn curves_csv(jobs: &[Job<'_>], runs: &[Run]) -> String {
+    let mut csv = String::from("optimizer,lr,seed,epoch,train_loss,val_loss\n");
+    for (job, r) in jobs.iter().zip(runs) {
+        for (e, (t, v)) in r.train.iter().zip(&r.val).enumerate() {
+            csv.push_str(&format!("{},{},{},{},{t},{v}\n", job.optimizer, job.lr, job.seed, e + 1));
+        }
+    }
+    csv
+}
+
+/// The summary table: final losses and the epochs to reach `--target-loss`, mean ± sd over seeds.
+fn print_summary(args: &Args, best: &[(String, Vec<&Run>)]) -> Result<(), Box<dyn Error>> {
+    let target = format!("epochs to val≤{}", args.target_loss);
+    say(format_args!(
+        "{:<28} {:>20} {:>20} {target:>18} {:>12}",
+        "optimizer (best lr)", "final train loss", "final val loss", "s per run"
+    ))?;
+    for (label, runs) in best {
+        let last = |f: fn(&Run) -> &Vec<f64>| {
+            mean_sd(&runs.iter().map(|r| *f(r).last().unwrap_or(&f64::NAN)).collect::<Vec<_>>())
+        };
+        let ((tm, ts), (vm, vs)) = (last(|r| &r.train), last(|r| &r.val));
         let reached: Vec<f64> = runs
             .iter()
             .filter_map(|r| r.val.iter().position(|&v| v <= args.target_loss).map(|e| (e + 1) as f64))
@@ -194,19 +190,41 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
             format!("{}/{} runs reach it", reached.len(), runs.len())
         };
         let secs = runs.iter().map(|r| r.seconds).sum::<f64>() / runs.len() as f64;
-        println!(
-            "{label:<28} {:>20} {:>20} {epochs:>18} {secs:>12.3}",
-            format!("{tm:.4} ± {ts:.4}"),
-            format!("{vm:.4} ± {vs:.4}")
-        );
+        let (train, val) = (format!("{tm:.4} ± {ts:.4}"), format!("{vm:.4} ± {vs:.4}"));
+        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12.3}"))?;
     }
-    println!("Wrote curves.csv and compare.svg to {}", args.out.display());
     Ok(())
 }
 
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    check_args(&args)?;
+    let data_path = common::data_path(args.data.as_deref());
+    let features = common::features(args.features.as_deref(), args.data.as_deref());
+    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
+    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
+    common::create_dir(&args.out)?;
+
+    let jobs = jobs(&args);
+    let runs =
+        jobs.iter().map(|j| train_once(&prepared, j.optimizer, j.lr, j.seed, &args)).collect::<Result<Vec<_>, _>>()?;
+    let best = best_per_optimizer(&jobs, &runs);
+    write_atomic(&args.out.join("curves.csv"), curves_csv(&jobs, &runs).as_bytes())?;
+    let stats = |f: fn(&Run) -> &Vec<f64>| -> Vec<CurveStats> {
+        best.iter()
+            .map(|(label, runs)| CurveStats::from_runs(label, &runs.iter().map(|r| f(r).clone()).collect::<Vec<_>>()))
+            .collect()
+    };
+    let (train, val) = (stats(|r| &r.train), stats(|r| &r.val));
+    let panels = [
+        (format!("training MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &train),
+        (format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &val),
+    ];
+    let panels: Vec<(&str, &[CurveStats])> = panels.iter().map(|(t, c)| (t.as_str(), c.as_slice())).collect();
+    plot_mean_sd(&args.out.join("compare.svg"), "loss", &panels)?;
+    print_summary(&args, &best)?;
+    say(format_args!("Wrote curves.csv and compare.svg to {}", args.out.display()))
+}
+
 fn main() {
-    if let Err(e) = run(Args::parse()) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    common::finish(run(common::parse()));
 }

@@ -6,19 +6,15 @@
 //! `cargo run --release --example housing -- --help`
 
 use std::error::Error;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
+use serde::Serialize;
 
 mod common;
-use ndnet::layers::{DenseConfig, Mse, Relu, Sequential};
-use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig, RmsPropPreset, Sgd, SgdConfig};
-use ndnet::trainer::{
-    Batches, Checkpoint, Dataset, Metrics, Prepared, Standardize, TrainError, Trainer, TrainerConfig, load_safetensors,
-    save_safetensors,
-};
-use rand::SeedableRng;
-use serde::Serialize;
+use common::{check, say};
+use ndnet::prelude::*;
+use ndnet::trainer::{Checkpoint, TrainError, load_safetensors, save_safetensors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 enum OptimizerKind {
@@ -26,25 +22,9 @@ enum OptimizerKind {
     Rmsprop,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-enum Preset {
-    Pytorch,
-    Keras,
-    Tf1,
-    Optax,
-    Textbook,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-enum StandardizeArg {
-    None,
-    Features,
-    All,
-}
-
 /// Train the 10 → 10 → 1 house-price regressor.
 #[derive(Debug, Parser, Serialize)]
-#[command(version, about)]
+#[command(version, about, allow_negative_numbers = true)]
 struct Args {
     /// CSV file with a header line [default: the shipped data/housing.csv]
     #[arg(long)]
@@ -59,9 +39,9 @@ struct Args {
     /// Optimizer
     #[arg(long, value_enum, default_value = "rmsprop")]
     optimizer: OptimizerKind,
-    /// Which framework's RMSprop to reproduce (RMSprop only)
-    #[arg(long, value_enum, default_value = "keras")]
-    preset: Preset,
+    /// Which framework's RMSprop to reproduce: pytorch, keras, tf1, optax, textbook (RMSprop only)
+    #[arg(long, default_value = "keras")]
+    preset: RmsPropPreset,
     /// Learning rate [default: 0.001 for RMSprop, 0.01 for SGD]
     #[arg(long)]
     lr: Option<f64>,
@@ -95,9 +75,9 @@ struct Args {
     /// Fraction of rows for the test, in [0, 1)
     #[arg(long, default_value_t = 0.15)]
     test_fraction: f64,
-    /// What to standardise (metrics are always in the target's units)
-    #[arg(long, value_enum, default_value = "all")]
-    standardize: StandardizeArg,
+    /// What to standardise: none, features, all (metrics are always in the target's units)
+    #[arg(long, default_value = "all")]
+    standardize: Standardize,
     /// Start from these weights (safetensors, as written to --out) instead of a random init
     #[arg(long)]
     init: Option<PathBuf>,
@@ -126,8 +106,17 @@ fn run_identity(a: &Args) -> serde_json::Value {
     v
 }
 
-fn check(name: &str, ok: bool, value: impl std::fmt::Display, allowed: &str) -> Result<(), Box<dyn Error>> {
-    if ok { Ok(()) } else { Err(format!("invalid --{name} {value}: allowed {allowed}").into()) }
+/// Range checks the library cannot make (it never sees the flags themselves).
+fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
+    check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
+    check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
+    check("hidden", a.hidden >= 1, a.hidden, "≥ 1")?;
+    check("checkpoint-every", a.checkpoint_every >= 1, a.checkpoint_every, "≥ 1")?;
+    for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
+        check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
+    }
+    let total = a.val_fraction + a.test_fraction;
+    check("val-fraction plus --test-fraction", total < 1.0, total, "< 1")
 }
 
 fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> {
@@ -137,14 +126,7 @@ fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error
     Ok(match args.optimizer {
         OptimizerKind::Sgd => Box::new(Sgd::new(SgdConfig::pytorch(lr).with_momentum(args.momentum))?),
         OptimizerKind::Rmsprop => {
-            let preset = match args.preset {
-                Preset::Pytorch => RmsPropPreset::PyTorch,
-                Preset::Keras => RmsPropPreset::Keras,
-                Preset::Tf1 => RmsPropPreset::Tf1,
-                Preset::Optax => RmsPropPreset::Optax,
-                Preset::Textbook => RmsPropPreset::Textbook,
-            };
-            let mut c = RmsPropConfig::preset(preset, lr).with_momentum(args.momentum);
+            let mut c = RmsPropConfig::preset(args.preset, lr).with_momentum(args.momentum);
             if let Some(rho) = args.rho {
                 check("rho", (0.0..1.0).contains(&rho), rho, "in [0, 1)")?;
                 c = c.with_rho(rho);
@@ -158,102 +140,98 @@ fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error
     })
 }
 
-fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
-    check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
-    check("hidden", args.hidden >= 1, args.hidden, "≥ 1")?;
-    check("checkpoint-every", args.checkpoint_every >= 1, args.checkpoint_every, "≥ 1")?;
-    for (name, f) in [("val-fraction", args.val_fraction), ("test-fraction", args.test_fraction)] {
-        check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
-    }
-    let total = args.val_fraction + args.test_fraction;
-    check("val-fraction plus --test-fraction", total < 1.0, total, "< 1")?;
-    let mut optimizer = build_optimizer(&args)?;
-
-    let data_path = common::data_path(args.data.as_deref());
+/// The table, split and standardised on its training rows.
+fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
+    let path = common::data_path(args.data.as_deref());
     let features = common::features(args.features.as_deref(), args.data.as_deref());
-    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref()).map_err(|e| match (&e, &features) {
+    let data = Dataset::from_csv(&path, &args.target, features.as_deref()).map_err(|e| match (&e, &features) {
         (TrainError::Cell { .. }, None) => format!("{e} (choose numeric feature columns with --features a,b,c)").into(),
         _ => Box::<dyn Error>::from(e),
     })?;
-    let standardize = match args.standardize {
-        StandardizeArg::None => Standardize::None,
-        StandardizeArg::Features => Standardize::Features,
-        StandardizeArg::All => Standardize::All,
-    };
-    let prepared = Prepared::<f32>::new(&data, args.val_fraction, args.test_fraction, args.seed, standardize)?;
+    Ok(Prepared::new(&data, args.val_fraction, args.test_fraction, args.seed, args.standardize)?)
+}
 
-    let inputs = data.x.ncols();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-    let mut model = Sequential::<f32>::new()
-        .push(DenseConfig::new(inputs, args.hidden).init(&mut rng)?)
-        .push(Relu)
-        .push(DenseConfig::new(args.hidden, 1).init(&mut rng)?);
+/// Dense(hidden, ReLU) → Dense(1), from the seed or from `--init` weights.
+fn build_model(args: &Args, inputs: usize) -> Result<Sequential<f32>, Box<dyn Error>> {
+    let mut model = Sequential::mlp(&[inputs, args.hidden, 1], &mut ChaCha8Rng::seed_from_u64(args.seed))?;
     if let Some(init) = &args.init {
         load_safetensors(&mut model, init)?;
     }
+    Ok(model)
+}
 
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("{}: cannot create the output folder: {e}", args.out.display()))?;
-    let ckpt_path = args.out.join("checkpoint.json");
+/// A fresh trainer, or one resuming `--resume` (which must come from a run with the same settings).
+fn build_trainer(
+    args: &Args,
+    prepared: &Prepared<f32>,
+    checkpoint: &Path,
+    model: &mut Sequential<f32>,
+    optimizer: &mut dyn Optimizer<f32>,
+) -> Result<Trainer<f32>, Box<dyn Error>> {
     let config = TrainerConfig::new(args.epochs)
         .with_seed(args.seed)
         .with_shuffle(!args.no_shuffle)
         .with_verbose(!args.quiet)
-        .with_checkpoint(&ckpt_path, args.checkpoint_every);
-    let mut trainer = match &args.resume {
+        .with_checkpoint(checkpoint, args.checkpoint_every);
+    let trainer = match &args.resume {
+        None => Trainer::new(config)?,
         Some(path) => {
             let ckpt = Checkpoint::<f32>::load(path)?;
-            if ckpt.config != run_identity(&args) {
-                return Err(format!(
+            if *ckpt.run_config() != run_identity(args) {
+                let message = format!(
                     "{}: the checkpoint was made with other settings ({}); pass the same flags to resume",
                     path.display(),
-                    ckpt.config
-                )
-                .into());
+                    ckpt.run_config()
+                );
+                return Err(message.into());
             }
             if !args.quiet {
-                println!("Resuming from {} after epoch {}", path.display(), ckpt.epoch);
+                say(format_args!("Resuming from {} after epoch {}", path.display(), ckpt.epoch()))?;
             }
-            Trainer::resume(config, ckpt, path, &mut model, optimizer.as_mut())?
+            Trainer::resume(config, ckpt, path, model, optimizer)?
         }
-        None => Trainer::new(config)?,
     };
-    trainer.feature_scaler = Some(prepared.feature_scaler.clone());
-    trainer.target_scaler = Some(prepared.target_scaler.clone());
-    trainer.run_config = run_identity(&args);
+    Ok(trainer.with_pipeline(prepared.pipeline.clone()).with_run_config(run_identity(args)))
+}
 
-    let mut batches = Batches::new(prepared.train_x.clone(), prepared.train_y.clone(), args.batch_size)?;
-    let validation = (prepared.val_x.nrows() > 0).then_some((&prepared.val_x, &prepared.val_y));
-    trainer.fit(&mut model, &Mse, optimizer.as_mut(), &mut batches, validation)?;
-
+/// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.
+fn report(
+    args: &Args,
+    prepared: &Prepared<f32>,
+    trainer: &Trainer<f32>,
+    model: &mut Sequential<f32>,
+    optimizer: &dyn Optimizer<f32>,
+    checkpoint: &Path,
+) -> Result<(), Box<dyn Error>> {
     if prepared.test_x.nrows() > 0 {
-        let prediction = prepared.predict_original(&mut model, &prepared.test_x)?;
-        let m = Metrics::compute(&prediction, &prepared.split.test.y);
-        println!(
-            "Test ({} rows): MSE {:.4e}, RMSE {:.2}, MAE {:.2}, R² {:.4}",
-            prepared.test_x.nrows(),
-            m.mse,
-            m.rmse,
-            m.mae,
-            m.r2
-        );
+        let prediction = prepared.predict_original(model, &prepared.test_x)?;
+        let metrics = Metrics::compute(&prediction, &prepared.split.test.y);
+        say(format_args!("Test ({} rows): {metrics}", prepared.test_x.nrows()))?;
     }
     let history = trainer.history();
     history.write_csv(&args.out.join("history.csv"))?;
     history.plot_svg(&args.out.join("loss.svg"), "housing: MSE per epoch (standardised units)")?;
-    save_safetensors(&model, &args.out.join("weights.safetensors"))?;
-    if !ckpt_path.exists() {
-        trainer.checkpoint(&model, optimizer.as_ref()).save(&ckpt_path)?;
+    save_safetensors(model, Some(&prepared.pipeline), &args.out.join("weights.safetensors"))?;
+    if !checkpoint.exists() {
+        trainer.checkpoint(model, optimizer).save(checkpoint)?;
     }
-    println!("Wrote history.csv, loss.svg, checkpoint.json and weights.safetensors to {}", args.out.display());
-    Ok(())
+    say(format_args!("Wrote history.csv, loss.svg, checkpoint.json and weights.safetensors to {}", args.out.display()))
+}
+
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    check_args(&args)?;
+    let mut optimizer = build_optimizer(&args)?;
+    let prepared = load_data(&args)?;
+    let mut model = build_model(&args, prepared.train_x.ncols())?;
+    common::create_dir(&args.out)?;
+    let checkpoint = args.out.join("checkpoint.json");
+    let mut trainer = build_trainer(&args, &prepared, &checkpoint, &mut model, optimizer.as_mut())?;
+    let mut batches = Batches::new(prepared.train_x.clone(), prepared.train_y.clone(), args.batch_size)?;
+    let validation = (prepared.val_x.nrows() > 0).then_some((&prepared.val_x, &prepared.val_y));
+    trainer.fit(&mut model, &Mse, optimizer.as_mut(), &mut batches, validation)?;
+    report(&args, &prepared, &trainer, &mut model, optimizer.as_ref(), &checkpoint)
 }
 
 fn main() {
-    let args = Args::parse();
-    if let Err(e) = run(args) {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    common::finish(run(common::parse()));
 }

@@ -5,16 +5,13 @@
 //! ([`optim`]), and a trainer with real CSV data, checkpoints and honest comparisons
 //! ([`trainer`]).
 //!
-//! `ndarray` itself is re-exported, so research code uses the same version ndnet does.
+//! `ndarray`, `rand` and `rand_chacha` are re-exported, so research code depends on `ndnet`
+//! alone and uses the same versions ndnet does; [`prelude`] holds the everyday names.
 //!
 //! ```
 //! use ndnet::prelude::*;
-//! use rand::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-//! let mut model = Sequential::<f64>::new()
-//!     .push(DenseConfig::new(2, 8).init(&mut rng).unwrap())
-//!     .push(Relu)
-//!     .push(DenseConfig::new(8, 1).init(&mut rng).unwrap());
+//! let mut rng = ChaCha8Rng::seed_from_u64(0);
+//! let mut model = Sequential::<f64>::mlp(&[2, 8, 1], &mut rng).unwrap();
 //! let x = ndarray::array![[0.0, 1.0], [1.0, 0.0]];
 //! let y = ndarray::array![[1.0], [-1.0]];
 //! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
@@ -26,8 +23,26 @@ pub use ndarray;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;
 pub use ndnet_trainer as trainer;
+pub use rand;
+pub use rand_chacha;
 
-/// The names most programs need, in one import.
+/// The names most programs need, in one import: the model trait and layers, losses and
+/// initialisers; optimizers, their configs and schedules; the trainer, its data types and
+/// metrics; and the RNG a seed goes into.
 pub mod prelude {
-    pub use ndnet_layers::{Dense, DenseConfig, Init, Layer, Loss, Mse, Relu, Sequential};
+    pub use ndnet_layers::{Buffer, Dense, DenseConfig, Init, Layer, Loss, Model, Mse, ParamName, Relu, Sequential};
+    pub use ndnet_optim::{
+        Clip, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
+    };
+    pub use ndnet_trainer::{
+        Batches, Callback, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline, Prepared, Split,
+        Standardize, Trainer, TrainerConfig,
+    };
+    pub use rand::SeedableRng;
+    pub use rand_chacha::ChaCha8Rng;
 }
+
+/// The README's Rust blocks, compiled and run as doc-tests so they cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use common::{assert_one_line_error, example, text, tmp};
 use ndnet::layers::{DenseConfig, Relu, Sequential};
 use ndnet::optim::{RmsProp, RmsPropConfig, Sgd, SgdConfig};
+use ndnet::rand::SeedableRng;
 use ndnet::trainer::{Checkpoint, Dataset, load_safetensors};
-use rand::SeedableRng;
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs").join(name)
@@ -101,8 +101,12 @@ fn bad_csvs_and_paths_through_the_binary() {
 #[test]
 fn bad_flags_name_the_flag_and_its_range() {
     let out = tmp("bad-flags");
-    let cases: [(&[&str], &str); 16] = [
+    let cases: [(&[&str], &str); 19] = [
         (&["--lr", "0"], "invalid --lr 0: allowed > 0 and finite"),
+        // Negative numbers are values, not flags: the range check speaks.
+        (&["--lr", "-1"], "invalid --lr -1: allowed > 0 and finite"),
+        (&["--eps", "-1"], "invalid --eps -1: allowed ≥ 0 and finite"),
+        (&["--momentum", "-0.5"], "invalid --momentum -0.5: allowed in [0, 1)"),
         (&["--lr=-0.1"], "invalid --lr -0.1: allowed > 0 and finite"),
         (&["--lr", "NaN"], "invalid --lr NaN: allowed > 0 and finite"),
         (&["--lr", "inf"], "invalid --lr inf: allowed > 0 and finite"),
@@ -126,13 +130,18 @@ fn bad_flags_name_the_flag_and_its_range() {
         let run = example("housing").args(args).arg("--out").arg(&out).output().unwrap();
         assert_one_line_error(&format!("{args:?}"), &run, want);
     }
-    // clap's own errors (unknown values, bad numbers) exit 2 with a usage message, never a panic.
-    for args in
-        [&["--optimizer", "adam"][..], &["--epochs", "many"], &["--preset", "mxnet"], &["--standardize", "some"]]
-    {
+    // The argument parser's own errors (unknown flags and values, bad numbers) are one line and
+    // exit 1 like every other bad input.
+    let parser_cases: [(&[&str], &str); 5] = [
+        (&["--optimizer", "lbfgs"], "invalid value 'lbfgs' for '--optimizer"),
+        (&["--epochs", "many"], "invalid value 'many' for '--epochs"),
+        (&["--preset", "mxnet"], "invalid RMSprop preset = mxnet: allowed one of pytorch, keras, tf1, optax, textbook"),
+        (&["--standardize", "some"], "invalid standardize = some: allowed one of none, features, all"),
+        (&["--no-such-flag"], "unexpected argument '--no-such-flag' found (see --help)"),
+    ];
+    for (args, want) in parser_cases {
         let run = example("housing").args(args).output().unwrap();
-        assert_eq!(run.status.code(), Some(2), "{args:?}");
-        assert!(text(&run.stderr).starts_with("error: ") && !text(&run.stderr).contains("panicked"), "{args:?}");
+        assert_one_line_error(&format!("{args:?}"), &run, want);
     }
 }
 
@@ -167,7 +176,7 @@ fn broken_checkpoints_and_weights() {
         (write("other_json.json", b"{\"hello\": 1}"), "not an ndnet checkpoint"),
         (
             write("version.json", &edit(&|v| v["version"] = 99.into())),
-            "checkpoint version 99, this ndnet reads version 1",
+            "checkpoint version 99, this ndnet reads version 2",
         ),
         (
             write(
@@ -256,7 +265,7 @@ fn broken_checkpoints_and_weights() {
 
     // Weights: wrong dtype, wrong shape, not safetensors.
     let weights = std::fs::read(out.join("weights.safetensors")).unwrap();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(0);
     let mut m64 = Sequential::<f64>::new()
         .push(DenseConfig::new(10, 10).init(&mut rng).unwrap())
         .push(Relu)
@@ -277,7 +286,7 @@ fn broken_checkpoints_and_weights() {
 }
 
 fn model() -> Sequential<f32> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(1);
     Sequential::new()
         .push(DenseConfig::new(10, 10).init(&mut rng).unwrap())
         .push(Relu)

@@ -10,8 +10,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{example, text, tmp};
+use ndnet::rand::{Rng, SeedableRng};
 use ndnet::trainer::Checkpoint;
-use rand::{Rng, SeedableRng};
 
 const ARGS: [&str; 4] = ["--epochs", "60", "--quiet", "--seed"];
 
@@ -28,7 +28,7 @@ fn killed_runs_resume_bit_identically() {
     let seed: u64 =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
     println!("kill moments drawn with seed {seed}; an uninterrupted run takes {full:?}");
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let (mut resumed, mut fresh) = (0, 0);
     for trial in 0..trials {
         let out = tmp(&format!("kill-{trial}"));
@@ -44,7 +44,7 @@ fn killed_runs_resume_bit_identically() {
         if ckpt.exists() {
             let c = Checkpoint::<f32>::load(&ckpt)
                 .unwrap_or_else(|e| panic!("trial {trial}: a killed run left a bad checkpoint: {e}"));
-            println!("trial {trial}: killed after {wait:?}, checkpoint at epoch {}", c.epoch);
+            println!("trial {trial}: killed after {wait:?}, checkpoint at epoch {}", c.epoch());
             resume.arg("--resume").arg(&ckpt);
             resumed += 1;
         } else {

@@ -55,3 +55,45 @@ fn both_examples_reject_a_missing_file_and_an_unknown_column() {
         assert_one_line_error(name, &out, "no column `bogus`");
     }
 }
+
+#[test]
+fn custom_model_checks_trains_resumes_and_exports() {
+    let out_dir = tmp("custom").join("out");
+    let out = example("custom_model").args(["--epochs", "4", "--quiet", "--out"]).arg(&out_dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let worst: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Gradient check (f64, 7 tensors): largest relative error "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no gradient check line: {stdout}"));
+    assert!(worst <= 1e-6, "{stdout}");
+    assert!(stdout.contains("Resuming from") && stdout.contains("after epoch 2"), "{stdout}");
+    assert!(stdout.contains("Resumed run: weights bit-identical to an uninterrupted 4-epoch run"), "{stdout}");
+    assert!(stdout.contains("Test (259 rows): MSE"), "{stdout}");
+    for f in ["history.csv", "checkpoint.json", "weights.safetensors"] {
+        assert!(out_dir.join(f).metadata().unwrap().len() > 0, "{f}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_a_program_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = example("housing")
+        .args(["--epochs", "50", "--out"])
+        .arg(tmp("closed-stdout"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(&first, b"Epoch 1,");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "nothing on stderr: no panic, no error line");
+}

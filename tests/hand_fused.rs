@@ -1,10 +1,10 @@
 //! The benches' hand-fused reference computes what ndnet computes: same step, same batches in
 //! the same order, same optimizer, to the last bit. Without this, its timings would compare
 //! unlike work.
-use ndnet::layers::Mse;
+use ndnet::layers::{Model, Mse};
 use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig};
+use ndnet::rand::SeedableRng;
 use ndnet::trainer::{Batches, ModelParams, Trainer, TrainerConfig};
-use rand::SeedableRng;
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -37,7 +37,7 @@ fn hand_fused_epochs_match_the_trainer_bit_for_bit() {
     let mut opt = RmsProp::new(RmsPropConfig::keras(1e-3)).unwrap();
     let mut batches = Batches::new(x.clone(), y.clone(), 32).unwrap();
     let mut trainer = Trainer::new(TrainerConfig::new(2).with_verbose(false)).unwrap();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(0);
     let mut scratch = support::Scratch::default();
     for epoch in 1..=2 {
         let loss = trainer.run_epoch(epoch, &mut model, &Mse, &mut opt, &mut batches).unwrap();

@@ -5,11 +5,11 @@
 // The reference is written as the plain indexed loops a person would write by hand.
 #![allow(clippy::needless_range_loop)]
 
-use ndnet::layers::{DenseConfig, Relu, Sequential};
+use ndnet::layers::{Model, Sequential};
 use ndnet::ndarray::Array2;
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use ndnet::rand::seq::SliceRandom;
+use ndnet::rand::{Rng, SeedableRng};
+use ndnet::rand_chacha::ChaCha8Rng;
 
 /// `rows` × 10 standardised-looking features and a target that depends on them, from a seed.
 pub fn synthetic(rows: usize, seed: u64) -> (Array2<f32>, Array2<f32>) {
@@ -23,15 +23,7 @@ pub fn synthetic(rows: usize, seed: u64) -> (Array2<f32>, Array2<f32>) {
 }
 
 pub fn model(seed: u64, widths: &[usize]) -> Sequential<f32> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut m = Sequential::new();
-    for (i, w) in widths.windows(2).enumerate() {
-        m = m.push(DenseConfig::new(w[0], w[1]).init(&mut rng).expect("valid widths"));
-        if i + 2 < widths.len() {
-            m = m.push(Relu);
-        }
-    }
-    m
+    Sequential::mlp(widths, &mut ChaCha8Rng::seed_from_u64(seed)).expect("valid widths")
 }
 
 /// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand: the

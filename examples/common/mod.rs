@@ -1,8 +1,29 @@
-//! What both examples share: which file and which columns to load when the user names none.
+//! What the examples share: which file and columns to load when the user names none, and how a
+//! program starts and ends (one-line errors, exit 1; quiet on a closed stdout).
+#![allow(dead_code)]
 
+use std::error::Error;
+use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ndnet::trainer::HOUSING_FEATURES;
+use clap::Parser;
+use ndnet::trainer::TrainError;
+
+/// The ten features the housing example uses from the shipped `data/housing.csv` (target
+/// `price`); `centralAir` is Yes/No, read as 1/0 (see data/README.md).
+pub const HOUSING_FEATURES: [&str; 10] = [
+    "lotSize",
+    "age",
+    "landValue",
+    "livingArea",
+    "pctCollege",
+    "bedrooms",
+    "fireplaces",
+    "bathrooms",
+    "rooms",
+    "centralAir",
+];
 
 /// `--data`, or the shipped `data/housing.csv` (relative to the working directory, else to the
 /// repository).
@@ -22,4 +43,56 @@ pub fn features(features: Option<&[String]>, data: Option<&Path>) -> Option<Vec<
         (None, None) => Some(HOUSING_FEATURES.iter().map(|s| s.to_string()).collect()),
         (None, Some(_)) => None,
     }
+}
+
+/// Parses the command line; a bad one is a one-line `error: …` and exit 1 like every other bad
+/// input (`--help` and `--version` print as usual and exit 0).
+pub fn parse<A: Parser>() -> A {
+    A::try_parse().unwrap_or_else(|e| {
+        if !e.use_stderr() {
+            let _ = e.print();
+            std::process::exit(0);
+        }
+        let text = e.render().to_string();
+        let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+        eprintln!("error: {line} (see --help)");
+        std::process::exit(1)
+    })
+}
+
+/// Prints a line on stdout; an error (a closed stdout) ends the program quietly in [`finish`].
+pub fn say(line: fmt::Arguments<'_>) -> Result<(), Box<dyn Error>> {
+    writeln!(std::io::stdout().lock(), "{line}")?;
+    Ok(())
+}
+
+/// Whether `e` is a closed standard output (`| head`), which ends a program quietly.
+fn is_broken_pipe(e: &(dyn Error + 'static)) -> bool {
+    match (e.downcast_ref::<TrainError>(), e.downcast_ref::<std::io::Error>()) {
+        (Some(t), _) => t.is_broken_pipe(),
+        (_, Some(io)) => io.kind() == std::io::ErrorKind::BrokenPipe,
+        _ => false,
+    }
+}
+
+/// Ends the program: silently with 0 on success or a closed stdout, else one `error:` line and 1.
+pub fn finish(result: Result<(), Box<dyn Error>>) {
+    match result {
+        Ok(()) => {}
+        Err(e) if is_broken_pipe(e.as_ref()) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Creates the output folder, with an error naming it.
+pub fn create_dir(dir: &Path) -> Result<(), Box<dyn Error>> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create the output folder: {e}", dir.display()).into())
+}
+
+/// An error unless `ok`: `invalid --{flag} {value}: allowed {allowed}`.
+pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> Result<(), Box<dyn Error>> {
+    if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
 }

@@ -61,9 +61,9 @@ impl DenseConfig {
     ///
     /// Errors when either width is zero or an initialiser's bounds are invalid.
     pub fn init<F: NdFloat, R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Dense<F>> {
-        for (what, n) in [("Dense inputs", self.inputs), ("Dense outputs", self.outputs)] {
+        for (name, n) in [("Dense inputs", self.inputs), ("Dense outputs", self.outputs)] {
             if n == 0 {
-                return Err(LayerError::Config { what: what.into(), value: "0".into(), allowed: "≥ 1".into() });
+                return Err(LayerError::Config { name: name.into(), value: "0".into(), allowed: "≥ 1".into() });
             }
         }
         let (i, o) = (self.inputs, self.outputs);
@@ -91,7 +91,7 @@ impl<F: NdFloat> Dense<F> {
     pub fn from_arrays(weight: Array2<F>, bias: Array1<F>) -> Result<Self> {
         if weight.nrows() == 0 || weight.ncols() == 0 {
             return Err(LayerError::Config {
-                what: "Dense weight shape".into(),
+                name: "Dense weight shape".into(),
                 value: format!("{} × {}", weight.nrows(), weight.ncols()),
                 allowed: "at least 1 × 1".into(),
             });
@@ -258,7 +258,7 @@ mod tests {
     fn bad_configs_are_errors() {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let err = DenseConfig::new(0, 3).init::<f64, _>(&mut rng).unwrap_err();
-        assert!(err.to_string().contains("Dense inputs: 0"), "{err}");
+        assert_eq!(err.to_string(), "invalid Dense inputs = 0: allowed ≥ 1");
         let err = Dense::from_arrays(Array2::<f64>::zeros((2, 3)), Array1::zeros(2)).unwrap_err();
         assert_eq!(err.to_string(), "Dense bias: expected shape 1 × 3, got 1 × 2");
         let err = Init::Uniform { low: 1.0, high: 0.0 }.sample::<f64, _, _>(3, 1, 1, &mut rng).unwrap_err();

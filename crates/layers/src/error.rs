@@ -6,6 +6,7 @@ use thiserror::Error;
 ///
 /// Shapes are written `rows × columns`; a message always names what was expected and what came.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum LayerError {
     /// A batch's column count does not match what a layer takes.
     #[error("{context}: expected {expected} input columns, got {actual}")]
@@ -73,10 +74,10 @@ pub enum LayerError {
         actual: usize,
     },
     /// A layer was configured with an impossible size or value.
-    #[error("invalid {what}: {value} (allowed: {allowed})")]
+    #[error("invalid {name} = {value}: allowed {allowed}")]
     Config {
         /// The parameter, e.g. `Dense inputs`.
-        what: String,
+        name: String,
         /// The value given.
         value: String,
         /// The allowed range, e.g. `≥ 1`.

@@ -24,7 +24,7 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::{Layer, Loss, Result, Sequential};
+use crate::{Layer, Loss, Model, Result};
 
 /// How the checker differentiates, with `with_*` setters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,18 +136,19 @@ impl GradCheck {
         Ok(GradReport { tensors })
     }
 
-    /// Checks a whole model plus loss: every parameter gradient and the input gradient.
+    /// Checks a whole model (any [`Model`]) plus loss: every parameter gradient and the input
+    /// gradient.
     ///
     /// Errors when `x` does not fit the model or `y` does not fit its output.
     pub fn check_model(
         &self,
-        model: &mut Sequential<f64>,
+        model: &mut dyn Model<f64>,
         loss: &dyn Loss<f64>,
         x: ArrayView2<'_, f64>,
         y: ArrayView2<'_, f64>,
     ) -> Result<GradReport> {
         let mut grad_input = Array2::zeros(x.raw_dim());
-        model.forward_backward_input(x, y, loss, grad_input.view_mut())?;
+        model.forward_backward_input(x, y, loss, Some(grad_input.view_mut()))?;
         let mut tensors = Vec::new();
         for (p, (name, analytic)) in analytic_grads(&mut ModelParams(&mut *model)).into_iter().enumerate() {
             let mut numerics = Vec::with_capacity(analytic.len());
@@ -247,7 +248,7 @@ pub fn check_loss(
 
 /// [`GradCheck::check_model`] with the default settings.
 pub fn check_model(
-    model: &mut Sequential<f64>,
+    model: &mut dyn Model<f64>,
     loss: &dyn Loss<f64>,
     x: ArrayView2<'_, f64>,
     y: ArrayView2<'_, f64>,
@@ -261,7 +262,7 @@ trait Params {
 }
 
 struct LayerParams<'a>(&'a mut dyn Layer<f64>);
-struct ModelParams<'a>(&'a mut Sequential<f64>);
+struct ModelParams<'a>(&'a mut dyn Model<f64>);
 
 impl Params for LayerParams<'_> {
     fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {

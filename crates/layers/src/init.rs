@@ -22,6 +22,7 @@ use crate::{LayerError, Result};
 /// assert!(w.iter().all(|v| v.abs() <= bound));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Init {
     /// All zeros (Keras' and the usual bias default).
     Zeros,
@@ -74,14 +75,20 @@ where
     R: Rng + ?Sized,
 {
     let dist = Uniform::new(low, high).map_err(|_| LayerError::Config {
-        what: "uniform initialiser bounds".into(),
+        name: "uniform initialiser bounds".into(),
         value: format!("[{low}, {high})"),
         allowed: "finite, low < high".into(),
     })?;
     Ok(Array::<f64, _>::random_using(shape, dist, rng).mapv(cast))
 }
 
-pub(crate) fn cast<F: NdFloat>(v: f64) -> F {
+/// `v` rounded to the nearest `F` (exact for `f64`): the one f64 → float conversion the
+/// layers and the trainer use.
+///
+/// ```
+/// assert_eq!(ndnet_layers::cast::<f32>(0.1), 0.1_f32);
+/// ```
+pub fn cast<F: NdFloat>(v: f64) -> F {
     // Every NdFloat (f32, f64) represents (a rounding of) any f64.
     F::from(v).unwrap_or_else(F::nan)
 }

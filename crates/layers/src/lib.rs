@@ -7,7 +7,7 @@
 //! Generic over `F: ndarray::NdFloat` (`f32` for training, `f64` for gradient checks).
 //!
 //! ```
-//! use ndnet_layers::{DenseConfig, Mse, Relu, Sequential};
+//! use ndnet_layers::{DenseConfig, Model, Mse, Relu, Sequential};
 //! use rand::SeedableRng;
 //!
 //! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
@@ -34,15 +34,17 @@ pub mod gradcheck;
 mod init;
 mod layer;
 mod loss;
+mod model;
 mod mse;
 mod relu;
 mod sequential;
 
 pub use dense::{Dense, DenseConfig};
 pub use error::{LayerError, Result};
-pub use init::Init;
+pub use init::{Init, cast};
 pub use layer::{Layer, ParamMut};
 pub use loss::Loss;
+pub use model::{Buffer, Model, NamedTensors, ParamName};
 pub use mse::Mse;
 pub use relu::Relu;
-pub use sequential::{ParamName, Sequential};
+pub use sequential::Sequential;

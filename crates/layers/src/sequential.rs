@@ -1,7 +1,7 @@
 //! [`Sequential`]: layers applied one after another, owning every buffer a training step needs.
 //!
 //! ```
-//! use ndnet_layers::{DenseConfig, Mse, Relu, Sequential};
+//! use ndnet_layers::{DenseConfig, Model, Mse, Relu, Sequential};
 //! use rand::SeedableRng;
 //! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
 //! let mut model = Sequential::<f64>::new()
@@ -13,32 +13,20 @@
 //! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
 //! assert!(loss >= 0.0);
 //! assert_eq!(model.param_names(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+//! // The same model, drawn from the same seed in the same order:
+//! let same = Sequential::<f64>::mlp(&[3, 4, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(0)).unwrap();
+//! assert_eq!(same.snapshot(), model.snapshot());
 //! ```
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat};
+use ndarray::{Array2, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat};
+use rand::Rng;
 
 use crate::error::check_not_empty;
-use crate::{Layer, LayerError, Loss, ParamMut, Result};
+use crate::{DenseConfig, Layer, LayerError, Loss, Model, ParamMut, ParamName, Relu, Result};
 
-/// The stable name of a parameter tensor: its layer's position and the layer's own name for it.
-/// Displays as `"0.weight"`, like PyTorch's `state_dict` keys for an `nn.Sequential`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ParamName {
-    /// Index of the layer in the model.
-    pub layer: usize,
-    /// The layer's name for the tensor, e.g. `"weight"`.
-    pub name: &'static str,
-}
-
-impl fmt::Display for ParamName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.layer, self.name)
-    }
-}
-
-/// A model: layers applied in order, plus the activation and gradient buffers they write into.
+/// A [`Model`]: layers applied in order, plus the activation and gradient buffers they write into.
 ///
 /// Buffers are sized for the largest batch seen and smaller batches use their first rows, so
 /// after the first batch of the largest size a forward + backward allocates nothing.
@@ -138,60 +126,53 @@ impl<F: NdFloat> Sequential<F> {
         Ok(())
     }
 
-    /// Runs the batch `x` (one sample per row) through every layer; returns a view of the output.
+    /// An MLP: `Dense` layers from `widths[0]` inputs through each width in turn, with a ReLU
+    /// between consecutive layers (none after the last). Weights are Glorot-uniform and biases
+    /// zero (Keras' defaults), drawn layer by layer from `rng`.
     ///
-    /// Errors when `x` is empty or its width does not fit the first layer.
-    pub fn forward(&mut self, x: ArrayView2<'_, F>) -> Result<ArrayView2<'_, F>> {
-        let (rows, width) = x.dim();
-        self.prepare(rows, width)?;
-        for i in 0..self.layers.len() {
-            let (done, rest) = self.acts.split_at_mut(i);
-            let input = if i == 0 { x.view() } else { first_rows(&done[i - 1], rows) };
-            self.layers[i].forward(input, first_rows_mut(&mut rest[0], rows));
+    /// ```
+    /// use ndnet_layers::Sequential;
+    /// use rand::SeedableRng;
+    /// let m = Sequential::<f32>::mlp(&[10, 10, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(42)).unwrap();
+    /// assert_eq!(m.kinds(), ["Dense", "Relu", "Dense"]);
+    /// ```
+    ///
+    /// Errors when fewer than two widths are given or a width is zero.
+    pub fn mlp<R: Rng + ?Sized>(widths: &[usize], rng: &mut R) -> Result<Self>
+    where
+        F: Send + 'static,
+    {
+        Self::mlp_with(widths, || Relu, rng)
+    }
+
+    /// [`Sequential::mlp`] with another activation between the layers, made by `activation`.
+    ///
+    /// Errors when fewer than two widths are given or a width is zero.
+    pub fn mlp_with<L, R>(widths: &[usize], mut activation: impl FnMut() -> L, rng: &mut R) -> Result<Self>
+    where
+        F: Send + 'static,
+        L: Layer<F> + Send + 'static,
+        R: Rng + ?Sized,
+    {
+        if widths.len() < 2 {
+            return Err(LayerError::Config {
+                name: "MLP widths".into(),
+                value: format!("{widths:?}"),
+                allowed: "at least two (inputs, …, outputs)".into(),
+            });
         }
-        self.rows = rows;
-        self.input_width = width;
-        Ok(self.output())
+        let mut model = Sequential::new();
+        for (i, pair) in widths.windows(2).enumerate() {
+            if i > 0 {
+                model = model.push(activation());
+            }
+            model = model.push(DenseConfig::new(pair[0], pair[1]).init(rng)?);
+        }
+        Ok(model)
     }
 
     fn output(&self) -> ArrayView2<'_, F> {
         first_rows(&self.acts[self.acts.len() - 1], self.rows)
-    }
-
-    /// Forward pass returning an owned copy of the output (allocates; for inference).
-    pub fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
-        Ok(self.forward(x)?.to_owned())
-    }
-
-    /// Forward, loss and backward in one call; returns the loss. Afterwards every parameter
-    /// gradient holds `dL/dθ` for this batch. The first layer's input gradient is not computed.
-    pub fn forward_backward(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, loss: &dyn Loss<F>) -> Result<F> {
-        self.forward(x)?;
-        let value = self.loss_into_grad(y, loss)?;
-        self.backward_from_buffer(x, None);
-        Ok(value)
-    }
-
-    /// Like [`forward_backward`](Sequential::forward_backward), and also writes `dL/dx` into
-    /// `grad_input` (same shape as `x`).
-    pub fn forward_backward_input(
-        &mut self,
-        x: ArrayView2<'_, F>,
-        y: ArrayView2<'_, F>,
-        loss: &dyn Loss<F>,
-        grad_input: ArrayViewMut2<'_, F>,
-    ) -> Result<F> {
-        if grad_input.dim() != x.dim() {
-            return Err(LayerError::Shape {
-                context: "input gradient buffer".into(),
-                expected: x.dim(),
-                actual: grad_input.dim(),
-            });
-        }
-        self.forward(x)?;
-        let value = self.loss_into_grad(y, loss)?;
-        self.backward_from_buffer(x, Some(grad_input));
-        Ok(value)
     }
 
     /// Backward pass from a given `dL/doutput`, for the batch `x` of the last forward pass.
@@ -235,80 +216,65 @@ impl<F: NdFloat> Sequential<F> {
             self.layers[i].backward(input, output, grad_output, grad_in);
         }
     }
+}
 
-    /// Calls `f(name, value)` for every parameter tensor in the model's fixed order.
-    pub fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>)) {
-        for (layer, l) in self.layers.iter().enumerate() {
-            l.visit_params(&mut |name, value| f(ParamName { layer, name }, value));
+impl<F: NdFloat> Model<F> for Sequential<F> {
+    fn forward(&mut self, x: ArrayView2<'_, F>) -> Result<ArrayView2<'_, F>> {
+        let (rows, width) = x.dim();
+        self.prepare(rows, width)?;
+        for i in 0..self.layers.len() {
+            let (done, rest) = self.acts.split_at_mut(i);
+            let input = if i == 0 { x.view() } else { first_rows(&done[i - 1], rows) };
+            self.layers[i].forward(input, first_rows_mut(&mut rest[0], rows));
+        }
+        self.rows = rows;
+        self.input_width = width;
+        Ok(self.output())
+    }
+
+    /// The first layer's input gradient is computed only when `grad_input` is given.
+    fn forward_backward_input(
+        &mut self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        loss: &dyn Loss<F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        if let Some(g) = &grad_input
+            && g.dim() != x.dim()
+        {
+            return Err(LayerError::Shape {
+                context: "input gradient buffer".into(),
+                expected: x.dim(),
+                actual: g.dim(),
+            });
+        }
+        self.forward(x)?;
+        let value = self.loss_into_grad(y, loss)?;
+        self.backward_from_buffer(x, grad_input);
+        Ok(value)
+    }
+
+    /// Layer by layer, each layer's tensors in its own order, named `"{layer}.{name}"`.
+    fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            l.visit_params(&mut |name, value| f(ParamName::new(name).in_layer(i), value));
         }
     }
 
-    /// Calls `f(name, tensor)` for every parameter tensor and its gradient, as flat row-major
-    /// slices ([`ParamMut`]), in the model's fixed order.
-    pub fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>)) {
-        for (layer, l) in self.layers.iter_mut().enumerate() {
-            l.visit_params_mut(&mut |p| f(ParamName { layer, name: p.name }, p));
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>)) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_layer(i), p));
         }
-    }
-
-    /// Parameter names in order, e.g. `["0.weight", "0.bias", "2.weight", "2.bias"]`.
-    pub fn param_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        self.visit_params(&mut |name, _| names.push(name.to_string()));
-        names
-    }
-
-    /// Total number of scalar parameters.
-    pub fn num_params(&self) -> usize {
-        let mut n = 0;
-        self.visit_params(&mut |_, v| n += v.len());
-        n
-    }
-
-    /// Copies every parameter tensor out, with its name, in order.
-    pub fn snapshot(&self) -> Vec<(String, ArrayD<F>)> {
-        let mut out = Vec::new();
-        self.visit_params(&mut |name, value| out.push((name.to_string(), value.to_owned())));
-        out
-    }
-
-    /// Overwrites the parameters from `(name, tensor)` pairs in the model's order.
-    ///
-    /// Every name and shape is checked before anything is written, so an error leaves the model
-    /// unchanged.
-    pub fn restore(&mut self, params: &[(String, ArrayD<F>)]) -> Result<()> {
-        let mut expected = Vec::new();
-        self.visit_params(&mut |name, value| expected.push((name.to_string(), value.shape().to_vec())));
-        if expected.len() != params.len() {
-            return Err(LayerError::ParamCount { expected: expected.len(), actual: params.len() });
-        }
-        for (index, ((name, shape), (got_name, got))) in expected.iter().zip(params).enumerate() {
-            if name != got_name || shape.as_slice() != got.shape() {
-                return Err(LayerError::Param {
-                    index,
-                    expected_name: name.clone(),
-                    expected_shape: shape.clone(),
-                    actual_name: got_name.clone(),
-                    actual_shape: got.shape().to_vec(),
-                });
-            }
-        }
-        let mut i = 0;
-        self.visit_params_mut(&mut |_, p| {
-            // Shapes are checked above, so the row-major orders line up.
-            p.value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
-            i += 1;
-        });
-        Ok(())
     }
 }
 
 /// The first `rows` rows of a buffer. Whole buffers (every full batch) skip ndarray's general
 /// slicing, which costs more than a small layer's arithmetic.
-fn first_rows<F>(buffer: &Array2<F>, rows: usize) -> ArrayView2<'_, F> {
+pub(crate) fn first_rows<F>(buffer: &Array2<F>, rows: usize) -> ArrayView2<'_, F> {
     if buffer.nrows() == rows { buffer.view() } else { buffer.view().split_at(Axis(0), rows).0 }
 }
 
-fn first_rows_mut<F>(buffer: &mut Array2<F>, rows: usize) -> ArrayViewMut2<'_, F> {
+pub(crate) fn first_rows_mut<F>(buffer: &mut Array2<F>, rows: usize) -> ArrayViewMut2<'_, F> {
     if buffer.nrows() == rows { buffer.view_mut() } else { buffer.view_mut().split_at(Axis(0), rows).0 }
 }

@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2};
 use ndnet_layers::gradcheck::{self, GradCheck, GradReport};
-use ndnet_layers::{DenseConfig, Init, Layer, LayerError, Mse, Relu, Sequential};
+use ndnet_layers::{DenseConfig, Init, Layer, LayerError, Model, Mse, Relu, Sequential};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

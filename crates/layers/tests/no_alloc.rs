@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::Array2;
-use ndnet_layers::{DenseConfig, Mse, Relu, Sequential};
+use ndnet_layers::{DenseConfig, Model, Mse, Relu, Sequential};
 use rand::SeedableRng;
 
 struct Counting;

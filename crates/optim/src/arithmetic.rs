@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// The operation order (and fusing) an optimizer reproduces. Presets choose it; it changes
 /// only rounding, never the mathematics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub enum Arithmetic {
     /// One rounding per written operation (Keras 3).
     #[default]

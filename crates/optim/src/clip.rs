@@ -18,6 +18,7 @@ use crate::error::{Result, check};
 /// `tf.clip_by_global_norm`, optax `clip_by_global_norm`. PyTorch's `clip_grad_norm_` divides by
 /// `‖g‖ + 1e-6` instead, which differs only in the sixth significant digit of the scale.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Clip {
     /// Each element to `[−c, c]` (PyTorch `clip_grad_value_`, Keras `clipvalue`).
     Value(f64),

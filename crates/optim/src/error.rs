@@ -4,10 +4,11 @@ use thiserror::Error;
 
 /// Everything that can go wrong building or stepping an optimizer.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum OptimError {
-    /// A hyper-parameter outside its allowed range.
+    /// A hyper-parameter (configuration value) outside its allowed range.
     #[error("invalid {name} = {value}: allowed {allowed}")]
-    Hyper {
+    Config {
         /// The hyper-parameter, e.g. `learning_rate`.
         name: &'static str,
         /// The value given.
@@ -65,7 +66,7 @@ pub type Result<T> = std::result::Result<T, OptimError>;
 
 /// Checks a hyper-parameter; `ok` is the range test.
 pub(crate) fn check(name: &'static str, value: f64, ok: bool, allowed: &'static str) -> Result<()> {
-    if ok { Ok(()) } else { Err(OptimError::Hyper { name, value: value.to_string(), allowed }) }
+    if ok { Ok(()) } else { Err(OptimError::Config { name, value: value.to_string(), allowed }) }
 }
 
 /// Learning rates must be positive and finite.

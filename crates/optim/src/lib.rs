@@ -52,6 +52,7 @@ mod error;
 mod fma;
 mod optimizer;
 mod params;
+mod preset;
 mod rmsprop;
 mod schedule;
 mod sgd;

@@ -52,8 +52,16 @@ pub enum MomentumStyle {
     LrInside,
 }
 
-/// The frameworks whose RMSprop a preset reproduces.
+/// The frameworks whose RMSprop a preset reproduces. Parses from its lower-case name:
+///
+/// ```
+/// use ndnet_optim::RmsPropPreset;
+/// assert_eq!("pytorch".parse::<RmsPropPreset>().unwrap(), RmsPropPreset::PyTorch);
+/// assert_eq!(RmsPropPreset::Tf1.to_string(), "tf1");
+/// assert!("caffe".parse::<RmsPropPreset>().unwrap_err().to_string().contains("pytorch, keras, tf1, optax, textbook"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum RmsPropPreset {
     /// `torch.optim.RMSprop`.
     PyTorch,
@@ -66,6 +74,12 @@ pub enum RmsPropPreset {
     /// θ ← θ − α·g/√(v + ε), ρ = 0.9, ε = 1e-8, v₀ = 0.
     Textbook,
 }
+
+crate::preset::named_presets!(
+    RmsPropPreset,
+    "RMSprop preset",
+    [(PyTorch, "pytorch"), (Keras, "keras"), (Tf1, "tf1"), (Optax, "optax"), (Textbook, "textbook"),]
+);
 
 /// Every RMSprop option, with `with_*` setters. Start from a preset.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -18,6 +18,7 @@ use crate::error::check;
 
 /// A learning rate as a function of the tick (epoch) count.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub enum Schedule {
     /// The base rate throughout.
     #[default]

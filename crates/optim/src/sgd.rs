@@ -126,7 +126,7 @@ impl SgdConfig {
         check("momentum", self.momentum, (0.0..1.0).contains(&self.momentum), "in [0, 1)")?;
         check("dampening", self.dampening, (0.0..=1.0).contains(&self.dampening), "in [0, 1]")?;
         if self.nesterov && (self.momentum == 0.0 || self.dampening != 0.0) {
-            return Err(OptimError::Hyper {
+            return Err(OptimError::Config {
                 name: "nesterov",
                 value: format!("true with momentum {} and dampening {}", self.momentum, self.dampening),
                 allowed: "only with momentum > 0 and dampening = 0",

@@ -12,6 +12,7 @@ use crate::error::check;
 /// assert!(WeightDecay::L2(-1.0).validate().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
 pub enum WeightDecay {
     /// No decay.
     #[default]

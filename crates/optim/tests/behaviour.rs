@@ -108,7 +108,7 @@ fn hyper_parameters_out_of_range_are_named() {
     }
     assert!(matches!(
         RmsProp::<f32>::new(RmsPropConfig::keras(0.0)),
-        Err(OptimError::Hyper { name: "learning_rate", .. })
+        Err(OptimError::Config { name: "learning_rate", .. })
     ));
     let mut opt = Sgd::<f64>::new(SgdConfig::new(0.1)).unwrap();
     assert!(opt.set_learning_rate(-0.5).is_err());

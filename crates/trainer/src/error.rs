@@ -9,6 +9,7 @@ use thiserror::Error;
 /// File errors name the file, and where there is one, the line (1-based, counting the header
 /// as line 1) and the column.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum TrainError {
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
@@ -72,12 +73,34 @@ pub enum TrainError {
         /// What is wrong.
         message: String,
     },
+    /// A plot could not be drawn.
+    #[error("{}: cannot draw the plot: {message}", path.display())]
+    Plot {
+        /// The SVG file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Standard output could not be written (e.g. closed by `| head`): programs end quietly.
+    #[error("cannot write to standard output: {source}")]
+    Output {
+        /// What the OS said.
+        source: std::io::Error,
+    },
     /// From the layers crate (shapes).
     #[error(transparent)]
     Layer(#[from] ndnet_layers::LayerError),
     /// From the optim crate (hyper-parameters, state).
     #[error(transparent)]
     Optim(#[from] ndnet_optim::OptimError),
+}
+
+impl TrainError {
+    /// Whether this is a closed standard output (a reader such as `head` went away): the one
+    /// error a program should end on quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, TrainError::Output { source } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
 }
 
 /// Result alias of the trainer crate.
@@ -89,4 +112,9 @@ pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Train
 
 pub(crate) fn config(name: &'static str, value: impl ToString, allowed: impl ToString) -> TrainError {
     TrainError::Config { name, value: value.to_string(), allowed: allowed.to_string() }
+}
+
+/// A callback's saved state that does not fit it.
+pub(crate) fn checkpoint_state(callback: &str, e: serde_json::Error) -> TrainError {
+    TrainError::Checkpoint { path: PathBuf::new(), message: format!("the saved state of {callback} does not fit: {e}") }
 }

@@ -1,60 +1,83 @@
 //! # ndnet-trainer
 //!
-//! The loop a Keras or PyTorch user expects, for ndnet models: CSV [`Dataset`]s with named
-//! columns, seeded [`Split`]s, a [`Standardizer`], reshuffled mini-[`Batches`] gathered into
-//! reused buffers, the [`Trainer`] with early stopping, schedules and divergence checks, a
-//! [`History`] written as CSV and SVG, [`Metrics`] in original units, resumable
-//! [`Checkpoint`]s and safetensors weights.
+//! The loop a Keras or PyTorch user expects, for any ndnet [`Model`](ndnet_layers::Model), in
+//! three parts:
+//!
+//! - **data**: CSV [`Dataset`]s with named columns, seeded [`Split`]s, the preprocessing
+//!   [`Pipeline`] fitted on training rows ([`Standardizer`]s), [`Prepared`] arrays, and
+//!   reshuffled mini-[`Batches`] gathered into reused buffers;
+//! - **fit**: the [`Trainer`] and its [`Callback`]s (printing, progress bar, [`EarlyStopping`],
+//!   [`LrScheduler`], reduce-on-plateau, [`Checkpointer`], yours), the [`History`] written as CSV
+//!   and SVG, [`Metrics`] in original units, resumable [`Checkpoint`]s and safetensors weights;
+//! - **compare**: mean ± sd [`CurveStats`] over seeds and their plot.
 //!
 //! ```no_run
-//! use ndnet_layers::{DenseConfig, Mse, Relu, Sequential};
+//! use ndnet_layers::{Mse, Sequential};
 //! use ndnet_optim::{RmsProp, RmsPropConfig};
 //! use ndnet_trainer::*;
 //! use rand::SeedableRng;
 //!
 //! let data = Dataset::from_csv("data/housing.csv", "price", Some(&["livingArea", "bathrooms"]))?;
-//! let split = Split::new(&data, 0.15, 0.15, 42)?;
-//! let (fx, fy) = (Standardizer::fit(&split.train.x), Standardizer::fit(&split.train.y));
-//! let f32s = |a: ndarray::Array2<f64>| a.mapv(|v| v as f32);
-//! let mut batches = Batches::new(f32s(fx.transform(&split.train.x)), f32s(fy.transform(&split.train.y)), 32)?;
-//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
-//! let mut model = Sequential::new()
-//!     .push(DenseConfig::new(2, 10).init(&mut rng)?)
-//!     .push(Relu)
-//!     .push(DenseConfig::new(10, 1).init(&mut rng)?);
+//! let p = Prepared::<f32>::new(&data, 0.15, 0.15, 42, Standardize::All)?;
+//! let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), 32)?;
+//! let mut model = Sequential::mlp(&[2, 10, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(42))?;
 //! let mut opt = RmsProp::new(RmsPropConfig::keras(0.001))?;
 //! let mut trainer = Trainer::new(TrainerConfig::new(100))?;
-//! trainer.fit(&mut model, &Mse, &mut opt, &mut batches, None)?;
-//! let pred = fy.inverse_transform(&model.predict(f32s(fx.transform(&split.test.x)).view())?.mapv(f64::from));
-//! println!("{}", Metrics::compute(&pred, &split.test.y));
+//! trainer.fit(&mut model, &Mse, &mut opt, &mut batches, Some((&p.val_x, &p.val_y)))?;
+//! println!("{}", Metrics::compute(&p.predict_original(&mut model, &p.test_x)?, &p.split.test.y));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
 
 mod atomic;
-mod batches;
-mod checkpoint;
-mod compare;
-mod dataset;
 mod error;
-mod history;
-mod metrics;
-mod prepare;
-mod split;
-mod standardizer;
-mod trainer;
-mod weights;
+mod plot;
+
+mod data {
+    pub mod batches;
+    pub mod dataset;
+    pub mod pipeline;
+    pub mod prepare;
+    pub mod split;
+    pub mod standardizer;
+}
+
+mod fit {
+    pub mod callback;
+    pub mod checkpoint;
+    pub mod checkpointer;
+    pub mod early_stopping;
+    pub mod history;
+    pub mod lr_scheduler;
+    pub mod metrics;
+    pub mod progress;
+    pub mod trainer;
+    pub mod weights;
+}
+
+mod compare {
+    pub mod curves;
+}
+
+// Short paths for the crate's own use (`crate::checkpoint::bad`, …).
+use fit::checkpoint;
 
 pub use atomic::write_atomic;
-pub use batches::Batches;
-pub use checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint, NamedTensors};
-pub use compare::{CurveStats, plot_mean_sd};
-pub use dataset::{Dataset, HOUSING_FEATURES};
+pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
+pub use data::batches::Batches;
+pub use data::dataset::Dataset;
+pub use data::pipeline::Pipeline;
+pub use data::prepare::{Prepared, Standardize};
+pub use data::split::Split;
+pub use data::standardizer::Standardizer;
 pub use error::{Result, TrainError};
-pub use history::{EpochRecord, History};
-pub use metrics::Metrics;
-pub use prepare::{Prepared, Standardize};
-pub use split::Split;
-pub use standardizer::Standardizer;
-pub use trainer::{EarlyStopping, ModelParams, Trainer, TrainerConfig};
-pub use weights::{load_safetensors, save_safetensors};
+pub use fit::callback::{Callback, Context};
+pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
+pub use fit::checkpointer::Checkpointer;
+pub use fit::early_stopping::{Best, EarlyStopping};
+pub use fit::history::{EpochRecord, History};
+pub use fit::lr_scheduler::LrScheduler;
+pub use fit::metrics::Metrics;
+pub use fit::progress::{EpochPrinter, ProgressBar};
+pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};
+pub use fit::weights::{PIPELINE_KEY, load_safetensors, save_safetensors};

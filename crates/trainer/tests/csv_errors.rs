@@ -60,7 +60,7 @@ fn bom_crlf_yes_no_and_unchosen_non_utf8_text_load() {
 
 #[test]
 fn the_shipped_table_loads_with_the_ten_features() {
-    let d = Dataset::from_csv(common::housing_path(), "price", Some(&ndnet_trainer::HOUSING_FEATURES)).unwrap();
+    let d = Dataset::from_csv(common::housing_path(), "price", Some(&common::HOUSING_FEATURES)).unwrap();
     assert_eq!((d.len(), d.x.ncols()), (1728, 10));
     assert!(d.x.column(9).iter().all(|&v| v == 0.0 || v == 1.0), "centralAir is Yes/No");
     let err = Dataset::from_csv(common::housing_path(), "price", None::<&[&str]>).unwrap_err().to_string();

@@ -1,4 +1,5 @@
 //! Training on the real house-price table, resuming, weights interop.
+use ndnet_layers::Model;
 
 mod common;
 
@@ -28,13 +29,7 @@ fn housing_regressor_reaches_r2_above_0_55() {
 fn resuming_from_a_checkpoint_is_bit_identical() {
     let dir = tmp_dir("resume");
     let p = prepare(7);
-    let config = || {
-        TrainerConfig::new(12).with_seed(3).with_verbose(false).with_early_stopping(Some(EarlyStopping {
-            patience: 50,
-            min_delta: 0.0,
-            restore_best: false,
-        }))
-    };
+    let config = || TrainerConfig::new(12).with_seed(3).with_verbose(false).with_early_stopping(EarlyStopping::new(50));
     let opt = || RmsProp::new(RmsPropConfig::pytorch(0.003).with_momentum(0.5)).unwrap();
 
     let (mut straight, mut o1) = (model(1), opt());
@@ -49,7 +44,7 @@ fn resuming_from_a_checkpoint_is_bit_identical() {
     // A new process would start from fresh objects: a different init, a fresh optimizer.
     let (mut resumed, mut o3) = (model(99), opt());
     let ckpt = Checkpoint::<f32>::load(&path).unwrap();
-    assert_eq!(ckpt.epoch, 5);
+    assert_eq!(ckpt.epoch(), 5);
     let mut t3 = Trainer::resume(config(), ckpt, &path, &mut resumed, &mut o3).unwrap();
     t3.fit(&mut resumed, &Mse, &mut o3, &mut batches(&p, 32), Some((&p.val_x, &p.val_y))).unwrap();
 
@@ -82,7 +77,7 @@ fn safetensors_round_trip_and_checks() {
     let dir = tmp_dir("weights");
     let path = dir.join("w.safetensors");
     let a = model(5);
-    save_safetensors(&a, &path).unwrap();
+    save_safetensors(&a, None, &path).unwrap();
     let mut b = model(6);
     load_safetensors(&mut b, &path).unwrap();
     assert_eq!(a.snapshot(), b.snapshot());
@@ -131,6 +126,6 @@ fn divergence_keeps_the_last_good_checkpoint() {
     let err = trainer.fit(&mut model, &Mse, &mut opt, &mut batches(&p, 32), None).unwrap_err().to_string();
     assert!(err.contains("at epoch 2, batch") && err.contains("try a smaller learning rate (now 12.5"), "{err}");
     let ckpt = Checkpoint::<f32>::load(&path).unwrap();
-    assert_eq!(ckpt.epoch, 1, "the checkpoint after the last good epoch is kept");
-    assert!(ckpt.params.iter().all(|(_, t)| t.iter().all(|v| v.is_finite())));
+    assert_eq!(ckpt.epoch(), 1, "the checkpoint after the last good epoch is kept");
+    assert!(ckpt.params().iter().all(|(_, t)| t.iter().all(|v| v.is_finite())));
 }

@@ -3,9 +3,24 @@
 
 use std::path::PathBuf;
 
-use ndnet_layers::{DenseConfig, Relu, Sequential};
-use ndnet_trainer::{Batches, Dataset, HOUSING_FEATURES, Standardize};
+use ndnet_layers::Sequential;
+use ndnet_trainer::{Batches, Dataset, Standardize};
 use rand::SeedableRng;
+
+/// The ten features the housing example uses from the shipped `data/housing.csv` (target
+/// `price`); `centralAir` is Yes/No, read as 1/0 (see data/README.md).
+pub const HOUSING_FEATURES: [&str; 10] = [
+    "lotSize",
+    "age",
+    "landValue",
+    "livingArea",
+    "pctCollege",
+    "bedrooms",
+    "fireplaces",
+    "bathrooms",
+    "rooms",
+    "centralAir",
+];
 
 pub fn housing_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/housing.csv")
@@ -24,11 +39,7 @@ pub fn batches(p: &Prepared, batch_size: usize) -> Batches<f32> {
 }
 
 pub fn model(seed: u64) -> Sequential<f32> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    Sequential::new()
-        .push(DenseConfig::new(10, 10).init(&mut rng).unwrap())
-        .push(Relu)
-        .push(DenseConfig::new(10, 1).init(&mut rng).unwrap())
+    Sequential::mlp(&[10, 10, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(seed)).unwrap()
 }
 
 pub fn tmp_dir(name: &str) -> PathBuf {

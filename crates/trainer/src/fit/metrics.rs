@@ -47,6 +47,6 @@ impl Metrics {
 
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MSE {:.6e}, RMSE {:.2}, MAE {:.2}, R² {:.4}", self.mse, self.rmse, self.mae, self.r2)
+        write!(f, "MSE {:.4e}, RMSE {:.2}, MAE {:.2}, R² {:.4}", self.mse, self.rmse, self.mae, self.r2)
     }
 }

@@ -20,21 +20,6 @@ use ndarray::{Array2, Axis};
 use crate::Result;
 use crate::error::{TrainError, io};
 
-/// The ten features the housing example uses from the shipped `data/housing.csv` (target
-/// `price`); `centralAir` is Yes/No, read as 1/0.
-pub const HOUSING_FEATURES: [&str; 10] = [
-    "lotSize",
-    "age",
-    "landValue",
-    "livingArea",
-    "pctCollege",
-    "bedrooms",
-    "fireplaces",
-    "bathrooms",
-    "rooms",
-    "centralAir",
-];
-
 /// A table of numeric features `x` (one row per sample) and a target `y` (one column).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {

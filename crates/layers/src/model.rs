@@ -1,0 +1,213 @@
+//! The [`Model`] trait: what training, checkpoints, export, prediction and the gradient checker
+//! need of a model. [`Sequential`](crate::Sequential) is one; a model you write yourself (a
+//! skip connection, two heads, …) is another.
+//!
+//! ```
+//! use ndnet_layers::{Model, Mse, Sequential};
+//! use rand::SeedableRng;
+//! let mut model = Sequential::<f64>::mlp(&[3, 4, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(0)).unwrap();
+//! let (x, y) = (ndarray::Array2::ones((5, 3)), ndarray::Array2::zeros((5, 1)));
+//! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
+//! assert!(loss >= 0.0);
+//! assert_eq!(model.param_names(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+//! let saved = model.snapshot();
+//! model.restore(&saved).unwrap();
+//! ```
+
+use std::fmt;
+
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
+
+use crate::{LayerError, Loss, ParamMut, Result};
+
+/// Named parameter tensors in a model's order: what [`Model::snapshot`] returns and
+/// [`Model::restore`] takes.
+pub type NamedTensors<F> = Vec<(String, ArrayD<F>)>;
+
+/// The stable name of a parameter tensor, displayed as its parts joined by dots:
+/// `"0.weight"` (layer 0 of a [`Sequential`](crate::Sequential), as PyTorch names an
+/// `nn.Sequential`'s state dict), `"skip.weight"` (a field of your model), or
+/// `"block.1.bias"` (a `Sequential` inside one). Building and displaying it allocates nothing.
+///
+/// ```
+/// use ndnet_layers::ParamName;
+/// assert_eq!(ParamName::new("weight").in_layer(0).to_string(), "0.weight");
+/// assert_eq!(ParamName::new("bias").in_layer(1).in_module("block").to_string(), "block.1.bias");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamName {
+    /// The enclosing module's name (`""` for none), e.g. `"skip"`.
+    pub module: &'static str,
+    /// The position of the layer inside a sequence, when there is one.
+    pub layer: Option<usize>,
+    /// The layer's own name for the tensor, e.g. `"weight"`.
+    pub name: &'static str,
+}
+
+impl ParamName {
+    /// A bare tensor name, e.g. `"weight"`.
+    pub const fn new(name: &'static str) -> Self {
+        ParamName { module: "", layer: None, name }
+    }
+
+    /// The same name as the tensor of layer `index` in a sequence.
+    pub const fn in_layer(self, index: usize) -> Self {
+        ParamName { layer: Some(index), ..self }
+    }
+
+    /// The same name inside the module `module`.
+    pub const fn in_module(self, module: &'static str) -> Self {
+        ParamName { module, ..self }
+    }
+}
+
+impl fmt::Display for ParamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.module.is_empty() {
+            write!(f, "{}.", self.module)?;
+        }
+        if let Some(layer) = self.layer {
+            write!(f, "{layer}.")?;
+        }
+        f.write_str(self.name)
+    }
+}
+
+/// What training needs of a model (candle's `Module`, Keras' `Model`): forward a batch; forward,
+/// loss and backward filling every parameter gradient; and the named parameters in a stable
+/// order. Snapshots, restores, predictions and names come with it.
+///
+/// The parameter order is the identity that optimizer state, checkpoints and safetensors are
+/// keyed on, so `visit_params` and `visit_params_mut` must visit the same tensors in the same
+/// order every time. See `examples/custom_model.rs` for a residual model written this way and
+/// proven with [`gradcheck::check_model`](crate::gradcheck::check_model).
+pub trait Model<F: NdFloat> {
+    /// Runs the batch `x` (one sample per row) forward; returns a view of the output.
+    ///
+    /// Errors when `x` is empty or does not fit the model's input.
+    fn forward(&mut self, x: ArrayView2<'_, F>) -> Result<ArrayView2<'_, F>>;
+
+    /// Forward, loss and backward in one call; returns the loss. Afterwards every parameter
+    /// gradient holds `dL/dθ` for this batch (overwritten, not accumulated), and, when
+    /// `grad_input` is given (same shape as `x`), it holds `dL/dx`.
+    ///
+    /// Errors when `x` or `y` do not fit the model, or `grad_input` has another shape than `x`.
+    fn forward_backward_input(
+        &mut self,
+        x: ArrayView2<'_, F>,
+        y: ArrayView2<'_, F>,
+        loss: &dyn Loss<F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>;
+
+    /// Calls `f(name, value)` for every parameter tensor, always in the same order.
+    fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>));
+
+    /// Calls `f(name, tensor)` for every parameter tensor with its gradient, as flat row-major
+    /// slices ([`ParamMut`]), in the same order as [`visit_params`](Model::visit_params).
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>));
+
+    /// [`forward_backward_input`](Model::forward_backward_input) without the input gradient:
+    /// the training step.
+    fn forward_backward(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, loss: &dyn Loss<F>) -> Result<F> {
+        self.forward_backward_input(x, y, loss, None)
+    }
+
+    /// The forward pass as an owned array (allocates; for inference).
+    fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
+        Ok(self.forward(x)?.to_owned())
+    }
+
+    /// Parameter names in order, e.g. `["0.weight", "0.bias", "2.weight", "2.bias"]`.
+    fn param_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.visit_params(&mut |name, _| names.push(name.to_string()));
+        names
+    }
+
+    /// Total number of scalar parameters.
+    fn num_params(&self) -> usize {
+        let mut n = 0;
+        self.visit_params(&mut |_, v| n += v.len());
+        n
+    }
+
+    /// Copies every parameter tensor out, with its name, in order.
+    fn snapshot(&self) -> NamedTensors<F> {
+        let mut out = Vec::new();
+        self.visit_params(&mut |name, value| out.push((name.to_string(), value.to_owned())));
+        out
+    }
+
+    /// Overwrites the parameters from `(name, tensor)` pairs in the model's order.
+    ///
+    /// Every name and shape is checked before anything is written, so an error leaves the
+    /// model unchanged.
+    fn restore(&mut self, params: &[(String, ArrayD<F>)]) -> Result<()> {
+        let mut expected = Vec::new();
+        self.visit_params(&mut |name, value| expected.push((name.to_string(), value.shape().to_vec())));
+        if expected.len() != params.len() {
+            return Err(LayerError::ParamCount { expected: expected.len(), actual: params.len() });
+        }
+        for (index, ((name, shape), (got_name, got))) in expected.iter().zip(params).enumerate() {
+            if name != got_name || shape.as_slice() != got.shape() {
+                return Err(LayerError::Param {
+                    index,
+                    expected_name: name.clone(),
+                    expected_shape: shape.clone(),
+                    actual_name: got_name.clone(),
+                    actual_shape: got.shape().to_vec(),
+                });
+            }
+        }
+        let mut i = 0;
+        self.visit_params_mut(&mut |_, p| {
+            // Shapes are checked above, so the row-major orders line up.
+            p.value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
+            i += 1;
+        });
+        Ok(())
+    }
+}
+
+/// A reusable buffer for a model's own activations: grows to the largest batch seen and hands
+/// out views of its first rows, so a model you write allocates nothing after the first batch
+/// (the way [`Sequential`](crate::Sequential) keeps its buffers).
+///
+/// ```
+/// use ndnet_layers::Buffer;
+/// let mut b = Buffer::<f32>::default();
+/// b.rows_mut(4, 3).fill(1.0);     // allocates 4 × 3
+/// assert_eq!(b.rows_mut(2, 3).dim(), (2, 3)); // reuses it
+/// assert_eq!(b.rows(2).sum(), 6.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Buffer<F>(Array2<F>);
+
+impl<F: NdFloat> Default for Buffer<F> {
+    fn default() -> Self {
+        Buffer(Array2::zeros((0, 0)))
+    }
+}
+
+impl<F: NdFloat> Buffer<F> {
+    /// The first `rows` rows, `cols` wide, for writing; reallocates (zeros) only when the
+    /// buffer is too small or of another width.
+    pub fn rows_mut(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
+        if self.0.ncols() != cols || self.0.nrows() < rows {
+            let capacity = if self.0.ncols() == cols { rows.max(self.0.nrows()) } else { rows };
+            self.0 = Array2::zeros((capacity, cols));
+        }
+        crate::sequential::first_rows_mut(&mut self.0, rows)
+    }
+
+    /// The first `rows` rows, for reading.
+    ///
+    /// # Panics
+    /// When the buffer holds fewer rows.
+    #[track_caller]
+    pub fn rows(&self, rows: usize) -> ArrayView2<'_, F> {
+        assert!(rows <= self.0.nrows(), "Buffer::rows: {rows} rows asked, {} held", self.0.nrows());
+        crate::sequential::first_rows(&self.0, rows)
+    }
+}

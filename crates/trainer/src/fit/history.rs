@@ -1,0 +1,68 @@
+//! [`History`]: the per-epoch record of a run, written as CSV and drawn as an SVG plot.
+//!
+//! ```
+//! use ndnet_trainer::{EpochRecord, History};
+//! let mut h = History::default();
+//! h.epochs.push(EpochRecord { epoch: 1, train_loss: 0.5, val_loss: Some(0.6), learning_rate: 1e-3, seconds: 0.01 });
+//! assert!(h.to_csv().starts_with("epoch,train_loss,val_loss,learning_rate,seconds\n1,0.5,0.6,0.001,0.01"));
+//! ```
+
+use std::path::Path;
+
+use plotters::style::{BLUE, RED};
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+use crate::atomic::write_atomic;
+use crate::plot::{Panel, Series, write_plot};
+
+/// One epoch's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch.
+    pub epoch: u64,
+    /// Mean training loss over the epoch's samples (standardised units when the target is).
+    pub train_loss: f64,
+    /// Validation loss after the epoch, when there is validation data.
+    pub val_loss: Option<f64>,
+    /// Learning rate used in the epoch.
+    pub learning_rate: f64,
+    /// Wall time of the epoch.
+    pub seconds: f64,
+}
+
+/// Every epoch of a run, in order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// The epochs.
+    pub epochs: Vec<EpochRecord>,
+}
+
+impl History {
+    /// CSV text: `epoch,train_loss,val_loss,learning_rate,seconds` (empty val_loss when none).
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("epoch,train_loss,val_loss,learning_rate,seconds\n");
+        for e in &self.epochs {
+            let val = e.val_loss.map(|v| v.to_string()).unwrap_or_default();
+            s.push_str(&format!("{},{},{},{},{}\n", e.epoch, e.train_loss, val, e.learning_rate, e.seconds));
+        }
+        s
+    }
+
+    /// Writes [`History::to_csv`] to `path`, atomically.
+    pub fn write_csv(&self, path: &Path) -> Result<()> {
+        write_atomic(path, self.to_csv().as_bytes())
+    }
+
+    /// Draws train and validation loss per epoch as an SVG at `path` (atomically). The y axis
+    /// is logarithmic when the losses span more than a factor of 20.
+    pub fn plot_svg(&self, path: &Path, title: &str) -> Result<()> {
+        let mut series = vec![("train", RED, self.epochs.iter().map(|e| (e.epoch, e.train_loss)).collect::<Vec<_>>())];
+        let val: Vec<_> = self.epochs.iter().filter_map(|e| e.val_loss.map(|v| (e.epoch, v))).collect();
+        if !val.is_empty() {
+            series.push(("validation", BLUE, val));
+        }
+        let series: Vec<Series<'_>> = series.iter().map(|(n, c, p)| (*n, *c, p.as_slice(), None)).collect();
+        write_plot(path, &[Panel { title, y_label: "loss", series: &series }])
+    }
+}

@@ -1,0 +1,411 @@
+//! [`Trainer`]: epochs of mini-batches for any [`Model`] + [`Loss`] + [`Optimizer`], with the
+//! per-epoch work done by [`Callback`]s.
+//!
+//! ```
+//! use ndnet_layers::{Model, Mse, Sequential};
+//! use ndnet_optim::{RmsProp, RmsPropConfig};
+//! use ndnet_trainer::{Batches, Trainer, TrainerConfig};
+//! use rand::SeedableRng;
+//! let x = ndarray::Array2::from_shape_fn((64, 2), |(i, j)| ((i * 3 + j) % 7) as f32 / 7.0);
+//! let y = x.map_axis(ndarray::Axis(1), |r| 2.0 * r[0] - r[1]).insert_axis(ndarray::Axis(1));
+//! let mut model = Sequential::mlp(&[2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(0)).unwrap();
+//! let mut opt = RmsProp::new(RmsPropConfig::keras(0.05)).unwrap();
+//! let mut batches = Batches::new(x, y, 16).unwrap();
+//! let mut trainer = Trainer::new(TrainerConfig::new(30).with_verbose(false)).unwrap();
+//! trainer.fit(&mut model, &Mse, &mut opt, &mut batches, None).unwrap();
+//! let h = &trainer.history().epochs;
+//! assert!(h.last().unwrap().train_loss < h[0].train_loss / 10.0);
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ndarray::{Array2, NdFloat};
+use ndnet_layers::{Loss, Model};
+use ndnet_optim::{Optimizer, Param, Params, ReduceOnPlateau, Schedule};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::config;
+use crate::{
+    Batches, Callback, Checkpoint, Checkpointer, Context, EarlyStopping, EpochPrinter, EpochRecord, History,
+    LrScheduler, Pipeline, ProgressBar, Result, TrainError,
+};
+
+/// A [`Model`]'s parameters as the optimizer sees them ([`Params`]): what research code passes
+/// to `Optimizer::step` when it writes its own loop.
+///
+/// ```
+/// use ndnet_layers::{Model, Mse, Sequential};
+/// use ndnet_optim::{Optimizer, Sgd, SgdConfig};
+/// use ndnet_trainer::ModelParams;
+/// use rand::SeedableRng;
+/// let mut model = Sequential::<f64>::mlp(&[2, 3, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(1)).unwrap();
+/// let (x, y) = (ndarray::array![[1.0, 2.0]], ndarray::array![[0.5]]);
+/// let before = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
+/// Sgd::new(SgdConfig::new(0.05)).unwrap().step(&mut ModelParams(&mut model)).unwrap();
+/// assert!(model.forward_backward(x.view(), y.view(), &Mse).unwrap() < before);
+/// ```
+pub struct ModelParams<'a, F: NdFloat>(pub &'a mut dyn Model<F>);
+
+impl<F: NdFloat> Params<F> for ModelParams<'_, F> {
+    fn visit(&mut self, f: &mut dyn FnMut(Param<'_, F>)) -> ndnet_optim::Result<()> {
+        self.0.visit_params_mut(&mut |_, p| f(Param { shape: p.shape, value: p.value, grad: p.grad }));
+        Ok(())
+    }
+}
+
+/// How a [`Trainer`] runs, with `with_*` setters. The options that act between epochs become the
+/// trainer's built-in callbacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainerConfig {
+    /// Epochs to run in total (a resumed run counts the epochs already done).
+    pub epochs: u64,
+    /// Reshuffle the rows every epoch.
+    pub shuffle: bool,
+    /// Seed of the shuffling RNG.
+    pub seed: u64,
+    /// Learning rate per epoch, from the optimizer's rate at the start ([`LrScheduler`]).
+    pub schedule: Schedule,
+    /// Cut the learning rate when the monitored loss stalls (not together with a `schedule`).
+    pub reduce_on_plateau: Option<ReduceOnPlateau>,
+    /// Early stopping, when wanted.
+    pub early_stopping: Option<EarlyStopping>,
+    /// Write a checkpoint to this path every so many epochs ([`Checkpointer`]).
+    pub checkpoint: Option<(PathBuf, u64)>,
+    /// Print `Epoch N, Loss: …` after every epoch ([`EpochPrinter`]).
+    pub verbose: bool,
+    /// Show a progress bar when not printing, if stderr is a terminal ([`ProgressBar`]).
+    pub progress: bool,
+}
+
+impl TrainerConfig {
+    /// `epochs` epochs, shuffled with seed 0, printing each epoch.
+    pub fn new(epochs: u64) -> Self {
+        TrainerConfig {
+            epochs,
+            shuffle: true,
+            seed: 0,
+            schedule: Schedule::Constant,
+            reduce_on_plateau: None,
+            early_stopping: None,
+            checkpoint: None,
+            verbose: true,
+            progress: true,
+        }
+    }
+    /// Sets shuffling.
+    pub fn with_shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+    /// Sets the seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Sets the schedule.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+    /// Sets reduce-on-plateau.
+    pub fn with_reduce_on_plateau(mut self, rule: ReduceOnPlateau) -> Self {
+        self.reduce_on_plateau = Some(rule);
+        self
+    }
+    /// Sets early stopping.
+    pub fn with_early_stopping(mut self, early_stopping: EarlyStopping) -> Self {
+        self.early_stopping = Some(early_stopping);
+        self
+    }
+    /// Checkpoints to `path` every `every` epochs.
+    pub fn with_checkpoint(mut self, path: impl Into<PathBuf>, every: u64) -> Self {
+        self.checkpoint = Some((path.into(), every));
+        self
+    }
+    /// Sets per-epoch printing.
+    pub fn with_verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
+    }
+    /// Sets the progress bar.
+    pub fn with_progress(mut self, progress: bool) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Errors naming the first setting out of range.
+    pub fn validate(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(config("epochs", 0, "≥ 1"));
+        }
+        if let Some((_, 0)) = self.checkpoint {
+            return Err(config("checkpoint interval", 0, "≥ 1 epoch"));
+        }
+        if let Some(es) = &self.early_stopping
+            && !(es.min_delta >= 0.0 && es.min_delta.is_finite())
+        {
+            return Err(config("min_delta", es.min_delta, "≥ 0 and finite"));
+        }
+        self.schedule.validate()?;
+        if self.reduce_on_plateau.is_some() && self.schedule != Schedule::Constant {
+            return Err(config("schedule", "a schedule and reduce-on-plateau", "one of the two"));
+        }
+        Ok(())
+    }
+
+    /// The built-in callbacks this configuration asks for, in the order they run; the
+    /// checkpointer comes last so that a checkpoint sees every other callback's state.
+    fn callbacks<F: NdFloat + Serialize + DeserializeOwned>(&self) -> Vec<Box<dyn Callback<F>>> {
+        let mut out: Vec<Box<dyn Callback<F>>> = Vec::new();
+        if self.schedule != Schedule::Constant {
+            out.push(Box::new(LrScheduler::new(self.schedule)));
+        }
+        if self.verbose {
+            out.push(Box::new(EpochPrinter));
+        } else if self.progress {
+            out.push(Box::new(ProgressBar::default()));
+        }
+        if let Some(es) = &self.early_stopping {
+            out.push(Box::new(es.clone()));
+        }
+        if let Some(rule) = self.reduce_on_plateau {
+            out.push(Box::new(rule));
+        }
+        if let Some((path, every)) = &self.checkpoint {
+            out.push(Box::new(Checkpointer { path: path.clone(), every: *every }));
+        }
+        out
+    }
+}
+
+/// Which hook a pass over the callbacks calls.
+#[derive(Clone, Copy)]
+enum Hook {
+    EpochBegin,
+    EpochEnd,
+    TrainEnd,
+}
+
+/// Runs epochs and keeps what a checkpoint needs: RNG, history, callbacks' state, and the run's
+/// metadata (the preprocessing pipeline and the program's settings).
+pub struct Trainer<F: NdFloat> {
+    config: TrainerConfig,
+    rng: ChaCha8Rng,
+    history: History,
+    callbacks: Vec<Box<dyn Callback<F>>>,
+    /// Where [`Trainer::with_callback`] inserts: before the checkpointer.
+    user_at: usize,
+    pipeline: Option<Pipeline>,
+    run_config: serde_json::Value,
+}
+
+impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
+    /// A fresh trainer; errors when a setting is out of range.
+    pub fn new(config: TrainerConfig) -> Result<Self> {
+        config.validate()?;
+        let callbacks = config.callbacks();
+        let user_at = callbacks.len() - usize::from(config.checkpoint.is_some());
+        Ok(Trainer {
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            config,
+            history: History::default(),
+            callbacks,
+            user_at,
+            pipeline: None,
+            run_config: serde_json::Value::Null,
+        })
+    }
+
+    /// Adds a callback of your own. It runs after the built-in ones and before the checkpoint
+    /// writer, so its state is in every checkpoint.
+    pub fn with_callback(mut self, callback: impl Callback<F> + 'static) -> Self {
+        self.callbacks.insert(self.user_at, Box::new(callback));
+        self.user_at += 1;
+        self
+    }
+
+    /// Stores the preprocessing pipeline in every checkpoint, so the checkpoint alone is enough
+    /// to predict on new rows.
+    pub fn with_pipeline(mut self, pipeline: Pipeline) -> Self {
+        self.pipeline = Some(pipeline);
+        self
+    }
+
+    /// Stores the program's own settings (e.g. its command line) in every checkpoint.
+    pub fn with_run_config(mut self, run_config: serde_json::Value) -> Self {
+        self.run_config = run_config;
+        self
+    }
+
+    /// A trainer that continues `checkpoint` (read from `path`, which errors name): parameters
+    /// and optimizer state go back into `model` and `optimizer` (names and shapes checked), and
+    /// the RNG, history, callbacks' state and metadata are restored, so the rest of the run is
+    /// bit-identical to one never interrupted.
+    pub fn resume(
+        config: TrainerConfig,
+        checkpoint: Checkpoint<F>,
+        path: &Path,
+        model: &mut dyn Model<F>,
+        optimizer: &mut dyn Optimizer<F>,
+    ) -> Result<Self> {
+        checkpoint.apply(path, model, optimizer)?;
+        let mut t = Trainer::new(config)?;
+        let parts = checkpoint.into_parts();
+        t.rng = parts.rng;
+        t.history = parts.history;
+        t.pipeline = parts.pipeline;
+        t.run_config = parts.run_config;
+        let mut states = parts.callbacks;
+        for cb in &mut t.callbacks {
+            if let Some(state) = states.remove(cb.name()) {
+                cb.load_state(state).map_err(|e| match e {
+                    TrainError::Checkpoint { message, .. } => crate::checkpoint::bad(path, message),
+                    other => other,
+                })?;
+            }
+        }
+        Ok(t)
+    }
+
+    /// The epochs run so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Epochs completed.
+    pub fn epoch(&self) -> u64 {
+        self.history.epochs.last().map_or(0, |e| e.epoch)
+    }
+
+    /// The run's preprocessing pipeline, when one was given.
+    pub fn pipeline(&self) -> Option<&Pipeline> {
+        self.pipeline.as_ref()
+    }
+
+    /// The program's settings stored with the run (`Null` when none were given).
+    pub fn run_config(&self) -> &serde_json::Value {
+        &self.run_config
+    }
+
+    /// Trains until `config.epochs` epochs are done or a callback stops the run.
+    ///
+    /// Errors with [`TrainError::Diverged`] at the first NaN or infinite batch loss (the last
+    /// checkpoint written stays as it was), when data and model do not fit, or when a callback
+    /// fails (e.g. a checkpoint cannot be written).
+    pub fn fit(
+        &mut self,
+        model: &mut dyn Model<F>,
+        loss: &dyn Loss<F>,
+        optimizer: &mut dyn Optimizer<F>,
+        train: &mut Batches<F>,
+        validation: Option<(&Array2<F>, &Array2<F>)>,
+    ) -> Result<()> {
+        let mut stop = None;
+        while self.epoch() < self.config.epochs && stop.is_none() {
+            let epoch = self.epoch() + 1;
+            self.run_hook(Hook::EpochBegin, epoch, model, optimizer, &mut stop)?;
+            let start = Instant::now();
+            let train_loss = self.run_epoch(epoch, model, loss, optimizer, train)?;
+            let val_loss = validation.map(|(x, y)| validation_loss(model, loss, x, y)).transpose()?;
+            let seconds = start.elapsed().as_secs_f64();
+            let learning_rate = optimizer.learning_rate();
+            self.history.epochs.push(EpochRecord { epoch, train_loss, val_loss, learning_rate, seconds });
+            self.run_hook(Hook::EpochEnd, epoch, model, optimizer, &mut stop)?;
+        }
+        self.run_hook(Hook::TrainEnd, self.epoch(), model, optimizer, &mut stop)
+    }
+
+    /// One pass over every batch: forward, loss, backward, optimizer step. Returns the mean
+    /// loss over the epoch's samples. Allocates nothing once the model, optimizer and batch
+    /// buffers have seen a first batch.
+    pub fn run_epoch(
+        &mut self,
+        epoch: u64,
+        model: &mut dyn Model<F>,
+        loss: &dyn Loss<F>,
+        optimizer: &mut dyn Optimizer<F>,
+        batches: &mut Batches<F>,
+    ) -> Result<f64> {
+        batches.reorder(self.config.shuffle.then_some(&mut self.rng));
+        let mut total = 0.0;
+        for b in 0..batches.len() {
+            let (x, y) = batches.get(b);
+            let value = model.forward_backward(x, y, loss)?.to_f64().unwrap_or(f64::NAN);
+            if !value.is_finite() {
+                let learning_rate = optimizer.learning_rate();
+                return Err(TrainError::Diverged { epoch, batch: b + 1, loss: value, learning_rate });
+            }
+            total += value * x.nrows() as f64;
+            optimizer.step(&mut ModelParams(&mut *model))?;
+        }
+        Ok(total / batches.rows() as f64)
+    }
+
+    /// Calls `hook` on every callback in order, then writes the checkpoint one of them asked for.
+    fn run_hook(
+        &mut self,
+        hook: Hook,
+        epoch: u64,
+        model: &mut dyn Model<F>,
+        optimizer: &mut dyn Optimizer<F>,
+        stop: &mut Option<String>,
+    ) -> Result<()> {
+        let mut checkpoint = None;
+        for cb in &mut self.callbacks {
+            let mut ctx = Context {
+                epoch,
+                epochs: self.config.epochs,
+                history: &self.history,
+                model: &mut *model,
+                optimizer: &mut *optimizer,
+                stop: &mut *stop,
+                checkpoint: &mut checkpoint,
+            };
+            match hook {
+                Hook::EpochBegin => cb.on_epoch_begin(&mut ctx)?,
+                Hook::EpochEnd => cb.on_epoch_end(&mut ctx)?,
+                Hook::TrainEnd => cb.on_train_end(&mut ctx)?,
+            }
+        }
+        match checkpoint {
+            Some(path) => self.checkpoint(model, optimizer).save(&path),
+            None => Ok(()),
+        }
+    }
+
+    /// Everything needed to resume after the last completed epoch.
+    pub fn checkpoint(&self, model: &dyn Model<F>, optimizer: &dyn Optimizer<F>) -> Checkpoint<F> {
+        let mut callbacks = BTreeMap::new();
+        for cb in &self.callbacks {
+            let state = cb.state();
+            if !state.is_null() {
+                callbacks.insert(cb.name().to_string(), state);
+            }
+        }
+        Checkpoint::new(crate::checkpoint::Parts {
+            epoch: self.epoch(),
+            params: model.snapshot(),
+            optimizer: optimizer.state(),
+            rng: self.rng.clone(),
+            history: self.history.clone(),
+            callbacks,
+            pipeline: self.pipeline.clone(),
+            run_config: self.run_config.clone(),
+        })
+    }
+}
+
+fn validation_loss<F: NdFloat>(
+    model: &mut dyn Model<F>,
+    loss: &dyn Loss<F>,
+    x: &Array2<F>,
+    y: &Array2<F>,
+) -> Result<f64> {
+    let out = model.forward(x.view())?;
+    Ok(loss.loss(out, y.view())?.to_f64().unwrap_or(f64::NAN))
+}

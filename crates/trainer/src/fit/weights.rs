@@ -1,0 +1,121 @@
+//! Model parameters as safetensors, named as the model names them (`0.weight`, `0.bias`, … for a
+//! `Sequential`, as PyTorch names an `nn.Sequential`'s state dict), so
+//! `safetensors.torch.load_file` reads them. The preprocessing [`Pipeline`], when given, is
+//! stored as JSON in the file's metadata under `ndnet.pipeline`, so the weights file alone is
+//! enough to predict on new rows.
+//!
+//! Note the layout: ndnet's Dense weight is inputs × outputs (`y = x·W`); `torch.nn.Linear`
+//! keeps outputs × inputs, so load into PyTorch with `weight.T`.
+//!
+//! ```
+//! use ndnet_layers::{Model, Sequential};
+//! use ndnet_trainer::{load_safetensors, save_safetensors};
+//! use rand::SeedableRng;
+//! let a = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(1)).unwrap();
+//! let mut b = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(2)).unwrap();
+//! let path = std::env::temp_dir().join("ndnet-weights-doc.safetensors");
+//! save_safetensors(&a, None, &path).unwrap();
+//! assert!(load_safetensors(&mut b, &path).unwrap().is_none()); // no pipeline stored
+//! assert_eq!(a.snapshot(), b.snapshot());
+//! ```
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ndarray::{ArrayD, IxDyn, NdFloat};
+use ndnet_layers::Model;
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+
+use crate::atomic::write_atomic;
+use crate::checkpoint::{bad, dtype_name};
+use crate::error::io;
+use crate::{Pipeline, Result};
+
+/// The metadata key the pipeline is stored under.
+pub const PIPELINE_KEY: &str = "ndnet.pipeline";
+
+fn dtype<F>() -> Dtype {
+    if dtype_name::<F>() == "f32" { Dtype::F32 } else { Dtype::F64 }
+}
+
+/// Little-endian bytes of `v` in the model's float type.
+fn le_bytes<F: NdFloat>(v: F) -> Vec<u8> {
+    match dtype::<F>() {
+        Dtype::F32 => v.to_f32().unwrap_or(f32::NAN).to_le_bytes().to_vec(),
+        _ => v.to_f64().unwrap_or(f64::NAN).to_le_bytes().to_vec(),
+    }
+}
+
+/// A value of the model's float type from its little-endian bytes (4 or 8 of them).
+fn from_le_bytes<F: NdFloat>(c: &[u8]) -> F {
+    let v = match c.try_into() {
+        Ok(b4) => f64::from(f32::from_le_bytes(b4)),
+        Err(_) => c.try_into().map(f64::from_le_bytes).unwrap_or(f64::NAN),
+    };
+    ndnet_layers::cast(v)
+}
+
+/// Writes every parameter of `model` to `path` (atomically) in the model's float type, with
+/// `pipeline` in the metadata when given.
+pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, pipeline: Option<&Pipeline>, path: &Path) -> Result<()> {
+    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = model
+        .snapshot()
+        .into_iter()
+        .map(|(name, t)| (name, t.shape().to_vec(), t.iter().flat_map(|&v| le_bytes(v)).collect()))
+        .collect();
+    let views = tensors
+        .iter()
+        .map(|(name, shape, bytes)| {
+            let view = TensorView::new(dtype::<F>(), shape.clone(), bytes).map_err(|e| bad(path, e.to_string()))?;
+            Ok((name.clone(), view))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let metadata = match pipeline {
+        Some(p) => {
+            let json = serde_json::to_string(p).map_err(|e| bad(path, format!("cannot encode the pipeline: {e}")))?;
+            Some(HashMap::from([(PIPELINE_KEY.to_string(), json)]))
+        }
+        None => None,
+    };
+    let bytes = safetensors::serialize(views, metadata).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
+    write_atomic(path, &bytes)
+}
+
+/// Reads parameters from `path` into `model`, checking that every parameter is there with the
+/// model's shape and float type (on error the model is unchanged); returns the stored pipeline,
+/// if the file has one.
+pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<Option<Pipeline>> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
+    let mut params = Vec::new();
+    for (name, value) in model.snapshot() {
+        let t = file
+            .tensor(&name)
+            .map_err(|_| bad(path, format!("no tensor `{name}`; the file has: {}", file.names().join(", "))))?;
+        if t.dtype() != dtype::<F>() {
+            return Err(bad(path, format!("tensor `{name}` is {:?}, the model is {}", t.dtype(), dtype_name::<F>())));
+        }
+        if t.shape() != value.shape() {
+            let message = format!("tensor `{name}` has shape {:?}, the model has {:?}", t.shape(), value.shape());
+            return Err(bad(path, message));
+        }
+        let data: Vec<F> = t.data().chunks_exact(std::mem::size_of::<F>()).map(from_le_bytes).collect();
+        let array = ArrayD::from_shape_vec(IxDyn(t.shape()), data).map_err(|e| bad(path, e.to_string()))?;
+        params.push((name, array));
+    }
+    let pipeline = read_pipeline(&bytes, path)?;
+    model.restore(&params).map_err(|e| bad(path, e.to_string()))?;
+    Ok(pipeline)
+}
+
+/// The pipeline stored in a safetensors file's metadata, if any.
+pub(crate) fn read_pipeline(bytes: &[u8], path: &Path) -> Result<Option<Pipeline>> {
+    let (_, meta) =
+        SafeTensors::read_metadata(bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
+    match meta.metadata().as_ref().and_then(|m| m.get(PIPELINE_KEY)) {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(json)
+            .map(Some)
+            .map_err(|e| bad(path, format!("the stored `{PIPELINE_KEY}` is not a pipeline: {e}"))),
+    }
+}
