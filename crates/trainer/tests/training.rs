@@ -129,3 +129,103 @@ fn divergence_keeps_the_last_good_checkpoint() {
     assert_eq!(ckpt.epoch(), 1, "the checkpoint after the last good epoch is kept");
     assert!(ckpt.params().iter().all(|(_, t)| t.iter().all(|v| v.is_finite())));
 }
+
+/// Runs `config` for `epochs` straight, and again as `split` epochs + a resume from the
+/// checkpoint; returns both trainers and models.
+fn straight_and_resumed(
+    name: &str,
+    config: impl Fn(u64) -> TrainerConfig,
+    epochs: u64,
+    split: u64,
+    opt: impl Fn() -> RmsProp<f32>,
+) -> ((Trainer<f32>, ndnet_layers::Sequential<f32>), (Trainer<f32>, ndnet_layers::Sequential<f32>)) {
+    let p = prepare(11);
+    let val = Some((&p.val_x, &p.val_y));
+    let (mut m1, mut o1) = (model(4), opt());
+    let mut t1 = Trainer::new(config(epochs)).unwrap();
+    t1.fit(&mut m1, &Mse, &mut o1, &mut batches(&p, 32), val).unwrap();
+
+    let path = tmp_dir(name).join("ckpt.json");
+    let (mut m2, mut o2) = (model(4), opt());
+    let mut t2 = Trainer::new(config(split).with_checkpoint(&path, 1)).unwrap();
+    t2.fit(&mut m2, &Mse, &mut o2, &mut batches(&p, 32), val).unwrap();
+    let (mut m3, mut o3) = (model(99), opt());
+    let ckpt = Checkpoint::<f32>::load(&path).unwrap();
+    let mut t3 = Trainer::resume(config(epochs), ckpt, &path, &mut m3, &mut o3).unwrap();
+    t3.fit(&mut m3, &Mse, &mut o3, &mut batches(&p, 32), val).unwrap();
+    ((t1, m1), (t3, m3))
+}
+
+fn param_bits(m: &ndnet_layers::Sequential<f32>) -> Vec<u32> {
+    m.snapshot().iter().flat_map(|(_, t)| t.iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect()
+}
+
+fn history_bits(t: &Trainer<f32>) -> Vec<(u64, u64, Option<u64>, u64)> {
+    let h = &t.history().epochs;
+    h.iter()
+        .map(|e| (e.epoch, e.train_loss.to_bits(), e.val_loss.map(f64::to_bits), e.learning_rate.to_bits()))
+        .collect()
+}
+
+#[test]
+fn reduce_on_plateau_cuts_the_rate_and_resumes_bit_identically() {
+    // A large rate plateaus at once, so the rule halves it several times in 14 epochs.
+    let plateau = ndnet_optim::ReduceOnPlateau::new(0.5, 1).unwrap();
+    let config = |epochs| TrainerConfig::new(epochs).with_seed(5).with_verbose(false).with_reduce_on_plateau(plateau);
+    let opt = || RmsProp::new(RmsPropConfig::keras(0.05)).unwrap();
+    let ((t1, m1), (t3, m3)) = straight_and_resumed("plateau", config, 14, 6, opt);
+    let rates: Vec<f64> = t1.history().epochs.iter().map(|e| e.learning_rate).collect();
+    assert_eq!(rates[0], 0.05);
+    assert!(rates.windows(2).filter(|w| w[1] < w[0]).count() >= 2, "the rate is cut at least twice: {rates:?}");
+    // Cuts after the resume point prove the rule's counters came back from the checkpoint.
+    assert!(rates[6] > *rates.last().unwrap(), "{rates:?}");
+    assert_eq!(history_bits(&t1), history_bits(&t3));
+    assert_eq!(param_bits(&m1), param_bits(&m3));
+}
+
+#[test]
+fn a_schedule_and_reduce_on_plateau_together_are_a_config_error() {
+    let config = TrainerConfig::new(3)
+        .with_schedule(ndnet_optim::Schedule::Exponential { gamma: 0.9 })
+        .with_reduce_on_plateau(ndnet_optim::ReduceOnPlateau::new(0.5, 1).unwrap());
+    let err = Trainer::<f32>::new(config).err().unwrap().to_string();
+    assert_eq!(err, "invalid schedule = a schedule and reduce-on-plateau: allowed one of the two");
+}
+
+#[test]
+fn early_stopping_stops_restores_the_best_and_resumes_bit_identically() {
+    // min_delta 0.02 (standardised MSE) is more than late epochs gain: the run stops early.
+    let es = EarlyStopping::new(3).with_min_delta(0.02).with_restore_best(true);
+    let config = |epochs| TrainerConfig::new(epochs).with_seed(2).with_verbose(false).with_early_stopping(es.clone());
+    let opt = || RmsProp::new(RmsPropConfig::keras(0.003)).unwrap();
+    let ((t1, mut m1), (t3, m3)) = straight_and_resumed("early", config, 60, 4, opt);
+    let h = &t1.history().epochs;
+    assert!(h.len() < 60, "stopped early, after {} epochs", h.len());
+    // The best epoch improved on every earlier best by more than min_delta, and the 3 after it did not.
+    let vals: Vec<f64> = h.iter().map(|e| e.val_loss.unwrap()).collect();
+    let mut best = (vals[0], 0);
+    for (i, &v) in vals.iter().enumerate().skip(1) {
+        if v < best.0 - 0.02 {
+            best = (v, i);
+        }
+    }
+    assert_eq!(best.1 + 1 + 3, h.len(), "stops 3 epochs after the best: {vals:?}");
+    // restore_best: the model's validation loss is the best epoch's, to the bit.
+    let p = prepare(11);
+    let restored = ndnet_layers::Loss::loss(&Mse, m1.forward(p.val_x.view()).unwrap(), p.val_y.view()).unwrap();
+    assert_eq!(f64::from(restored).to_bits(), best.0.to_bits());
+    // Across a resume at epoch 4: the same stop, the same restored weights.
+    assert_eq!(history_bits(&t1), history_bits(&t3));
+    assert_eq!(param_bits(&m1), param_bits(&m3));
+}
+
+#[test]
+fn early_stopping_with_patience_zero_stops_at_the_first_epoch_without_improvement() {
+    let p = prepare(3);
+    let mut m = model(3);
+    let mut o = RmsProp::new(RmsPropConfig::keras(0.001)).unwrap();
+    let es = EarlyStopping::new(0).with_min_delta(10.0); // nothing improves by 10
+    let mut t = Trainer::new(TrainerConfig::new(20).with_verbose(false).with_early_stopping(es)).unwrap();
+    t.fit(&mut m, &Mse, &mut o, &mut batches(&p, 32), Some((&p.val_x, &p.val_y))).unwrap();
+    assert_eq!(t.epoch(), 2, "epoch 1 sets the best, epoch 2 does not improve: stop (Keras' patience=0)");
+}
