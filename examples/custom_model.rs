@@ -19,7 +19,7 @@ use ndnet::layers::gradcheck;
 use ndnet::ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip, s};
 use ndnet::prelude::*;
 use ndnet::rand::Rng;
-use ndnet::trainer::{Checkpoint, load_safetensors, save_safetensors};
+use ndnet::trainer::{Checkpoint, RunMetadata, load_safetensors, save_safetensors};
 
 /// `y = skip(x) + out(ReLU(hidden(x)))`: a linear shortcut beside a one-hidden-layer MLP.
 struct Residual<F: NdFloat> {
@@ -213,7 +213,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     say(format_args!("Resumed run: weights bit-identical to an uninterrupted {}-epoch run", args.epochs))?;
 
     let weights = args.out.join("weights.safetensors");
-    save_safetensors(&resumed, Some(&prepared.pipeline), &weights)?;
+    save_safetensors(&resumed, &RunMetadata::default().with_pipeline(prepared.pipeline.clone()), &weights)?;
     let mut reloaded = init()?;
     load_safetensors(&mut reloaded, &weights)?;
     if bits(&reloaded) != bits(&resumed) {

@@ -14,7 +14,9 @@ use serde::Serialize;
 mod common;
 use common::{check, say};
 use ndnet::prelude::*;
-use ndnet::trainer::{Checkpoint, TrainError, load_safetensors, save_safetensors};
+use ndnet::trainer::{
+    Checkpoint, Missing, PipelineConfig, RunMetadata, Table, UnknownCategory, load_safetensors, save_safetensors,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 enum OptimizerKind {
@@ -78,6 +80,16 @@ struct Args {
     /// What to standardise: none, features, all (metrics are always in the target's units)
     #[arg(long, default_value = "all")]
     standardize: Standardize,
+    /// Missing cells (empty, NA, N/A, NaN, null, ?): error, drop (the row), mean or median
+    /// (of the training rows; a missing text cell is no category)
+    #[arg(long, default_value = "error")]
+    missing: Missing,
+    /// The most categories a text feature may have in the training rows, ≥ 1
+    #[arg(long, default_value_t = 50)]
+    max_categories: usize,
+    /// A category the training rows never had: error, or ignore (all zeros)
+    #[arg(long, default_value = "error")]
+    unknown_category: UnknownCategory,
     /// Start from these weights (safetensors, as written to --out) instead of a random init
     #[arg(long)]
     init: Option<PathBuf>,
@@ -111,6 +123,7 @@ fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
     check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
     check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
     check("hidden", a.hidden >= 1, a.hidden, "≥ 1")?;
+    check("max-categories", a.max_categories >= 1, a.max_categories, "≥ 1")?;
     check("checkpoint-every", a.checkpoint_every >= 1, a.checkpoint_every, "≥ 1")?;
     for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
         check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
@@ -140,20 +153,26 @@ fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error
     })
 }
 
-/// The table, split and standardised on its training rows.
+/// The table, split, with its pipeline (fills, one-hot encoders, scalers) fitted on the training rows.
 fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
-    let path = common::data_path(args.data.as_deref());
-    let features = common::features(args.features.as_deref(), args.data.as_deref());
-    let data = Dataset::from_csv(&path, &args.target, features.as_deref()).map_err(|e| match (&e, &features) {
-        (TrainError::Cell { .. }, None) => format!("{e} (choose numeric feature columns with --features a,b,c)").into(),
-        _ => Box::<dyn Error>::from(e),
-    })?;
-    Ok(Prepared::new(&data, args.val_fraction, args.test_fraction, args.seed, args.standardize)?)
+    let table = Table::from_csv(common::data_path(args.data.as_deref()))?;
+    let config = PipelineConfig::new(&args.target)
+        .with_features(common::features(args.features.as_deref(), args.data.as_deref()))
+        .with_missing(args.missing)
+        .with_max_categories(args.max_categories)
+        .with_unknown_category(args.unknown_category)
+        .with_standardize(args.standardize);
+    let prepared = Prepared::from_table(&table, &config, args.val_fraction, args.test_fraction, args.seed)
+        .map_err(common::with_flag_hint)?;
+    if !args.quiet {
+        say(format_args!("{}", prepared.summary))?;
+    }
+    Ok(prepared)
 }
 
 /// Dense(hidden, ReLU) → Dense(1), from the seed or from `--init` weights.
 fn build_model(args: &Args, inputs: usize) -> Result<Sequential<f32>, Box<dyn Error>> {
-    let mut model = Sequential::mlp(&[inputs, args.hidden, 1], &mut ChaCha8Rng::seed_from_u64(args.seed))?;
+    let mut model = common::housing_model(&run_identity(args), inputs, args.seed)?;
     if let Some(init) = &args.init {
         load_safetensors(&mut model, init)?;
     }
@@ -177,11 +196,11 @@ fn build_trainer(
         None => Trainer::new(config)?,
         Some(path) => {
             let ckpt = Checkpoint::<f32>::load(path)?;
-            if *ckpt.run_config() != run_identity(args) {
+            if ckpt.metadata().run_config != run_identity(args) {
                 let message = format!(
                     "{}: the checkpoint was made with other settings ({}); pass the same flags to resume",
                     path.display(),
-                    ckpt.run_config()
+                    ckpt.metadata().run_config
                 );
                 return Err(message.into());
             }
@@ -191,7 +210,12 @@ fn build_trainer(
             Trainer::resume(config, ckpt, path, model, optimizer)?
         }
     };
-    Ok(trainer.with_pipeline(prepared.pipeline.clone()).with_run_config(run_identity(args)))
+    Ok(trainer.with_metadata(metadata(args, prepared)))
+}
+
+/// What the checkpoint and the weights carry: the pipeline, and the settings that shape the model.
+fn metadata(args: &Args, prepared: &Prepared<f32>) -> RunMetadata {
+    RunMetadata::default().with_pipeline(prepared.pipeline.clone()).with_run_config(run_identity(args))
 }
 
 /// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.
@@ -211,7 +235,7 @@ fn report(
     let history = trainer.history();
     history.write_csv(&args.out.join("history.csv"))?;
     history.plot_svg(&args.out.join("loss.svg"), "housing: MSE per epoch (standardised units)")?;
-    save_safetensors(model, Some(&prepared.pipeline), &args.out.join("weights.safetensors"))?;
+    save_safetensors(model, &metadata(args, prepared), &args.out.join("weights.safetensors"))?;
     if !checkpoint.exists() {
         trainer.checkpoint(model, optimizer).save(checkpoint)?;
     }
@@ -222,7 +246,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     check_args(&args)?;
     let mut optimizer = build_optimizer(&args)?;
     let prepared = load_data(&args)?;
-    let mut model = build_model(&args, prepared.train_x.ncols())?;
+    let mut model = build_model(&args, prepared.pipeline.input_width())?;
     common::create_dir(&args.out)?;
     let checkpoint = args.out.join("checkpoint.json");
     let mut trainer = build_trainer(&args, &prepared, &checkpoint, &mut model, optimizer.as_mut())?;

@@ -35,8 +35,8 @@ pub mod prelude {
         Clip, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
     };
     pub use ndnet_trainer::{
-        Batches, Callback, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline, Prepared, Split,
-        Standardize, Trainer, TrainerConfig,
+        Batches, Callback, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline, PipelineConfig,
+        Prepared, RunMetadata, Split, Standardize, Table, Trainer, TrainerConfig,
     };
     pub use rand::SeedableRng;
     pub use rand_chacha::ChaCha8Rng;

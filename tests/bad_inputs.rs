@@ -17,7 +17,7 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 /// (file, what the one error line must contain).
-const BAD_CSVS: [(&str, &str); 20] = [
+const BAD_CSVS: [(&str, &str); 21] = [
     ("header_only.csv", "header_only.csv: the table has a header but no rows"),
     ("empty.csv", "empty.csv: line 1: no header"),
     ("blank_lines.csv", "no header"),
@@ -25,7 +25,8 @@ const BAD_CSVS: [(&str, &str); 20] = [
     ("text_in_numeric.csv", "text_in_numeric.csv: line 3, column `a`: \"abc\" is not a number"),
     ("empty_cell.csv", "empty_cell.csv: line 3, column `a`: the cell is empty"),
     ("whitespace_cell.csv", "whitespace_cell.csv: line 3, column `a`: the cell is empty"),
-    ("nan.csv", "nan.csv: line 2, column `a`: \"NaN\" is not a finite number"),
+    ("nan.csv", "nan.csv: line 2, column `a`: missing value \"NaN\""),
+    ("missing_marker.csv", "missing_marker.csv: line 3, column `a`: missing value \"N/A\""),
     ("inf.csv", "inf.csv: line 3, column `a`: \"inf\" is not a finite number"),
     ("neg_inf.csv", "neg_inf.csv: line 3, column `a`: \"-inf\" is not a finite number"),
     ("overflow.csv", "overflow.csv: line 3, column `a`: \"1e400\" is not a finite number"),
@@ -87,8 +88,8 @@ fn bad_csvs_and_paths_through_the_binary() {
         (&["--target", "nope"], "no column `nope`"),
         (&["--features", "lotSize,nope"], "no column `nope`"),
         (
-            &["--data", "data/housing.csv"],
-            "column `heating`: \"electric\" is not a number (nor Yes/No, true/false) (choose numeric feature columns with --features a,b,c)",
+            &["--data", "data/housing.csv", "--max-categories", "2"],
+            "column `heating` has 3 categories in the training rows, more than the limit of 2 (raise the limit, or leave the column out) (--max-categories N, or --features without it)",
         ),
         (&["--features", "price"], "`price` is both the target and a feature"),
     ];
@@ -291,4 +292,54 @@ fn model() -> Sequential<f32> {
         .push(DenseConfig::new(10, 10).init(&mut rng).unwrap())
         .push(Relu)
         .push(DenseConfig::new(10, 1).init(&mut rng).unwrap())
+}
+
+/// The predict command's bad inputs: files that do not fit the trained model, and models that
+/// cannot be used.
+#[test]
+fn bad_prediction_inputs() {
+    let out = tmp("predict-train");
+    let run = example("housing")
+        .arg("--data")
+        .arg(corpus("predict_train.csv"))
+        .args(["--epochs", "2", "--quiet", "--val-fraction", "0", "--test-fraction", "0", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let weights = out.join("weights.safetensors");
+    let predict = |model: &Path, data: &Path| {
+        let to = tmp("predict-out").join("p.csv");
+        example("predict").arg("--model").arg(model).arg("--data").arg(data).arg("--out").arg(to).output().unwrap()
+    };
+    let cases: [(&Path, PathBuf, &str); 6] = [
+        (
+            &weights,
+            corpus("unknown_category.csv"),
+            "unknown_category.csv: line 3, column `town`: unknown category \"Schenectady\" (the training rows have: Albany, Troy; or ignore unknown categories) (--unknown-category ignore)",
+        ),
+        (&weights, corpus("missing_feature.csv"), "missing_feature.csv: line 1: no column `a`; the columns are: town"),
+        (&weights, corpus("has_prediction.csv"), "has_prediction.csv: line 1: already has a column `predicted_price`"),
+        (
+            &weights,
+            corpus("missing_in_new_row.csv"),
+            "missing_in_new_row.csv: line 2, column `town`: the cell is empty; choose a missing-value policy: drop, mean or median",
+        ),
+        (&weights, corpus("missing.csv"), "missing.csv: No such file"),
+        (
+            Path::new("tests/bad_inputs/missing.safetensors"),
+            corpus("predict_train.csv"),
+            "missing.safetensors: No such file",
+        ),
+    ];
+    for (model, data, want) in cases {
+        assert_one_line_error(&format!("{}", data.display()), &predict(model, &data), want);
+    }
+    // A weights file without ndnet's metadata (written elsewhere) says so.
+    let bare = tmp("bare").join("bare.safetensors");
+    let m = Sequential::<f32>::new()
+        .push(DenseConfig::new(3, 1).init(&mut ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(0)).unwrap());
+    ndnet::trainer::save_safetensors(&m, &Default::default(), &bare).unwrap();
+    let run = predict(&bare, &corpus("predict_train.csv"));
+    assert_one_line_error("bare weights", &run, "bare.safetensors: stores no preprocessing pipeline");
 }

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
+use ndnet::prelude::*;
 use ndnet::trainer::TrainError;
 
 /// The ten features the housing example uses from the shipped `data/housing.csv` (target
@@ -95,4 +96,31 @@ pub fn create_dir(dir: &Path) -> Result<(), Box<dyn Error>> {
 /// An error unless `ok`: `invalid --{flag} {value}: allowed {allowed}`.
 pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> Result<(), Box<dyn Error>> {
     if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
+}
+
+/// The housing model a run's settings describe (`hidden`: the hidden width): Dense(hidden, ReLU)
+/// → Dense(1) on `inputs` inputs, drawn from `seed`. The housing example builds it, and the
+/// predict example rebuilds it from the settings stored with the weights.
+pub fn housing_model(
+    settings: &serde_json::Value,
+    inputs: usize,
+    seed: u64,
+) -> Result<Sequential<f32>, Box<dyn Error>> {
+    let hidden = settings.get("hidden").and_then(|h| h.as_u64()).ok_or("no `hidden` width in the run's settings")?;
+    Ok(Sequential::mlp(&[inputs, hidden as usize, 1], &mut ChaCha8Rng::seed_from_u64(seed))?)
+}
+
+/// Adds the example's flag to a library error that suggests a setting.
+pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
+    let text = e.to_string();
+    let hint = if text.contains("choose a missing-value policy") {
+        " (--missing drop|mean|median)"
+    } else if text.contains("categories in the training rows, more than the limit") {
+        " (--max-categories N, or --features without it)"
+    } else if text.contains("or ignore unknown categories") {
+        " (--unknown-category ignore)"
+    } else {
+        ""
+    };
+    if hint.is_empty() { e.into() } else { format!("{text}{hint}").into() }
 }

@@ -35,11 +35,13 @@ mod plot;
 
 mod data {
     pub mod batches;
+    pub mod cell;
     pub mod dataset;
     pub mod pipeline;
     pub mod prepare;
     pub mod split;
     pub mod standardizer;
+    pub mod table;
 }
 
 mod fit {
@@ -49,7 +51,9 @@ mod fit {
     pub mod early_stopping;
     pub mod history;
     pub mod lr_scheduler;
+    pub mod metadata;
     pub mod metrics;
+    pub mod predict;
     pub mod progress;
     pub mod trainer;
     pub mod weights;
@@ -65,11 +69,13 @@ use fit::checkpoint;
 pub use atomic::write_atomic;
 pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
 pub use data::batches::Batches;
+pub use data::cell::{Cell, MISSING_MARKERS};
 pub use data::dataset::Dataset;
-pub use data::pipeline::Pipeline;
-pub use data::prepare::{Prepared, Standardize};
+pub use data::pipeline::{ColumnEncoder, DataSummary, Missing, Pipeline, PipelineConfig, UnknownCategory};
+pub use data::prepare::{Prepared, SplitRows, Standardize};
 pub use data::split::Split;
 pub use data::standardizer::Standardizer;
+pub use data::table::Table;
 pub use error::{Result, TrainError};
 pub use fit::callback::{Callback, Context};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
@@ -77,7 +83,9 @@ pub use fit::checkpointer::Checkpointer;
 pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
+pub use fit::metadata::RunMetadata;
 pub use fit::metrics::Metrics;
+pub use fit::predict::{predict_csv, predict_table};
 pub use fit::progress::{EpochPrinter, ProgressBar};
 pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};
-pub use fit::weights::{PIPELINE_KEY, load_safetensors, save_safetensors};
+pub use fit::weights::{METADATA_KEY, load_safetensors, read_safetensors_metadata, save_safetensors};

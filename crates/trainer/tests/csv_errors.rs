@@ -21,7 +21,7 @@ fn each_bad_input_names_where() {
         ("text.csv", "y,a\n1,2\n2,abc\n", "text.csv: line 3, column `a`: \"abc\" is not a number"),
         ("crlf.csv", "y,a\r\n1,2\r\n2,abc\r\n", "crlf.csv: line 3, column `a`"),
         ("empty_cell.csv", "y,a\n1,2\n2,\n", "line 3, column `a`: the cell is empty"),
-        ("nan.csv", "y,a\n1,NaN\n2,3\n", "line 2, column `a`: \"NaN\" is not a finite number"),
+        ("nan.csv", "y,a\n1,NaN\n2,3\n", "line 2, column `a`: missing value \"NaN\""),
         ("inf.csv", "y,a\n1,2\n2,inf\n", "line 3, column `a`: \"inf\" is not a finite number"),
         ("huge.csv", "y,a\n1,2\n2,1e400\n", "line 3, column `a`: \"1e400\" is not a finite number"),
         ("ragged.csv", "y,a\n1,2\n2,3,4\n", "ragged.csv: line 3: has 3 fields, the header has 2"),

@@ -77,7 +77,7 @@ fn safetensors_round_trip_and_checks() {
     let dir = tmp_dir("weights");
     let path = dir.join("w.safetensors");
     let a = model(5);
-    save_safetensors(&a, None, &path).unwrap();
+    save_safetensors(&a, &Default::default(), &path).unwrap();
     let mut b = model(6);
     load_safetensors(&mut b, &path).unwrap();
     assert_eq!(a.snapshot(), b.snapshot());

@@ -13,12 +13,12 @@
 //! assert_eq!(d.y, ndarray::array![[100.0], [150.0]]);
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ndarray::{Array2, Axis};
 
-use crate::Result;
-use crate::error::{TrainError, io};
+use crate::data::cell::shown;
+use crate::{Cell, Result, Table};
 
 /// A table of numeric features `x` (one row per sample) and a target `y` (one column).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,22 +34,16 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Reads `path`: a header line, then one sample per line. `target` names the target column;
-    /// `features` names the feature columns (`None`: every column but the target). Cells are
-    /// numbers, or Yes/No, true/false (any case) read as 1/0. Columns not chosen are ignored,
-    /// whatever they hold (text, non-UTF-8 bytes). A UTF-8 byte-order mark and CRLF line ends
-    /// are accepted.
+    /// Reads `path` ([`Table::from_csv`]) and takes the numeric columns: `target` names the
+    /// target column, `features` the feature columns (`None`: every column but the target). Cells
+    /// are numbers, or Yes/No, true/false (any case) read as 1/0. Columns not chosen are ignored,
+    /// whatever they hold (text, non-UTF-8 bytes). For text columns and missing values, fit a
+    /// [`Pipeline`](crate::Pipeline) instead ([`Prepared::from_table`](crate::Prepared::from_table)).
     ///
-    /// Errors name the file, line and column: missing file, no header, duplicate or unknown
-    /// column, empty cell, text where a number is needed, NaN or infinite values, a ragged
-    /// row, a table with no rows, a constant target.
+    /// Errors name the file, line and column: everything [`Table::from_csv`] rejects, an unknown
+    /// column, a missing value, text where a number is needed, an infinite value, a constant target.
     pub fn from_csv<S: AsRef<str>>(path: impl AsRef<Path>, target: &str, features: Option<&[S]>) -> Result<Self> {
-        let path = path.as_ref();
-        if std::fs::metadata(path).map_err(io(path))?.is_dir() {
-            return Err(csv_error(path, None, "is a directory, not a CSV file"));
-        }
-        let bytes = std::fs::read(path).map_err(io(path))?;
-        Self::from_csv_bytes(&bytes, path, target, features)
+        Self::from_table(&Table::from_csv(path)?, target, features)
     }
 
     /// [`Dataset::from_csv`] on the bytes of a CSV file; `path` names it in errors.
@@ -59,95 +53,26 @@ impl Dataset {
         target: &str,
         features: Option<&[S]>,
     ) -> Result<Self> {
-        // A UTF-8 byte-order mark is skipped here (the csv crate's own skipping loses positions).
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        // Line numbers (1-based) from byte offsets, counted only for an error: the csv crate's
-        // own line count is off with CRLF line ends.
-        // A record's offset can point at the line end before it (CRLF), so skip line ends first.
-        let line_at = |byte: u64| {
-            let mut at = (byte as usize).min(body.len());
-            while at < body.len() && (body[at] == b'\r' || body[at] == b'\n') {
-                at += 1;
-            }
-            1 + body[..at].iter().filter(|&&b| b == b'\n').count() as u64
-        };
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(body);
-        let header: Vec<String> = reader
-            .byte_headers()
-            .map_err(|e| csv_error(path, None, &e.to_string()))?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        if header.iter().all(|h| h.is_empty()) {
-            return Err(csv_error(path, Some(1), "no header: the first line must name the columns"));
-        }
-        for (i, h) in header.iter().enumerate() {
-            if header[..i].contains(h) {
-                return Err(csv_error(path, Some(1), &format!("duplicate column name `{h}`")));
-            }
-        }
-        let find = |name: &str| {
-            header.iter().position(|h| h == name).ok_or_else(|| {
-                csv_error(path, Some(1), &format!("no column `{name}`; the columns are: {}", header.join(", ")))
-            })
-        };
-        let target_col = find(target)?;
-        let feature_cols: Vec<usize> = match features {
-            Some(names) => names.iter().map(|n| find(n.as_ref())).collect::<Result<_>>()?,
-            None => (0..header.len()).filter(|&c| c != target_col).collect(),
-        };
-        if feature_cols.is_empty() {
-            return Err(csv_error(path, Some(1), "no feature columns"));
-        }
-        if let Some(&c) = feature_cols.iter().find(|&&c| c == target_col) {
-            return Err(csv_error(path, Some(1), &format!("`{}` is both the target and a feature", header[c])));
-        }
+        Self::from_table(&Table::from_csv_bytes(bytes, path)?, target, features)
+    }
 
-        let (mut xs, mut ys, mut rows) = (Vec::new(), Vec::new(), 0usize);
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map(|p| line_at(p.byte()));
-                    return Err(csv_error(path, line, &e.to_string()));
-                }
+    /// The numeric columns `target` and `features` of a table (see [`Dataset::from_csv`]).
+    pub fn from_table<S: AsRef<str>>(table: &Table, target: &str, features: Option<&[S]>) -> Result<Self> {
+        let (target_col, feature_cols) = choose_columns(table, target, features)?;
+        let rows = table.len();
+        let mut x = Array2::zeros((rows, feature_cols.len()));
+        let mut y = Array2::zeros((rows, 1));
+        for r in 0..rows {
+            for (j, &c) in feature_cols.iter().enumerate() {
+                x[(r, j)] = number(table, r, c)?;
             }
-            let line = || record.position().map_or(0, |p| line_at(p.byte()));
-            if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue; // a blank line
-            }
-            if record.len() != header.len() {
-                return Err(csv_error(
-                    path,
-                    Some(line()),
-                    &format!("has {} fields, the header has {}", record.len(), header.len()),
-                ));
-            }
-            let cell = |c: usize| parse_cell(path, &line, &header[c], record.get(c).unwrap_or_default());
-            for &c in &feature_cols {
-                xs.push(cell(c)?);
-            }
-            ys.push(cell(target_col)?);
-            rows += 1;
+            y[(r, 0)] = number(table, r, target_col)?;
         }
-        if rows == 0 {
-            return Err(csv_error(path, None, "the table has a header but no rows"));
-        }
-        let y = Array2::from_shape_vec((rows, 1), ys).map_err(|e| csv_error(path, None, &e.to_string()))?;
-        if y.iter().all(|&v| v == y[(0, 0)]) {
-            return Err(csv_error(
-                path,
-                None,
-                &format!("the target `{target}` is constant ({}): nothing to learn", y[(0, 0)]),
-            ));
-        }
+        check_target_varies(table, target, &y)?;
         Ok(Dataset {
-            x: Array2::from_shape_vec((rows, feature_cols.len()), xs)
-                .map_err(|e| csv_error(path, None, &e.to_string()))?,
+            x,
             y,
-            feature_names: feature_cols.iter().map(|&c| header[c].clone()).collect(),
+            feature_names: feature_cols.iter().map(|&c| table.header()[c].clone()).collect(),
             target_name: target.to_string(),
         })
     }
@@ -173,34 +98,45 @@ impl Dataset {
     }
 }
 
-fn parse_cell(path: &Path, line: &dyn Fn() -> u64, column: &str, bytes: &[u8]) -> Result<f64> {
-    let fail = |message: String| TrainError::Cell {
-        path: path.to_path_buf(),
-        line: line(),
-        column: column.to_string(),
-        message,
+/// The target's column and the feature columns (`None`: all others), checked against the header.
+pub(crate) fn choose_columns<S: AsRef<str>>(
+    table: &Table,
+    target: &str,
+    features: Option<&[S]>,
+) -> Result<(usize, Vec<usize>)> {
+    let target_col = table.column(target)?;
+    let feature_cols: Vec<usize> = match features {
+        Some(names) => names.iter().map(|n| table.column(n.as_ref())).collect::<Result<_>>()?,
+        None => (0..table.header().len()).filter(|&c| c != target_col).collect(),
     };
-    let text = std::str::from_utf8(bytes).map_err(|_| fail("the cell is not valid UTF-8 text".into()))?.trim();
-    if text.is_empty() {
-        return Err(fail("the cell is empty".into()));
+    if feature_cols.is_empty() {
+        return Err(table.error(Some(1), "no feature columns"));
     }
-    match text.to_ascii_lowercase().as_str() {
-        "yes" | "true" => return Ok(1.0),
-        "no" | "false" => return Ok(0.0),
-        _ => {}
+    if let Some(&c) = feature_cols.iter().find(|&&c| c == target_col) {
+        return Err(table.error(Some(1), &format!("`{}` is both the target and a feature", table.header()[c])));
     }
-    // Quoted with escapes and cut short, so a stray quote's many lines stay one message line.
-    let shown = || {
-        let short: String = text.chars().take(40).collect();
-        if short.len() < text.len() { format!("{short:?}…") } else { format!("{short:?}") }
-    };
-    let value: f64 = text.parse().map_err(|_| fail(format!("{} is not a number (nor Yes/No, true/false)", shown())))?;
-    if !value.is_finite() {
-        return Err(fail(format!("{} is not a finite number", shown())));
-    }
-    Ok(value)
+    Ok((target_col, feature_cols))
 }
 
-fn csv_error(path: &Path, line: Option<u64>, message: &str) -> TrainError {
-    TrainError::Csv { path: PathBuf::from(path), line, message: message.to_string() }
+/// The cell as a finite number, or an error naming it.
+fn number(table: &Table, row: usize, col: usize) -> Result<f64> {
+    let fail = |message: String| table.cell_error(row, col, message);
+    let text = || String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+    match Cell::parse(table.raw(row, col)).map_err(fail)? {
+        Cell::Number(v) if v.is_finite() => Ok(v),
+        Cell::Number(_) => Err(fail(format!("{} is not a finite number", shown(&text())))),
+        Cell::Missing if text().is_empty() => Err(fail("the cell is empty".into())),
+        Cell::Missing => Err(fail(format!("missing value {}", shown(&text())))),
+        Cell::Text(t) => Err(fail(format!("{} is not a number (nor Yes/No, true/false)", shown(t)))),
+    }
+}
+
+/// A constant target leaves nothing to learn (and a zero-variance scaler).
+pub(crate) fn check_target_varies(table: &Table, target: &str, y: &Array2<f64>) -> Result<()> {
+    match y.iter().next() {
+        Some(&first) if y.iter().all(|&v| v == first) => {
+            Err(table.error(None, &format!("the target `{target}` is constant ({first}): nothing to learn")))
+        }
+        _ => Ok(()),
+    }
 }

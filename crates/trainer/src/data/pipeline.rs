@@ -1,58 +1,270 @@
-//! [`Pipeline`]: the preprocessing a model was trained with, fitted on training rows only and
-//! saved with the model (in checkpoints and in the safetensors metadata), so new rows are
-//! prepared exactly as the training rows were.
+//! [`Pipeline`]: the preprocessing a model was trained with — which columns, how missing cells
+//! are filled, how text columns are one-hot encoded, and the scalers — fitted on training rows
+//! only and saved with the model (in checkpoints and in the safetensors metadata), so new rows are
+//! prepared exactly as the training rows were. scikit-learn's `SimpleImputer` + `OneHotEncoder` +
+//! `StandardScaler` in one `Pipeline`, as one serde value.
 //!
 //! ```
-//! use ndnet_trainer::{Dataset, Pipeline, Standardize};
-//! let x = ndarray::array![[1.0, 10.0], [3.0, 10.0]];
-//! let y = ndarray::array![[100.0], [200.0]];
-//! let train = Dataset { x, y, feature_names: vec!["a".into(), "b".into()], target_name: "t".into() };
-//! let p = Pipeline::fit(&train, Standardize::All);
-//! assert_eq!(p.transform_x::<f64>(&train.x), ndarray::array![[-1.0, 0.0], [1.0, 0.0]]);
-//! assert_eq!(p.inverse_y(&ndarray::array![[1.0_f64]]), ndarray::array![[200.0]]);
+//! use ndnet_trainer::{Missing, Pipeline, PipelineConfig, Table};
+//! let csv = b"price,rooms,town\n100,3,Albany\n150,,Troy\n120,4,Troy\n";
+//! let table = Table::from_csv_bytes(csv, "t.csv".as_ref()).unwrap();
+//! let config = PipelineConfig::new("price").with_missing(Missing::Median);
+//! let pipeline = Pipeline::fit_table(&table, &[0, 1, 2], &config).unwrap();
+//! assert_eq!(pipeline.feature_names(), ["rooms", "town=Albany", "town=Troy"]);
+//! let (x, filled) = pipeline.encode(&table, &[0, 1, 2]).unwrap();
+//! assert_eq!(x, ndarray::array![[3.0, 1.0, 0.0], [3.5, 0.0, 1.0], [4.0, 0.0, 1.0]]); // median of 3 and 4
+//! assert_eq!(filled, [1, 0]);
 //! ```
+
+use std::fmt;
+use std::str::FromStr;
 
 use ndarray::{Array2, NdFloat};
 use serde::{Deserialize, Serialize};
 
-use crate::{Dataset, Standardize, Standardizer};
+use crate::data::cell::shown;
+use crate::data::dataset::{check_target_varies, choose_columns};
+use crate::error::config;
+use crate::{Cell, Dataset, Result, Standardize, Standardizer, Table, TrainError};
 
-/// Column choice and scalers, fitted on training rows.
+/// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Missing {
+    /// A missing cell is an error naming it (the default).
+    #[default]
+    Error,
+    /// Rows with a missing cell in a chosen column are left out (and counted).
+    Drop,
+    /// Numeric features are filled with the training rows' mean; a missing text cell encodes as
+    /// all zeros (no category). A missing target is still an error.
+    Mean,
+    /// As `Mean`, with the training rows' median.
+    Median,
+}
+
+/// What happens to a category the training rows never had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum UnknownCategory {
+    /// An error naming the line, column and value and listing the known categories (the default).
+    #[default]
+    Error,
+    /// All zeros for that column, as scikit-learn's `handle_unknown="ignore"`.
+    Ignore,
+}
+
+macro_rules! from_str_by_name {
+    ($ty:ident, $what:literal, [$(($variant:ident, $name:literal)),+]) => {
+        impl FromStr for $ty {
+            type Err = TrainError;
+
+            fn from_str(s: &str) -> Result<Self> {
+                match s.to_ascii_lowercase().as_str() {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(config($what, s, concat!("one of", $(" ", $name),+))),
+                }
+            }
+        }
+    };
+}
+from_str_by_name!(
+    Missing,
+    "missing-value policy",
+    [(Error, "error"), (Drop, "drop"), (Mean, "mean"), (Median, "median")]
+);
+from_str_by_name!(UnknownCategory, "unknown-category policy", [(Error, "error"), (Ignore, "ignore")]);
+
+/// How to build a [`Pipeline`] from a table, with `with_*` setters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineConfig {
+    /// The target column (numeric).
+    pub target: String,
+    /// The feature columns; `None`: every column but the target, text columns included.
+    pub features: Option<Vec<String>>,
+    /// What happens to missing cells.
+    pub missing: Missing,
+    /// The most categories a text column may have in the training rows (default 50): more is
+    /// an error, which catches an identifier or free-text column chosen by mistake.
+    pub max_categories: usize,
+    /// What happens to a category the training rows never had.
+    pub unknown_category: UnknownCategory,
+    /// What gets standardised (default: features and target).
+    pub standardize: Standardize,
+}
+
+impl PipelineConfig {
+    /// Every other column as a feature, missing cells an error, at most 50 categories per text
+    /// column, unknown categories an error, features and target standardised.
+    pub fn new(target: &str) -> Self {
+        PipelineConfig {
+            target: target.to_string(),
+            features: None,
+            missing: Missing::Error,
+            max_categories: 50,
+            unknown_category: UnknownCategory::Error,
+            standardize: Standardize::All,
+        }
+    }
+    /// Sets the feature columns.
+    pub fn with_features(mut self, features: Option<Vec<String>>) -> Self {
+        self.features = features;
+        self
+    }
+    /// Sets the missing-value policy.
+    pub fn with_missing(mut self, missing: Missing) -> Self {
+        self.missing = missing;
+        self
+    }
+    /// Sets the category limit.
+    pub fn with_max_categories(mut self, max_categories: usize) -> Self {
+        self.max_categories = max_categories;
+        self
+    }
+    /// Sets the unknown-category policy.
+    pub fn with_unknown_category(mut self, unknown: UnknownCategory) -> Self {
+        self.unknown_category = unknown;
+        self
+    }
+    /// Sets what gets standardised.
+    pub fn with_standardize(mut self, standardize: Standardize) -> Self {
+        self.standardize = standardize;
+        self
+    }
+}
+
+/// How one input column becomes model inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ColumnEncoder {
+    /// A numeric (or Yes/No) column, one input; `fill` replaces a missing cell (none: an error).
+    Number {
+        /// The column's name.
+        column: String,
+        /// The training rows' mean or median, when missing cells are filled.
+        fill: Option<f64>,
+    },
+    /// A text column, one input per category (sorted), 1 for the cell's category.
+    OneHot {
+        /// The column's name.
+        column: String,
+        /// The categories of the training rows, sorted.
+        categories: Vec<String>,
+        /// Whether a missing cell encodes as all zeros (else it is an error).
+        fill_missing: bool,
+    },
+}
+
+impl ColumnEncoder {
+    /// The column this encoder reads.
+    pub fn column(&self) -> &str {
+        match self {
+            ColumnEncoder::Number { column, .. } | ColumnEncoder::OneHot { column, .. } => column,
+        }
+    }
+
+    /// How many model inputs it makes.
+    pub fn width(&self) -> usize {
+        match self {
+            ColumnEncoder::Number { .. } => 1,
+            ColumnEncoder::OneHot { categories, .. } => categories.len(),
+        }
+    }
+}
+
+/// Column encoders and scalers, fitted on training rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pipeline {
-    features: Vec<String>,
     target: String,
+    encoders: Vec<ColumnEncoder>,
+    missing: Missing,
+    unknown_category: UnknownCategory,
     feature_scaler: Standardizer,
     target_scaler: Standardizer,
 }
 
 impl Pipeline {
-    /// Fits the scalers that `standardize` asks for on `train` (the training rows only).
+    /// For a numeric [`Dataset`]: its columns as they are, scalers fitted on `train` (the training
+    /// rows only) as `standardize` asks.
     pub fn fit(train: &Dataset, standardize: Standardize) -> Self {
-        let feature_scaler = match standardize {
-            Standardize::None => Standardizer::identity(train.x.ncols()),
-            _ => Standardizer::fit(&train.x),
-        };
-        let target_scaler = match standardize {
-            Standardize::All => Standardizer::fit(&train.y),
-            _ => Standardizer::identity(1),
-        };
-        Pipeline {
-            features: train.feature_names.clone(),
+        let encoders =
+            train.feature_names.iter().map(|c| ColumnEncoder::Number { column: c.clone(), fill: None }).collect();
+        let mut p = Pipeline {
             target: train.target_name.clone(),
-            feature_scaler,
-            target_scaler,
-        }
+            encoders,
+            missing: Missing::Error,
+            unknown_category: UnknownCategory::Error,
+            feature_scaler: Standardizer::identity(train.x.ncols()),
+            target_scaler: Standardizer::identity(1),
+        };
+        p.fit_scalers(&train.x, &train.y, standardize);
+        p
     }
 
-    /// The feature columns the model takes, in order.
-    pub fn features(&self) -> &[String] {
-        &self.features
+    /// For any table: encoders from the rows `train` of `table` (fill values, categories), then
+    /// scalers on those rows encoded. Rows outside `train` are never looked at, so validation,
+    /// test and new rows cannot move what is fitted.
+    ///
+    /// Errors name the file, line and column: a text cell in a numeric column or the target, a
+    /// missing cell the policy does not fill, an infinite value, too many categories.
+    pub fn fit_table(table: &Table, train: &[usize], config: &PipelineConfig) -> Result<Self> {
+        let (target_col, columns) = choose_columns(table, &config.target, config.features.as_deref())?;
+        let mut encoders = Vec::with_capacity(columns.len());
+        for &c in &columns {
+            encoders.push(fit_encoder(table, train, c, config)?);
+        }
+        let mut p = Pipeline {
+            target: table.header()[target_col].clone(),
+            encoders,
+            missing: config.missing,
+            unknown_category: config.unknown_category,
+            feature_scaler: Standardizer::identity(0),
+            target_scaler: Standardizer::identity(1),
+        };
+        let (x, _) = p.encode(table, train)?;
+        let y = p.target_values(table, train)?;
+        check_target_varies(table, &p.target, &y)?;
+        p.fit_scalers(&x, &y, config.standardize);
+        Ok(p)
+    }
+
+    fn fit_scalers(&mut self, x: &Array2<f64>, y: &Array2<f64>, standardize: Standardize) {
+        self.feature_scaler = match standardize {
+            Standardize::None => Standardizer::identity(x.ncols()),
+            _ => Standardizer::fit(x),
+        };
+        self.target_scaler = match standardize {
+            Standardize::All => Standardizer::fit(y),
+            _ => Standardizer::identity(1),
+        };
     }
 
     /// The target column.
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// The column encoders, in input order.
+    pub fn encoders(&self) -> &[ColumnEncoder] {
+        &self.encoders
+    }
+
+    /// The model's input names after encoding, e.g. `["rooms", "town=Albany", "town=Troy"]`.
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for e in &self.encoders {
+            match e {
+                ColumnEncoder::Number { column, .. } => names.push(column.clone()),
+                ColumnEncoder::OneHot { column, categories, .. } => {
+                    names.extend(categories.iter().map(|c| format!("{column}={c}")));
+                }
+            }
+        }
+        names
+    }
+
+    /// How many inputs the model takes.
+    pub fn input_width(&self) -> usize {
+        self.encoders.iter().map(ColumnEncoder::width).sum()
     }
 
     /// The feature scaler (the identity when features are not standardised).
@@ -65,7 +277,83 @@ impl Pipeline {
         &self.target_scaler
     }
 
-    /// Features in original units → the model's input, in the model's float type.
+    /// The rows `rows` of `table` encoded (filled, one-hot), before scaling; with the number of
+    /// cells filled per encoder. Columns are found by name, so a new file may order them
+    /// differently or leave out the target.
+    ///
+    /// Errors name the file, line and column: a missing column, a missing cell that is not
+    /// filled, text in a numeric column, an infinite value, an unknown category (unless ignored).
+    pub fn encode(&self, table: &Table, rows: &[usize]) -> Result<(Array2<f64>, Vec<usize>)> {
+        let columns = self.encoders.iter().map(|e| table.column(e.column())).collect::<Result<Vec<_>>>()?;
+        let width = self.input_width();
+        let mut data = vec![0.0; rows.len() * width];
+        let mut filled = vec![0; self.encoders.len()];
+        for (out, &r) in data.chunks_exact_mut(width.max(1)).zip(rows) {
+            let mut at = 0;
+            for (k, (e, &c)) in self.encoders.iter().zip(&columns).enumerate() {
+                if self.encode_cell(table, r, c, e, &mut out[at..at + e.width()])? {
+                    filled[k] += 1;
+                }
+                at += e.width();
+            }
+        }
+        let x = Array2::from_shape_vec((rows.len(), width), data).map_err(|e| table.error(None, &e.to_string()))?;
+        Ok((x, filled))
+    }
+
+    /// Writes one cell's inputs into `out`; true when a missing cell was filled.
+    fn encode_cell(&self, table: &Table, row: usize, col: usize, e: &ColumnEncoder, out: &mut [f64]) -> Result<bool> {
+        let cell = Cell::parse(table.raw(row, col)).map_err(|m| table.cell_error(row, col, m))?;
+        match (e, cell) {
+            (ColumnEncoder::Number { fill: Some(v), .. }, Cell::Missing) => out[0] = *v,
+            (ColumnEncoder::OneHot { fill_missing: true, .. }, Cell::Missing) => {}
+            (_, Cell::Missing) => return Err(self.missing_error(table, row, col)),
+            (ColumnEncoder::Number { .. }, cell) => out[0] = finite(table, row, col, cell)?,
+            (ColumnEncoder::OneHot { categories, .. }, cell) => {
+                let text = cell_text(table, row, col, cell);
+                match categories.binary_search(&text) {
+                    Ok(k) => out[k] = 1.0,
+                    Err(_) if self.unknown_category == UnknownCategory::Ignore => {}
+                    Err(_) => {
+                        let message = format!(
+                            "unknown category {} (the training rows have: {}; or ignore unknown categories)",
+                            shown(&text),
+                            categories.join(", ")
+                        );
+                        return Err(table.cell_error(row, col, message));
+                    }
+                }
+            }
+        }
+        Ok(matches!(cell, Cell::Missing))
+    }
+
+    fn missing_error(&self, table: &Table, row: usize, col: usize) -> TrainError {
+        let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+        let what =
+            if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {}", shown(&text)) };
+        let advice = match self.missing {
+            Missing::Error => "choose a missing-value policy: drop, mean or median",
+            _ => "the model was trained without filling this column",
+        };
+        table.cell_error(row, col, format!("{what}; {advice}"))
+    }
+
+    /// The target column of rows `rows`, in its own units. Errors like [`Pipeline::encode`].
+    pub fn target_values(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
+        let c = table.column(&self.target)?;
+        let mut y = Array2::zeros((rows.len(), 1));
+        for (i, &r) in rows.iter().enumerate() {
+            let cell = Cell::parse(table.raw(r, c)).map_err(|m| table.cell_error(r, c, m))?;
+            y[(i, 0)] = match cell {
+                Cell::Missing => return Err(self.missing_error(table, r, c)),
+                cell => finite(table, r, c, cell)?,
+            };
+        }
+        Ok(y)
+    }
+
+    /// Encoded features in original units → the model's input, in the model's float type.
     pub fn transform_x<F: NdFloat>(&self, x: &Array2<f64>) -> Array2<F> {
         self.feature_scaler.transform(x).mapv(ndnet_layers::cast)
     }
@@ -78,5 +366,126 @@ impl Pipeline {
     /// Model outputs → the target's original units.
     pub fn inverse_y<F: NdFloat>(&self, y: &Array2<F>) -> Array2<f64> {
         self.target_scaler.inverse_transform(&y.mapv(|v| v.to_f64().unwrap_or(f64::NAN)))
+    }
+}
+
+/// A number cell as a finite value, or an error naming it.
+fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> {
+    match cell {
+        Cell::Number(v) if v.is_finite() => Ok(v),
+        Cell::Number(_) => {
+            let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+            Err(table.cell_error(row, col, format!("{} is not a finite number", shown(&text))))
+        }
+        Cell::Text(t) => {
+            Err(table.cell_error(row, col, format!("{} is not a number (nor Yes/No, true/false)", shown(t))))
+        }
+        Cell::Missing => Err(table.cell_error(row, col, "the cell is empty".into())),
+    }
+}
+
+/// A cell of a text column as its category: numbers and Yes/No keep the file's spelling.
+fn cell_text(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Text(t) => t.to_string(),
+        _ => String::from_utf8_lossy(table.raw(row, col)).trim().to_string(),
+    }
+}
+
+/// A column is numeric when at least half its non-missing training cells are numbers (a stray
+/// word in a numeric column is then an error naming it, not a category); else it is text.
+fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConfig) -> Result<ColumnEncoder> {
+    let column = table.header()[col].clone();
+    let fills = matches!(config.missing, Missing::Mean | Missing::Median);
+    let (mut numbers, mut texts) = (Vec::new(), Vec::new());
+    for &r in train {
+        match Cell::parse(table.raw(r, col)).map_err(|m| table.cell_error(r, col, m))? {
+            Cell::Missing => {}
+            Cell::Number(v) => numbers.push((r, v)),
+            cell @ Cell::Text(_) => texts.push((r, cell_text(table, r, col, cell))),
+        }
+    }
+    if numbers.len() >= texts.len() {
+        if let Some((r, t)) = texts.first() {
+            let (n, total) = (numbers.len(), numbers.len() + texts.len());
+            let message = format!(
+                "{} is not a number (the column is numeric: {n} of its {total} training cells are numbers)",
+                shown(t)
+            );
+            return Err(table.cell_error(*r, col, message));
+        }
+        if let Some((r, _)) = numbers.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(finite(table, *r, col, Cell::Number(f64::INFINITY)).unwrap_err());
+        }
+        let values: Vec<f64> = numbers.iter().map(|(_, v)| *v).collect();
+        let fill = match config.missing {
+            Missing::Mean => Some(values.iter().sum::<f64>() / values.len().max(1) as f64),
+            Missing::Median => Some(median(values)),
+            Missing::Error | Missing::Drop => None,
+        };
+        return Ok(ColumnEncoder::Number { column, fill });
+    }
+    let mut categories: Vec<String> = texts
+        .into_iter()
+        .map(|(_, t)| t)
+        .chain(numbers.iter().map(|(r, _)| String::from_utf8_lossy(table.raw(*r, col)).trim().to_string()))
+        .collect();
+    categories.sort();
+    categories.dedup();
+    if categories.len() > config.max_categories {
+        let message = format!(
+            "column `{column}` has {} categories in the training rows, more than the limit of {} (raise the limit, or leave the column out)",
+            categories.len(),
+            config.max_categories
+        );
+        return Err(table.error(Some(1), &message));
+    }
+    Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
+}
+
+/// The median (the mean of the middle two for an even count; NaN for none).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// What preparing a table did, in a few lines: rows read and kept, the inputs after encoding,
+/// cells filled per column, categories per text column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSummary {
+    /// Rows in the file.
+    pub rows_read: usize,
+    /// Rows left out for a missing cell (policy `drop`).
+    pub rows_dropped: usize,
+    /// The model's inputs after encoding.
+    pub features: Vec<String>,
+    /// (column, cells filled, the fill value) for every column with a filled cell.
+    pub filled: Vec<(String, usize, Option<f64>)>,
+    /// (column, its categories) for every text column.
+    pub categories: Vec<(String, Vec<String>)>,
+}
+
+impl fmt::Display for DataSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kept = self.rows_read - self.rows_dropped;
+        write!(f, "Data: {} rows read, {kept} kept", self.rows_read)?;
+        if self.rows_dropped > 0 {
+            write!(f, " ({} dropped for a missing value)", self.rows_dropped)?;
+        }
+        write!(f, "\nInputs ({}): {}", self.features.len(), self.features.join(", "))?;
+        for (column, n, value) in &self.filled {
+            match value {
+                Some(v) => write!(f, "\nFilled: {n} missing cells of `{column}` with {v} (from the training rows)")?,
+                None => write!(f, "\nFilled: {n} missing cells of `{column}` as no category (all zeros)")?,
+            }
+        }
+        for (column, cats) in &self.categories {
+            write!(f, "\nCategories: `{column}` has {} ({})", cats.len(), cats.join(", "))?;
+        }
+        Ok(())
     }
 }

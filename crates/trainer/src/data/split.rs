@@ -33,6 +33,13 @@ impl Split {
     /// Errors when a fraction is outside [0, 1), they sum to 1 or more, or no training row is
     /// left.
     pub fn new(data: &Dataset, val_fraction: f64, test_fraction: f64, seed: u64) -> Result<Split> {
+        let [val, test, train] = Self::indices(data.len(), val_fraction, test_fraction, seed)?;
+        Ok(Split { train: data.select(&train), validation: data.select(&val), test: data.select(&test) })
+    }
+
+    /// The row indices of the three parts of `n` rows, `[validation, test, train]`, as
+    /// [`Split::new`] takes them. Errors as [`Split::new`] does.
+    pub fn indices(n: usize, val_fraction: f64, test_fraction: f64, seed: u64) -> Result<[Vec<usize>; 3]> {
         for (name, f) in [("val_fraction", val_fraction), ("test_fraction", test_fraction)] {
             if !(0.0..1.0).contains(&f) {
                 return Err(config(name, f, "in [0, 1)"));
@@ -41,7 +48,6 @@ impl Split {
         if val_fraction + test_fraction >= 1.0 {
             return Err(config("val_fraction + test_fraction", val_fraction + test_fraction, "< 1"));
         }
-        let n = data.len();
         let n_val = (n as f64 * val_fraction).round() as usize;
         let n_test = (n as f64 * test_fraction).round() as usize;
         if n_val + n_test >= n {
@@ -51,6 +57,6 @@ impl Split {
         order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
         let (val, rest) = order.split_at(n_val);
         let (test, train) = rest.split_at(n_test);
-        Ok(Split { train: data.select(train), validation: data.select(val), test: data.select(test) })
+        Ok([val.to_vec(), test.to_vec(), train.to_vec()])
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Model parameters (by name), optimizer state, the trainer's RNG, history, every callback's
 //! state (early stopping's best epoch, reduce-on-plateau's counters, the schedule's base rate),
-//! the preprocessing pipeline and the program's own settings. Written atomically; loading checks
+//! and the run's metadata (the preprocessing pipeline and the program's own settings). Written atomically; loading checks
 //! the format, version and number type, and applying checks every parameter's name and shape.
 //!
 //! ```
@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_atomic;
 use crate::error::io;
-use crate::{History, Pipeline, Result, TrainError};
+use crate::{History, Result, RunMetadata, TrainError};
 
 /// The `format` field every checkpoint carries.
 pub const CHECKPOINT_FORMAT: &str = "ndnet-checkpoint";
@@ -58,8 +58,7 @@ pub struct Checkpoint<F> {
     rng: ChaCha8Rng,
     history: History,
     callbacks: BTreeMap<String, serde_json::Value>,
-    pipeline: Option<Pipeline>,
-    run_config: serde_json::Value,
+    metadata: RunMetadata,
 }
 
 /// The contents of a checkpoint, apart from the format fields.
@@ -70,8 +69,7 @@ pub(crate) struct Parts<F> {
     pub rng: ChaCha8Rng,
     pub history: History,
     pub callbacks: BTreeMap<String, serde_json::Value>,
-    pub pipeline: Option<Pipeline>,
-    pub run_config: serde_json::Value,
+    pub metadata: RunMetadata,
 }
 
 impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
@@ -86,8 +84,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
             rng: p.rng,
             history: p.history,
             callbacks: p.callbacks,
-            pipeline: p.pipeline,
-            run_config: p.run_config,
+            metadata: p.metadata,
         }
     }
 
@@ -100,8 +97,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
             rng: c.rng,
             history: c.history,
             callbacks: c.callbacks,
-            pipeline: c.pipeline,
-            run_config: c.run_config,
+            metadata: c.metadata,
         }
     }
 
@@ -130,14 +126,9 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
         &self.callbacks
     }
 
-    /// The preprocessing pipeline, when the run stored one.
-    pub fn pipeline(&self) -> Option<&Pipeline> {
-        self.pipeline.as_ref()
-    }
-
-    /// The program's own settings (for example its command line), as stored.
-    pub fn run_config(&self) -> &serde_json::Value {
-        &self.run_config
+    /// The run's metadata: the preprocessing pipeline and the program's settings.
+    pub fn metadata(&self) -> &RunMetadata {
+        &self.metadata
     }
 
     /// Writes the checkpoint as JSON, atomically (temporary file, then rename).

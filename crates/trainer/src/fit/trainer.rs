@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use crate::error::config;
 use crate::{
     Batches, Callback, Checkpoint, Checkpointer, Context, EarlyStopping, EpochPrinter, EpochRecord, History,
-    LrScheduler, Pipeline, ProgressBar, Result, TrainError,
+    LrScheduler, ProgressBar, Result, RunMetadata, TrainError,
 };
 
 /// A [`Model`]'s parameters as the optimizer sees them ([`Params`]): what research code passes
@@ -192,7 +192,7 @@ enum Hook {
 }
 
 /// Runs epochs and keeps what a checkpoint needs: RNG, history, callbacks' state, and the run's
-/// metadata (the preprocessing pipeline and the program's settings).
+/// [`RunMetadata`] (the preprocessing pipeline and the program's settings).
 pub struct Trainer<F: NdFloat> {
     config: TrainerConfig,
     rng: ChaCha8Rng,
@@ -200,8 +200,7 @@ pub struct Trainer<F: NdFloat> {
     callbacks: Vec<Box<dyn Callback<F>>>,
     /// Where [`Trainer::with_callback`] inserts: before the checkpointer.
     user_at: usize,
-    pipeline: Option<Pipeline>,
-    run_config: serde_json::Value,
+    metadata: RunMetadata,
 }
 
 impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
@@ -216,8 +215,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             history: History::default(),
             callbacks,
             user_at,
-            pipeline: None,
-            run_config: serde_json::Value::Null,
+            metadata: RunMetadata::default(),
         })
     }
 
@@ -229,16 +227,10 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         self
     }
 
-    /// Stores the preprocessing pipeline in every checkpoint, so the checkpoint alone is enough
-    /// to predict on new rows.
-    pub fn with_pipeline(mut self, pipeline: Pipeline) -> Self {
-        self.pipeline = Some(pipeline);
-        self
-    }
-
-    /// Stores the program's own settings (e.g. its command line) in every checkpoint.
-    pub fn with_run_config(mut self, run_config: serde_json::Value) -> Self {
-        self.run_config = run_config;
+    /// Stores the run's metadata (the preprocessing pipeline, the program's settings) in every
+    /// checkpoint, so a checkpoint alone is enough to rebuild the model and predict on new rows.
+    pub fn with_metadata(mut self, metadata: RunMetadata) -> Self {
+        self.metadata = metadata;
         self
     }
 
@@ -258,8 +250,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         let parts = checkpoint.into_parts();
         t.rng = parts.rng;
         t.history = parts.history;
-        t.pipeline = parts.pipeline;
-        t.run_config = parts.run_config;
+        t.metadata = parts.metadata;
         let mut states = parts.callbacks;
         for cb in &mut t.callbacks {
             if let Some(state) = states.remove(cb.name()) {
@@ -282,14 +273,9 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         self.history.epochs.last().map_or(0, |e| e.epoch)
     }
 
-    /// The run's preprocessing pipeline, when one was given.
-    pub fn pipeline(&self) -> Option<&Pipeline> {
-        self.pipeline.as_ref()
-    }
-
-    /// The program's settings stored with the run (`Null` when none were given).
-    pub fn run_config(&self) -> &serde_json::Value {
-        &self.run_config
+    /// The metadata stored with the run.
+    pub fn metadata(&self) -> &RunMetadata {
+        &self.metadata
     }
 
     /// Trains until `config.epochs` epochs are done or a callback stops the run.
@@ -394,8 +380,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             rng: self.rng.clone(),
             history: self.history.clone(),
             callbacks,
-            pipeline: self.pipeline.clone(),
-            run_config: self.run_config.clone(),
+            metadata: self.metadata.clone(),
         })
     }
 }

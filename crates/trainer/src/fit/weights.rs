@@ -1,21 +1,22 @@
 //! Model parameters as safetensors, named as the model names them (`0.weight`, `0.bias`, … for a
 //! `Sequential`, as PyTorch names an `nn.Sequential`'s state dict), so
-//! `safetensors.torch.load_file` reads them. The preprocessing [`Pipeline`], when given, is
-//! stored as JSON in the file's metadata under `ndnet.pipeline`, so the weights file alone is
-//! enough to predict on new rows.
+//! `safetensors.torch.load_file` reads them. The run's [`RunMetadata`] (preprocessing pipeline,
+//! program settings) is stored as JSON in the file's metadata under `ndnet.metadata`, so the
+//! weights file alone is enough to rebuild the model and predict on new rows.
 //!
 //! Note the layout: ndnet's Dense weight is inputs × outputs (`y = x·W`); `torch.nn.Linear`
 //! keeps outputs × inputs, so load into PyTorch with `weight.T`.
 //!
 //! ```
 //! use ndnet_layers::{Model, Sequential};
-//! use ndnet_trainer::{load_safetensors, save_safetensors};
+//! use ndnet_trainer::{RunMetadata, load_safetensors, save_safetensors};
 //! use rand::SeedableRng;
 //! let a = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(1)).unwrap();
 //! let mut b = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(2)).unwrap();
 //! let path = std::env::temp_dir().join("ndnet-weights-doc.safetensors");
-//! save_safetensors(&a, None, &path).unwrap();
-//! assert!(load_safetensors(&mut b, &path).unwrap().is_none()); // no pipeline stored
+//! let meta = RunMetadata::default().with_run_config(serde_json::json!({"widths": [3, 2, 1]}));
+//! save_safetensors(&a, &meta, &path).unwrap();
+//! assert_eq!(load_safetensors(&mut b, &path).unwrap(), meta);
 //! assert_eq!(a.snapshot(), b.snapshot());
 //! ```
 
@@ -29,10 +30,10 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use crate::atomic::write_atomic;
 use crate::checkpoint::{bad, dtype_name};
 use crate::error::io;
-use crate::{Pipeline, Result};
+use crate::{Result, RunMetadata};
 
-/// The metadata key the pipeline is stored under.
-pub const PIPELINE_KEY: &str = "ndnet.pipeline";
+/// The safetensors metadata key the [`RunMetadata`] is stored under (as JSON).
+pub const METADATA_KEY: &str = "ndnet.metadata";
 
 fn dtype<F>() -> Dtype {
     if dtype_name::<F>() == "f32" { Dtype::F32 } else { Dtype::F64 }
@@ -56,8 +57,8 @@ fn from_le_bytes<F: NdFloat>(c: &[u8]) -> F {
 }
 
 /// Writes every parameter of `model` to `path` (atomically) in the model's float type, with
-/// `pipeline` in the metadata when given.
-pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, pipeline: Option<&Pipeline>, path: &Path) -> Result<()> {
+/// `metadata` as JSON under [`METADATA_KEY`].
+pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata, path: &Path) -> Result<()> {
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = model
         .snapshot()
         .into_iter()
@@ -70,21 +71,16 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, pipeline: Option<&Pipe
             Ok((name.clone(), view))
         })
         .collect::<Result<Vec<_>>>()?;
-    let metadata = match pipeline {
-        Some(p) => {
-            let json = serde_json::to_string(p).map_err(|e| bad(path, format!("cannot encode the pipeline: {e}")))?;
-            Some(HashMap::from([(PIPELINE_KEY.to_string(), json)]))
-        }
-        None => None,
-    };
+    let json = serde_json::to_string(metadata).map_err(|e| bad(path, format!("cannot encode the metadata: {e}")))?;
+    let metadata = Some(HashMap::from([(METADATA_KEY.to_string(), json)]));
     let bytes = safetensors::serialize(views, metadata).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
     write_atomic(path, &bytes)
 }
 
 /// Reads parameters from `path` into `model`, checking that every parameter is there with the
-/// model's shape and float type (on error the model is unchanged); returns the stored pipeline,
-/// if the file has one.
-pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<Option<Pipeline>> {
+/// model's shape and float type (on error the model is unchanged); returns the stored metadata
+/// (empty for a file written elsewhere).
+pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<RunMetadata> {
     let bytes = std::fs::read(path).map_err(io(path))?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
     let mut params = Vec::new();
@@ -103,19 +99,23 @@ pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Re
         let array = ArrayD::from_shape_vec(IxDyn(t.shape()), data).map_err(|e| bad(path, e.to_string()))?;
         params.push((name, array));
     }
-    let pipeline = read_pipeline(&bytes, path)?;
+    let metadata = metadata_of(&bytes, path)?;
     model.restore(&params).map_err(|e| bad(path, e.to_string()))?;
-    Ok(pipeline)
+    Ok(metadata)
 }
 
-/// The pipeline stored in a safetensors file's metadata, if any.
-pub(crate) fn read_pipeline(bytes: &[u8], path: &Path) -> Result<Option<Pipeline>> {
+/// The [`RunMetadata`] stored in the safetensors file `path`, without loading any tensor: what a
+/// program reads first to rebuild the model the weights belong to.
+pub fn read_safetensors_metadata(path: &Path) -> Result<RunMetadata> {
+    metadata_of(&std::fs::read(path).map_err(io(path))?, path)
+}
+
+fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
     let (_, meta) =
         SafeTensors::read_metadata(bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
-    match meta.metadata().as_ref().and_then(|m| m.get(PIPELINE_KEY)) {
-        None => Ok(None),
+    match meta.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) {
+        None => Ok(RunMetadata::default()),
         Some(json) => serde_json::from_str(json)
-            .map(Some)
-            .map_err(|e| bad(path, format!("the stored `{PIPELINE_KEY}` is not a pipeline: {e}"))),
+            .map_err(|e| bad(path, format!("the stored `{METADATA_KEY}` is not ndnet run metadata: {e}"))),
     }
 }

@@ -1,0 +1,65 @@
+//! Price new houses with a trained model: read the weights (or a checkpoint) written by the
+//! housing example, rebuild the model and its preprocessing from what the file stores, and write
+//! the input's columns followed by `predicted_<target>` in the target's own units.
+//!
+//! `cargo run --release --example predict -- --model runs/housing/weights.safetensors --data new_houses.csv --out predictions.csv`
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+mod common;
+use common::say;
+use ndnet::prelude::*;
+use ndnet::trainer::{Checkpoint, RunMetadata, load_safetensors, predict_csv, read_safetensors_metadata};
+
+/// Predict the target for every row of a CSV with a model trained by the housing example.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The trained model: `weights.safetensors` or `checkpoint.json` from the housing example's --out
+    #[arg(long)]
+    model: PathBuf,
+    /// CSV of rows to predict, with the feature columns the model was trained on (any order; the
+    /// target column may be absent)
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the rows with their predictions (written atomically)
+    #[arg(long, default_value = "predictions.csv")]
+    out: PathBuf,
+}
+
+/// The model and its metadata from a checkpoint (`.json`) or a safetensors file.
+fn load(path: &Path) -> Result<(Sequential<f32>, RunMetadata), Box<dyn Error>> {
+    let is_checkpoint = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let (metadata, checkpoint) = if is_checkpoint {
+        let ckpt = Checkpoint::<f32>::load(path)?;
+        (ckpt.metadata().clone(), Some(ckpt))
+    } else {
+        (read_safetensors_metadata(path)?, None)
+    };
+    let pipeline = metadata.pipeline.as_ref().ok_or_else(|| {
+        format!("{}: stores no preprocessing pipeline; train with the housing example to get one", path.display())
+    })?;
+    let mut model = common::housing_model(&metadata.run_config, pipeline.input_width(), 0)
+        .map_err(|e| format!("{}: {e}; was it written by the housing example?", path.display()))?;
+    match &checkpoint {
+        Some(ckpt) => model.restore(ckpt.params()).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => {
+            load_safetensors(&mut model, path)?;
+        }
+    }
+    Ok((model, metadata))
+}
+
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    let (mut model, metadata) = load(&args.model)?;
+    let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
+    let rows = predict_csv(&mut model, pipeline, &args.data, &args.out).map_err(common::with_flag_hint)?;
+    say(format_args!("Wrote {rows} predictions of `{}` to {}", pipeline.target(), args.out.display()))
+}
+
+fn main() {
+    common::finish(run(common::parse()));
+}
