@@ -187,7 +187,57 @@ def cases():
     for name, kw in [("momentum", {"momentum": 0.9}), ("nesterov", {"momentum": 0.9, "nesterov": True})]:
         c.append((f"keras_sgd_{name}", {"optimizer": "sgd", "preset": "keras", "lr": lr, **kw},
                   lambda dt, kw=kw: run_keras(lambda k: k.optimizers.SGD(learning_rate=lr, **kw), dt)))
+    # PyTorch Adam and AdamW (each class with its own defaults; AdamW's weight decay is 0.01)
+    for name, cls, kw in [
+        ("adam_plain", "Adam", {}),
+        ("adam_amsgrad", "Adam", {"amsgrad": True}),
+        ("adam_weight_decay", "Adam", {"weight_decay": 0.1}),
+        ("adam_maximize", "Adam", {"maximize": True}),
+        ("adamw", "AdamW", {}),
+        ("adamw_amsgrad", "AdamW", {"amsgrad": True, "weight_decay": 0.05}),
+    ]:
+        cfg = {"optimizer": "adam", "preset": "pytorch", "adamw": cls == "AdamW", "lr": lr, **kw}
+        c.append((f"torch_{name}", cfg,
+                  lambda dt, cls=cls, kw=kw: run_torch(lambda p: getattr(__import__("torch").optim, cls)(p, lr=lr, **kw), dt)))
+    # Keras 3 Adam and AdamW (AdamW's weight decay is 0.004, decoupled like every Keras decay)
+    for name, cls, kw in [
+        ("adam_plain", "Adam", {}),
+        ("adam_amsgrad", "Adam", {"amsgrad": True}),
+        ("adamw", "AdamW", {}),
+        ("adamw_amsgrad", "AdamW", {"amsgrad": True, "weight_decay": 0.05}),
+    ]:
+        cfg = {"optimizer": "adam", "preset": "keras", "adamw": cls == "AdamW", "lr": lr, **kw}
+        c.append((f"keras_{name}", cfg,
+                  lambda dt, cls=cls, kw=kw: run_keras(lambda k: getattr(k.optimizers, cls)(learning_rate=lr, **kw), dt)))
+    # optax adam, adamw, amsgrad (optax's maximum is over the bias-corrected second moment)
+    for name, fn, kw, cfg_kw in [
+        ("adam_plain", "adam", {}, {}),
+        ("adam_eps_root", "adam", {"eps_root": 1e-8}, {"eps_root": 1e-8}),
+        ("adamw", "adamw", {}, {"adamw": True}),
+        ("adamw_weight_decay", "adamw", {"weight_decay": 0.05}, {"adamw": True, "weight_decay": 0.05}),
+        ("amsgrad", "amsgrad", {}, {"amsgrad": True}),
+    ]:
+        cfg = {"optimizer": "adam", "preset": "optax", "lr": lr, **cfg_kw}
+        c.append((f"optax_{name}", cfg, lambda dt, fn=fn, kw=kw: run_optax(lambda o: getattr(o, fn)(lr, **kw), dt)))
     return c
+
+
+def machine():
+    """The CPU that made the fixtures: XLA's CPU code (optax) depends on it in the last bits."""
+    info = {"machine": platform.machine(), "cpu": "", "flags": []}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and not info["cpu"]:
+                    info["cpu"] = value.strip()
+                if key.strip() == "flags" and not info["flags"]:
+                    wanted = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+                              "avx512_bf16", "avx512_fp16", "amx_tile")
+                    info["flags"] = [f for f in value.split() if f in wanted]
+    except OSError:
+        pass
+    return info
 
 
 def torch_schedules():
@@ -252,7 +302,7 @@ def main():
     for tag in ["f64", "f32"]:
         doc = {"generator": "tools/optim_fixtures.py", "versions": {"python": platform.python_version(),
                "numpy": np.__version__}, "dtype": tag, "steps": STEPS, "record_steps": RECORD,
-               "init": INIT, "cases": []}
+               "init": INIT, "machine": machine(), "cases": []}
         for fw in ["torch", "keras", "tf1", "optax"]:
             out = subprocess.run([sys.executable, __file__, "--worker", fw, tag], check=True,
                                  stdout=subprocess.PIPE).stdout

@@ -276,9 +276,16 @@ impl Params for ModelParams<'_> {
     }
 }
 
+/// Each tensor's name and analytic gradient, padded with NaN to the value's length: a gradient
+/// slice shorter than its tensor (or empty) must fail the check, not report zero error.
 fn analytic_grads(params: &mut dyn Params) -> Vec<(String, Vec<f64>)> {
     let mut out = Vec::new();
-    params.each(&mut |name, _, g| out.push((name, g.to_vec())));
+    params.each(&mut |name, v, g| {
+        let mut grad = g.to_vec();
+        grad.resize(v.len(), f64::NAN);
+        grad.truncate(v.len());
+        out.push((name, grad));
+    });
     out
 }
 

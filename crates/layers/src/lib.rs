@@ -27,24 +27,32 @@
 #[cfg(feature = "blas")]
 extern crate blas_src;
 
+mod activation;
+mod bce;
+mod cross_entropy;
 mod dense;
 mod error;
 pub mod gemm;
 pub mod gradcheck;
+mod huber;
 mod init;
 mod layer;
 mod loss;
+mod mae;
 mod model;
 mod mse;
-mod relu;
 mod sequential;
 
+pub use activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use bce::BceWithLogits;
+pub use cross_entropy::CrossEntropy;
 pub use dense::{Dense, DenseConfig};
 pub use error::{LayerError, Result};
+pub use huber::Huber;
 pub use init::{Init, cast};
 pub use layer::{Layer, ParamMut};
-pub use loss::Loss;
+pub use loss::{Loss, RegressionLoss};
+pub use mae::Mae;
 pub use model::{Buffer, Model, NamedTensors, ParamName};
 pub use mse::Mse;
-pub use relu::Relu;
 pub use sequential::Sequential;

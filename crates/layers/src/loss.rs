@@ -37,3 +37,80 @@ pub(crate) fn check_pair<F>(name: &str, prediction: &ArrayView2<'_, F>, target: 
     }
     Ok(())
 }
+
+/// Checks that a gradient buffer has the prediction's shape.
+pub(crate) fn check_grad<F>(name: &str, prediction: &ArrayView2<'_, F>, grad: &ArrayViewMut2<'_, F>) -> Result<()> {
+    if grad.dim() != prediction.dim() {
+        return Err(LayerError::Shape {
+            context: format!("{name} gradient buffer"),
+            expected: prediction.dim(),
+            actual: grad.dim(),
+        });
+    }
+    Ok(())
+}
+
+/// `n` as the float type (the divisor of a mean).
+pub(crate) fn count<F: NdFloat>(n: usize) -> F {
+    crate::cast(n as f64)
+}
+
+/// A regression loss chosen at run time (a program's `--loss`). Parses from `mse`, `mae` and
+/// `huber` (δ = 1, PyTorch's default).
+///
+/// ```
+/// use ndnet_layers::{Loss, RegressionLoss};
+/// let (p, t) = (ndarray::array![[3.0]], ndarray::array![[0.0]]);
+/// let huber: RegressionLoss = "huber".parse().unwrap();
+/// assert_eq!(huber.loss(p.view(), t.view()).unwrap(), 2.5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum RegressionLoss {
+    /// [`Mse`](crate::Mse).
+    Mse,
+    /// [`Mae`](crate::Mae).
+    Mae,
+    /// [`Huber`](crate::Huber) with this δ.
+    Huber(f64),
+}
+
+impl std::str::FromStr for RegressionLoss {
+    type Err = LayerError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "mse" => Ok(RegressionLoss::Mse),
+            "mae" | "l1" => Ok(RegressionLoss::Mae),
+            "huber" => Ok(RegressionLoss::Huber(1.0)),
+            _ => Err(LayerError::Config {
+                name: "loss".into(),
+                value: s.to_string(),
+                allowed: "one of mse, mae, huber".into(),
+            }),
+        }
+    }
+}
+
+impl<F: NdFloat> Loss<F> for RegressionLoss {
+    fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
+        match *self {
+            RegressionLoss::Mse => crate::Mse.loss(prediction, target),
+            RegressionLoss::Mae => crate::Mae.loss(prediction, target),
+            RegressionLoss::Huber(delta) => crate::Huber::new(delta).loss(prediction, target),
+        }
+    }
+
+    fn loss_and_grad(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: ArrayView2<'_, F>,
+        grad: ArrayViewMut2<'_, F>,
+    ) -> Result<F> {
+        match *self {
+            RegressionLoss::Mse => crate::Mse.loss_and_grad(prediction, target, grad),
+            RegressionLoss::Mae => crate::Mae.loss_and_grad(prediction, target, grad),
+            RegressionLoss::Huber(delta) => crate::Huber::new(delta).loss_and_grad(prediction, target, grad),
+        }
+    }
+}

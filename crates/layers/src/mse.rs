@@ -14,8 +14,8 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
 
-use crate::loss::check_pair;
-use crate::{LayerError, Loss, Result};
+use crate::loss::{check_grad, check_pair, count};
+use crate::{Loss, Result};
 
 /// Mean squared error over all elements.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -38,13 +38,7 @@ impl<F: NdFloat> Loss<F> for Mse {
         mut grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
         check_pair("Mse", &prediction, &target)?;
-        if grad.dim() != prediction.dim() {
-            return Err(LayerError::Shape {
-                context: "Mse gradient buffer".into(),
-                expected: prediction.dim(),
-                actual: grad.dim(),
-            });
-        }
+        check_grad("Mse", &prediction, &grad)?;
         let n = count::<F>(prediction.len());
         let scale = (F::one() + F::one()) / n;
         let mut sum = F::zero();
@@ -56,10 +50,6 @@ impl<F: NdFloat> Loss<F> for Mse {
         });
         Ok(sum / n)
     }
-}
-
-fn count<F: NdFloat>(n: usize) -> F {
-    crate::init::cast(n as f64)
 }
 
 #[cfg(test)]

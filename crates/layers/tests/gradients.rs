@@ -162,3 +162,197 @@ fn smaller_batches_reuse_the_larger_buffers() {
     let part = m.predict(x.slice(ndarray::s![..5, ..])).unwrap();
     assert_eq!(part, full.slice(ndarray::s![..5, ..]));
 }
+
+#[test]
+fn activation_gradients() {
+    use ndnet_layers::{Activation, LeakyRelu, Sigmoid, Tanh};
+    let x = batch(9, 6, 5);
+    let layers: [(&str, &mut dyn Layer<f64>); 5] = [
+        ("Tanh", &mut Tanh),
+        ("Sigmoid", &mut Sigmoid),
+        ("LeakyRelu (0.01, inputs ≥ 0.05 from the kink)", &mut LeakyRelu::default()),
+        ("LeakyRelu (0.2)", &mut LeakyRelu { slope: 0.2 }),
+        ("Activation::Tanh", &mut Activation::Tanh),
+    ];
+    for (name, layer) in layers {
+        let report = gradcheck::check_layer(layer, x.view()).unwrap();
+        assert_eq!(report.get("input").unwrap().elements, 54, "{name}");
+        assert_ok(name, &report);
+    }
+}
+
+#[test]
+fn loss_gradients() {
+    use ndnet_layers::{BceWithLogits, CrossEntropy, Huber, Mae};
+    let (p, t) = (batch(16, 3, 3), batch(16, 3, 4));
+    // |p − t| stays ≥ 1e-3 here, away from the kinks of Mae (0) and Huber (±δ).
+    assert!(p.iter().zip(&t).all(|(a, b)| (a - b).abs() > 1e-3 && ((a - b).abs() - 0.5).abs() > 1e-3));
+    let probabilities = t.mapv(|v| (v + 1.0) / 2.0); // targets in [0, 1]
+    let classes = Array2::from_shape_fn((16, 1), |(i, _)| (i % 3) as f64);
+    let logits = p.mapv(|v| 3.0 * v);
+    let cases: [(&str, &dyn ndnet_layers::Loss<f64>, ArrayView2<f64>, ArrayView2<f64>); 5] = [
+        ("Mae", &Mae, p.view(), t.view()),
+        ("Huber (δ 0.5)", &Huber::new(0.5), p.view(), t.view()),
+        ("Huber (δ 1)", &Huber::default(), p.view(), t.view()),
+        ("BceWithLogits", &BceWithLogits, logits.view(), probabilities.view()),
+        ("CrossEntropy", &CrossEntropy, logits.view(), classes.view()),
+    ];
+    for (name, loss, prediction, target) in cases {
+        let report = gradcheck::check_loss(loss, prediction, target).unwrap();
+        assert_eq!(report.tensors[0].elements, 48, "{name}");
+        assert_ok(name, &report);
+    }
+}
+
+#[test]
+fn classification_losses_are_finite_for_huge_logits() {
+    use ndnet_layers::{BceWithLogits, CrossEntropy, Loss};
+    let z = ndarray::array![[1e4_f64, -1e4, 0.0], [-1e4, 1e4, 3.0]];
+    let classes = ndarray::array![[1.0], [0.0]];
+    let mut g = Array2::zeros((2, 3));
+    let ce = CrossEntropy.loss_and_grad(z.view(), classes.view(), g.view_mut()).unwrap();
+    assert!(ce.is_finite() && g.iter().all(|v| v.is_finite()), "{ce} {g}");
+    assert!((ce - 2e4).abs() < 1e-6, "each row is 2e4 off: {ce}");
+    let y = ndarray::array![[1.0, 0.0, 1.0], [1.0, 1.0, 0.0]];
+    let bce = BceWithLogits.loss_and_grad(z.view(), y.view(), g.view_mut()).unwrap();
+    assert!(bce.is_finite() && g.iter().all(|v| v.is_finite()), "{bce} {g}");
+}
+
+#[test]
+fn mlp_with_each_activation_and_loss_passes() {
+    use ndnet_layers::{Activation, BceWithLogits, Huber, Mae};
+    for activation in [Activation::Tanh, Activation::Sigmoid, Activation::LeakyRelu(0.1)] {
+        let mut m = Sequential::<f64>::mlp_with(&[4, 6, 1], || activation, &mut ChaCha8Rng::seed_from_u64(2)).unwrap();
+        let (x, y) = (batch(8, 4, 2), batch(8, 1, 3));
+        let probabilities = y.mapv(|v| (v + 1.0) / 2.0);
+        let losses: [(&dyn ndnet_layers::Loss<f64>, &Array2<f64>); 3] =
+            [(&Mae, &y), (&Huber::new(0.3), &y), (&BceWithLogits, &probabilities)];
+        for (loss, y) in losses {
+            let report = gradcheck::check_model(&mut m, loss, x.view(), y.view()).unwrap();
+            assert_ok(&format!("4 → 6 ({activation:?}) → 1"), &report);
+        }
+    }
+}
+
+/// A Dense layer whose backward pass gets the weight or bias gradient slightly wrong.
+struct Mutant {
+    dense: ndnet_layers::Dense<f64>,
+    wrong: &'static str,
+}
+
+impl Layer<f64> for Mutant {
+    fn kind(&self) -> &'static str {
+        "Mutant"
+    }
+    fn output_width(&self, w: usize) -> ndnet_layers::Result<usize> {
+        self.dense.output_width(w)
+    }
+    fn forward(&mut self, x: ArrayView2<f64>, y: ndarray::ArrayViewMut2<f64>) {
+        self.dense.forward(x, y);
+    }
+    fn backward(
+        &mut self,
+        x: ArrayView2<f64>,
+        y: ArrayView2<f64>,
+        dy: ArrayView2<f64>,
+        dx: Option<ndarray::ArrayViewMut2<f64>>,
+    ) {
+        self.dense.backward(x, y, dy, dx);
+        let wrong = self.wrong;
+        self.dense.visit_params_mut(&mut |p| {
+            if p.name == wrong {
+                p.grad[0] *= 1.01; // one element 1 % off
+            }
+        });
+    }
+    fn visit_params(&self, f: &mut dyn FnMut(&'static str, ndarray::ArrayViewD<'_, f64>)) {
+        self.dense.visit_params(f);
+    }
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ndnet_layers::ParamMut<'_, f64>)) {
+        self.dense.visit_params_mut(f);
+    }
+}
+
+fn mutant(wrong: &'static str, inputs: usize, outputs: usize) -> Mutant {
+    let dense = DenseConfig::new(inputs, outputs)
+        .with_bias_init(Init::TorchLinear)
+        .init(&mut ChaCha8Rng::seed_from_u64(8))
+        .unwrap();
+    Mutant { dense, wrong }
+}
+
+#[test]
+fn wrong_parameter_gradients_are_caught_in_a_layer_and_in_a_model() {
+    for wrong in ["weight", "bias"] {
+        let report = gradcheck::check_layer(&mut mutant(wrong, 4, 3), batch(5, 4, 1).view()).unwrap();
+        let bad = report.get(wrong).unwrap();
+        assert!(bad.max_rel_error > 1e-3, "{wrong}: {report}");
+        let other = if wrong == "weight" { "bias" } else { "weight" };
+        assert!(report.get(other).unwrap().max_rel_error < TOL, "{report}");
+
+        let mut model = Sequential::<f64>::new().push(mutant(wrong, 4, 3)).push(Relu).push(mutant("none", 3, 2));
+        let report = gradcheck::check_model(&mut model, &Mse, batch(5, 4, 2).view(), batch(5, 2, 3).view()).unwrap();
+        assert!(report.get(&format!("0.{wrong}")).unwrap().max_rel_error > 1e-3, "{report}");
+        assert!(report.get("2.weight").unwrap().max_rel_error < TOL, "{report}");
+    }
+}
+
+#[test]
+fn a_wrong_loss_gradient_is_caught() {
+    /// MSE whose gradient forgets the factor 2.
+    struct HalfMse;
+    impl ndnet_layers::Loss<f64> for HalfMse {
+        fn loss(&self, p: ArrayView2<f64>, t: ArrayView2<f64>) -> ndnet_layers::Result<f64> {
+            Mse.loss(p, t)
+        }
+        fn loss_and_grad(
+            &self,
+            p: ArrayView2<f64>,
+            t: ArrayView2<f64>,
+            mut g: ndarray::ArrayViewMut2<f64>,
+        ) -> ndnet_layers::Result<f64> {
+            let l = Mse.loss_and_grad(p, t, g.view_mut())?;
+            g.mapv_inplace(|v| v / 2.0);
+            Ok(l)
+        }
+    }
+    let report = gradcheck::check_loss(&HalfMse, batch(6, 2, 1).view(), batch(6, 2, 2).view()).unwrap();
+    assert!(report.max_rel_error() > 0.4, "{report}");
+}
+
+#[test]
+fn an_empty_gradient_is_not_a_zero_error() {
+    /// A layer that hands out its weight with no gradient at all.
+    struct NoGrad(Array2<f64>, Vec<f64>);
+    impl Layer<f64> for NoGrad {
+        fn kind(&self) -> &'static str {
+            "NoGrad"
+        }
+        fn output_width(&self, w: usize) -> ndnet_layers::Result<usize> {
+            Ok(w)
+        }
+        fn forward(&mut self, x: ArrayView2<f64>, mut y: ndarray::ArrayViewMut2<f64>) {
+            ndarray::Zip::from(&mut y).and(&x).for_each(|y, &x| *y = x * self.0[(0, 0)]);
+        }
+        fn backward(
+            &mut self,
+            _: ArrayView2<f64>,
+            _: ArrayView2<f64>,
+            dy: ArrayView2<f64>,
+            dx: Option<ndarray::ArrayViewMut2<f64>>,
+        ) {
+            if let Some(mut dx) = dx {
+                dx.assign(&(&dy * self.0[(0, 0)]));
+            }
+        }
+        fn visit_params_mut(&mut self, f: &mut dyn FnMut(ndnet_layers::ParamMut<'_, f64>)) {
+            let value = self.0.as_slice_mut().unwrap();
+            f(ndnet_layers::ParamMut { name: "scale", shape: &[1, 1], value, grad: &mut self.1 });
+        }
+    }
+    let report =
+        gradcheck::check_layer(&mut NoGrad(Array2::from_elem((1, 1), 2.0), Vec::new()), batch(3, 2, 1).view()).unwrap();
+    let scale = report.get("scale").unwrap();
+    assert_eq!(scale.elements, 1, "the tensor's one element is checked");
+    assert!(!(report.max_rel_error() <= TOL), "an empty gradient must fail: {report}");
+}

@@ -46,6 +46,7 @@
 //! serialisable ([`OptimizerState`]): save mid-run, load, and the run continues bit for bit.
 #![warn(missing_docs)]
 
+mod adam;
 mod arithmetic;
 mod clip;
 mod error;
@@ -59,6 +60,7 @@ mod sgd;
 mod state;
 mod weight_decay;
 
+pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;
 pub use clip::Clip;
 pub use error::{OptimError, Result};

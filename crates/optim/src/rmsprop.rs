@@ -125,7 +125,7 @@ impl RmsPropConfig {
             weight_decay: WeightDecay::None,
             maximize: false,
             clip: None,
-            arithmetic: Arithmetic::Plain,
+            arithmetic: Arithmetic::Keras,
         };
         match preset {
             RmsPropPreset::PyTorch => RmsPropConfig {
@@ -137,17 +137,13 @@ impl RmsPropConfig {
                 ..keras_like
             },
             RmsPropPreset::Keras => keras_like,
-            // TF1 turns each hyper-parameter into a float32 tensor first, even for float64 variables.
-            RmsPropPreset::Tf1 => RmsPropConfig {
-                learning_rate: f64::from(lr as f32),
-                rho: f64::from(0.9_f32),
-                epsilon: f64::from(1e-10_f32),
-                initial_accumulator: 1.0,
-                arithmetic: Arithmetic::Tf1,
-                ..keras_like
-            },
+            // TF1 turns each hyper-parameter into a float32 tensor first, even for float64
+            // variables: `Arithmetic::Tf1` does that rounding at every step.
+            RmsPropPreset::Tf1 => {
+                RmsPropConfig { epsilon: 1e-10, initial_accumulator: 1.0, arithmetic: Arithmetic::Tf1, ..keras_like }
+            }
             RmsPropPreset::Optax => RmsPropConfig { epsilon: 1e-8, arithmetic: Arithmetic::Optax, ..keras_like },
-            RmsPropPreset::Textbook => RmsPropConfig { epsilon: 1e-8, ..keras_like },
+            RmsPropPreset::Textbook => RmsPropConfig { epsilon: 1e-8, arithmetic: Arithmetic::Plain, ..keras_like },
         }
     }
 
@@ -164,8 +160,7 @@ impl RmsPropConfig {
         Self::preset(RmsPropPreset::Keras, lr)
     }
     /// `tf.compat.v1.train.RMSPropOptimizer` defaults: ρ 0.9, ε 1e-10 inside, v₀ = 1. Like TF1,
-    /// it rounds the learning rate, ρ and ε to float32 (pass momentum the same way:
-    /// `f64::from(0.9_f32)`).
+    /// it rounds the learning rate, ρ, ε and momentum through float32 at every step.
     pub fn tf1(lr: f64) -> Self {
         Self::preset(RmsPropPreset::Tf1, lr)
     }
@@ -312,7 +307,7 @@ impl<F: NdFloat> Rule<F> {
     /// Returns false, touching nothing, for any other flavour.
     fn plain_fast(&self, theta: &mut [F], grad: &[F], v: &mut [F]) -> bool {
         let other = self.maximize || self.l2 != F::zero() || self.decoupled != F::zero();
-        if other || !matches!(self.arithmetic, Arithmetic::Plain) {
+        if other || !matches!(self.arithmetic, Arithmetic::Plain | Arithmetic::Keras) {
             return false;
         }
         let (rho, omr, eps, lr) = (self.rho, self.one_minus_rho, self.eps, self.lr);
@@ -346,14 +341,14 @@ impl<F: NdFloat> Rule<F> {
         *v = match a {
             Tf1 => *v + (g * g - *v) * self.one_minus_rho,
             PyTorch => (self.one_minus_rho * g).mul_add(g, *v * self.rho),
-            Plain | Optax => self.rho * *v + self.one_minus_rho * (g * g),
+            Plain | Keras | Optax => self.rho * *v + self.one_minus_rho * (g * g),
         };
         let mut variance = *v;
         if let Some(m) = grad_avg {
             *m = match a {
                 Tf1 => *m + (g - *m) * self.one_minus_rho,
                 PyTorch => self.one_minus_rho.mul_add(g - *m, *m),
-                Plain | Optax => self.rho * *m + self.one_minus_rho * g,
+                Plain | Keras | Optax => self.rho * *m + self.one_minus_rho * g,
             };
             variance = if a == PyTorch { (-*m).mul_add(*m, *v) } else { *v - *m * *m };
         }
@@ -411,16 +406,18 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
     fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
         let c = &self.config;
         let (l2, decoupled) = c.weight_decay.split();
+        let a = c.arithmetic;
+        let rho = a.through_f32(c.rho, false);
         let rule = Rule {
-            lr: cast(self.slots.learning_rate),
-            rho: cast(c.rho),
-            one_minus_rho: cast(1.0 - c.rho),
-            eps: cast(c.epsilon),
+            lr: cast(a.through_f32(self.slots.learning_rate, false)),
+            rho: cast(rho),
+            one_minus_rho: cast(1.0 - rho),
+            eps: cast(a.through_f32(c.epsilon, false)),
             eps_inside: c.eps_placement == EpsPlacement::Inside,
-            momentum: cast(c.momentum),
+            momentum: cast(a.through_f32(c.momentum, false)),
             lr_inside: c.momentum_style == MomentumStyle::LrInside,
-            l2: cast(l2),
-            decoupled: cast(decoupled),
+            l2: cast(a.through_f32(l2, true)),
+            decoupled: cast(a.through_f32(decoupled, true)),
             maximize: c.maximize,
             arithmetic: c.arithmetic,
         };

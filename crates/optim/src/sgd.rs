@@ -74,9 +74,10 @@ impl SgdConfig {
     pub fn pytorch(lr: f64) -> Self {
         Self::new(lr)
     }
-    /// `keras.optimizers.SGD`: η inside the buffer, which starts at zero.
+    /// `keras.optimizers.SGD`: η inside the buffer, which starts at zero; momentum and weight
+    /// decay rounded through float32 as Keras 3 on TensorFlow does.
     pub fn keras(lr: f64) -> Self {
-        SgdConfig { momentum_style: MomentumStyle::LrInside, arithmetic: Arithmetic::Plain, ..Self::new(lr) }
+        SgdConfig { momentum_style: MomentumStyle::LrInside, arithmetic: Arithmetic::Keras, ..Self::new(lr) }
     }
     /// Sets μ.
     pub fn with_momentum(mut self, momentum: f64) -> Self {
@@ -181,8 +182,10 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
     fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
         let c = &self.config;
         let (l2, decoupled) = c.weight_decay.split();
-        let (lr, l2, decoupled) = (cast::<F>(self.slots.learning_rate), cast::<F>(l2), cast::<F>(decoupled));
-        let (mu, keep) = (cast::<F>(c.momentum), cast::<F>(1.0 - c.dampening));
+        let a = c.arithmetic;
+        let (l2, decoupled) = (cast::<F>(a.through_f32(l2, true)), cast::<F>(a.through_f32(decoupled, true)));
+        let lr = cast::<F>(a.through_f32(self.slots.learning_rate, false));
+        let (mu, keep) = (cast::<F>(a.through_f32(c.momentum, true)), cast::<F>(1.0 - c.dampening));
         let (nesterov, maximize, keras) = (c.nesterov, c.maximize, c.momentum_style == MomentumStyle::LrInside);
         let (with_momentum, fused) = (c.momentum > 0.0, c.arithmetic == Arithmetic::PyTorch);
         // θ + a·x, fused (one rounding) where PyTorch fuses.

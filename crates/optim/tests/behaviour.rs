@@ -2,7 +2,8 @@
 
 use ndarray::{Array1, Array2, array};
 use ndnet_optim::{
-    Clip, OptimError, Optimizer, OptimizerState, RmsProp, RmsPropConfig, Schedule, Sgd, SgdConfig, WeightDecay,
+    Adam, AdamConfig, Clip, OptimError, Optimizer, OptimizerState, RmsProp, RmsPropConfig, Schedule, Sgd, SgdConfig,
+    WeightDecay,
 };
 
 /// A small θ-dependent gradient for two tensors.
@@ -59,6 +60,17 @@ fn every_optimizer() -> Vec<(&'static str, Maker)> {
             "rmsprop optax momentum",
             Box::new(|| Box::new(RmsProp::new(RmsPropConfig::optax(0.01).with_momentum(0.9)).unwrap())),
         ),
+        (
+            "adam pytorch amsgrad",
+            Box::new(|| Box::new(Adam::new(AdamConfig::pytorch(0.01).with_amsgrad(true)).unwrap())),
+        ),
+        ("adamw keras", Box::new(|| Box::new(Adam::new(AdamConfig::keras_adamw(0.01)).unwrap()))),
+        (
+            "adamw optax eps_root amsgrad",
+            Box::new(|| {
+                Box::new(Adam::new(AdamConfig::optax_adamw(0.01).with_eps_root(1e-8).with_amsgrad(true)).unwrap())
+            }),
+        ),
     ]
 }
 
@@ -99,6 +111,10 @@ fn hyper_parameters_out_of_range_are_named() {
         (RmsPropConfig::keras(0.1).with_momentum(-0.1).validate(), "momentum = -0.1"),
         (RmsPropConfig::keras(0.1).with_weight_decay(WeightDecay::L2(f64::INFINITY)).validate(), "weight_decay = inf"),
         (RmsPropConfig::keras(0.1).with_clip(Some(Clip::Norm(0.0))).validate(), "clip threshold = 0"),
+        (AdamConfig::pytorch(0.1).with_betas(1.0, 0.999).validate(), "invalid beta1 = 1: allowed in [0, 1)"),
+        (AdamConfig::pytorch(0.1).with_betas(0.9, -0.1).validate(), "invalid beta2 = -0.1: allowed in [0, 1)"),
+        (AdamConfig::optax(0.1).with_eps_root(-1.0).validate(), "invalid eps_root = -1"),
+        (AdamConfig::keras(0.1).with_weight_decay(WeightDecay::Decoupled(-0.1)).validate(), "weight_decay = -0.1"),
         (Schedule::Step { step_size: 0, gamma: 0.5 }.validate(), "step_size = 0"),
         (Schedule::Exponential { gamma: 1.5 }.validate(), "gamma = 1.5"),
     ];
@@ -182,6 +198,33 @@ fn first_steps_by_hand() {
     let (mut x, mut g) = (array![0.0], array![2.0]);
     opt.step(&mut [(&mut x, &mut g)]).unwrap();
     assert!((x[0] + 0.5 * 2.0 / 1.3_f64.sqrt()).abs() < 1e-7, "{}", x[0]);
+    // Adam's first step: m̂ = g and v̂ = g², so PyTorch and optax move by η·g/(|g| + ε) ≈ η·sign(g).
+    // Keras adds ε to the uncorrected √v = √(1 − β₂)·|g|, and computes α = η·√(1 − β₂)/(1 − β₁)
+    // with β rounded through float32.
+    let keras_alpha = 0.1 * (1.0 - f64::from(0.999_f32)).sqrt() / (1.0 - f64::from(0.9_f32));
+    let keras = move |g: f64| 0.1 * g * keras_alpha / ((0.001_f64).sqrt() * g.abs() + 1e-7);
+    let plain = |g: f64| 0.1 * g / (g.abs() + 1e-8);
+    let presets: [(AdamConfig, &dyn Fn(f64) -> f64); 3] =
+        [(AdamConfig::pytorch(0.1), &plain), (AdamConfig::optax(0.1), &plain), (AdamConfig::keras(0.1), &keras)];
+    for (config, step) in presets {
+        let mut opt = Adam::<f64>::new(config).unwrap();
+        let (mut x, mut g) = (array![1.0, 1.0], array![2.0, -0.5]);
+        opt.step(&mut [(&mut x, &mut g)]).unwrap();
+        let want = [1.0 - step(2.0), 1.0 - step(-0.5)];
+        for (got, want) in x.iter().zip(want) {
+            assert!((got - want).abs() < 1e-9, "{config:?}: {got} vs {want}");
+        }
+    }
+    // The textbook RMSprop, θ ← θ − α·g/√(v + ε) with ρ 0.9, ε 1e-8, for three steps by hand.
+    let mut opt = RmsProp::<f64>::new(RmsPropConfig::textbook(0.1)).unwrap();
+    let (mut x, mut v) = (array![1.0_f64], 0.0_f64);
+    let mut want = 1.0_f64;
+    for g in [2.0_f64, -1.0, 0.5] {
+        opt.step(&mut [(&mut x, &mut array![g])]).unwrap();
+        v = 0.9 * v + (1.0 - 0.9) * (g * g);
+        want -= 0.1 * g / (v + 1e-8).sqrt();
+        assert_eq!(x[0].to_bits(), want.to_bits(), "{} vs {want}", x[0]);
+    }
     // maximize ascends
     let mut opt = Sgd::<f64>::new(SgdConfig::new(0.1).with_maximize(true)).unwrap();
     let (mut x, mut g) = (array![0.0], array![1.0]);

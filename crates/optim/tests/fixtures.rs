@@ -1,11 +1,13 @@
 //! Replays trajectories produced by PyTorch, Keras 3, TF1 and optax (tools/optim_fixtures.py):
 //! the same initial parameters, the same θ-dependent gradient, 1,000 steps, compared at every
-//! recorded step. The tolerance is `allclose`'s: |got − want| ≤ atol + rtol·|want|, with
-//! rtol 1e-9, atol 1e-12 for f64 and rtol 1e-4, atol 1e-6 for f32.
+//! recorded step. The configurations are the frameworks' own (raw hyper-parameters: the presets
+//! do each framework's rounding). Where a preset reproduces its framework exactly, the test
+//! asserts equal bits; everywhere else it asserts the bound in [`expectation`], with the reason.
 
 use ndarray::{Array1, Array2, NdFloat};
 use ndnet_optim::{
-    Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
+    Adam, AdamConfig, AdamPreset, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset, Schedule, Sgd,
+    SgdConfig, WeightDecay,
 };
 use serde_json::Value;
 
@@ -38,21 +40,9 @@ fn gradient<F: NdFloat>(theta: &[F], t: u64) -> Vec<F> {
         .collect()
 }
 
-/// Keras 3 (TensorFlow backend) `ops.cast`s SGD's momentum and every weight decay from a
-/// Python float through a float32 tensor; TF1 does the same with every hyper-parameter. To
-/// reproduce those frameworks at float64, the test passes the float32-rounded values they use.
-fn through_f32(v: f64) -> f64 {
-    f64::from(v as f32)
-}
-
 fn build<F: NdFloat>(cfg: &Value) -> Box<dyn Optimizer<F>> {
     let preset = cfg["preset"].as_str().unwrap();
-    let num = |k: &str| {
-        let v = cfg.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-        let rounded = preset == "tf1"
-            || (preset == "keras" && (k == "weight_decay" || (k == "momentum" && cfg["optimizer"] == "sgd")));
-        if rounded { through_f32(v) } else { v }
-    };
+    let num = |k: &str| cfg.get(k).and_then(Value::as_f64).unwrap_or(0.0);
     let flag = |k: &str| cfg.get(k).and_then(Value::as_bool).unwrap_or(false);
     let lr = num("lr");
     match cfg["optimizer"].as_str().unwrap() {
@@ -86,13 +76,26 @@ fn build<F: NdFloat>(cfg: &Value) -> Box<dyn Optimizer<F>> {
                 .with_maximize(flag("maximize"));
             Box::new(Sgd::new(c).unwrap())
         }
+        "adam" => {
+            let name = if flag("adamw") { format!("{preset}-adamw") } else { preset.to_string() };
+            let mut c = AdamConfig::preset(name.parse::<AdamPreset>().unwrap(), lr)
+                .with_amsgrad(flag("amsgrad"))
+                .with_eps_root(num("eps_root"))
+                .with_maximize(flag("maximize"));
+            match (num("weight_decay"), flag("adamw") || preset == "keras") {
+                (0.0, _) => {}
+                (l, true) => c = c.with_weight_decay(WeightDecay::Decoupled(l)),
+                (l, false) => c = c.with_weight_decay(WeightDecay::L2(l)),
+            }
+            Box::new(Adam::new(c).unwrap())
+        }
         other => panic!("optimizer {other}"),
     }
 }
 
-/// Runs one case; returns the largest plain relative error |got − want|/|want| and the largest
-/// `allclose` ratio |got − want| / (atol + rtol·|want|) (≤ 1 passes).
-fn replay<F: NdFloat>(doc: &Value, case: &Value, rtol: f64, atol: f64) -> (f64, f64) {
+/// Runs one case; returns the largest relative error |got − want|/|want| (absolute where want
+/// is 0) over every recorded element, and whether every one had the framework's exact bits.
+fn replay<F: NdFloat>(doc: &Value, case: &Value) -> (f64, bool) {
     let init: Vec<f64> = ["w", "b"]
         .iter()
         .flat_map(|k| doc["init"][*k].as_array().unwrap().iter())
@@ -103,7 +106,7 @@ fn replay<F: NdFloat>(doc: &Value, case: &Value, rtol: f64, atol: f64) -> (f64, 
     let mut opt = build::<F>(&case["config"]);
     let record: Vec<u64> = doc["record_steps"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
     let trajectory = case["trajectory"].as_array().unwrap();
-    let (mut max_rel, mut max_ratio, mut r) = (0.0_f64, 0.0_f64, 0);
+    let (mut max_rel, mut exact, mut r) = (0.0_f64, true, 0);
     for t in 1..=doc["steps"].as_u64().unwrap() {
         let theta: Vec<F> = w.iter().chain(b.iter()).copied().collect();
         let g = gradient(&theta, t);
@@ -120,43 +123,79 @@ fn replay<F: NdFloat>(doc: &Value, case: &Value, rtol: f64, atol: f64) -> (f64, 
         if record.get(r) == Some(&t) {
             let expected = trajectory[r].as_array().unwrap();
             for (got, want) in w.iter().chain(b.iter()).zip(expected) {
+                // The JSON holds each value's shortest decimal, which reads back to its exact bits.
                 let (got, want) = (got.to_f64().unwrap(), want.as_f64().unwrap());
+                let want_f: F = f(want);
+                exact &= got.to_bits() == want_f.to_f64().unwrap().to_bits();
                 let abs = (got - want).abs();
                 max_rel = max_rel.max(if want == 0.0 { abs } else { abs / want.abs() });
-                max_ratio = max_ratio.max(abs / (atol + rtol * want.abs()));
                 assert!(got.is_finite(), "{} step {t}: {got}", case["name"]);
             }
             r += 1;
         }
     }
     assert_eq!(r, record.len());
-    (max_rel, max_ratio)
+    (max_rel, exact)
 }
 
-fn replay_all<F: NdFloat>(tag: &str, rel_tol: f64, abs_tol: f64) {
+/// What a case must meet: the framework's bits exactly, or a relative bound and why it is not exact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Exact,
+    Within(f64, &'static str),
+}
+
+/// Per case and float type, measured against the committed fixtures (and the machine that made
+/// them, recorded in the files). ndnet's own arithmetic is the same on every machine (correctly
+/// rounded `sqrt`, `mul_add` is one rounding everywhere), so an exact case stays exact wherever
+/// this test runs; only regenerating the fixtures on another CPU can move the frameworks' side.
+fn expectation(name: &str, tag: &str) -> Expect {
+    use Expect::*;
+    /// Measured: on this machine's AVX-512 path, `torch.sqrt` is 1 ulp off on about 0.7 % of
+    /// elements (its scalar tail is exact), and which kernel runs depends on the CPU.
+    const TORCH_SQRT: &str = "PyTorch's vectorised sqrt is not correctly rounded, and depends on the CPU";
+    const XLA: &str = "XLA's CPU code (rsqrt, division) is not correctly rounded and depends on the CPU";
+    let f64 = tag == "f64";
+    match name {
+        n if n.starts_with("torch_rmsprop") => Within(if f64 { 5e-14 } else { 5e-5 }, TORCH_SQRT),
+        "torch_adam_plain" | "torch_adam_amsgrad" if !f64 => Within(2e-6, TORCH_SQRT),
+        n if n.starts_with("torch_adam") && f64 => Within(2e-11, TORCH_SQRT),
+        n if n.starts_with("optax_") => Within(if f64 { 2e-11 } else { 5e-4 }, XLA),
+        _ => Exact,
+    }
+}
+
+fn replay_all<F: NdFloat>(tag: &str) {
     let doc = load(tag);
-    println!("fixtures {tag}: produced by {}", doc["versions"]);
+    println!("fixtures {tag}: produced by {} on {}", doc["versions"], doc["machine"]);
     let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 22, "only {} cases", cases.len());
+    assert!(cases.len() >= 37, "only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
-        let (rel, ratio) = replay::<F>(&doc, case, rel_tol, abs_tol);
-        println!("{tag} {:<32} max rel {rel:.3e}  allclose ratio {ratio:.3}", case["name"].as_str().unwrap());
-        if ratio > 1.0 {
-            failures.push(format!("{}: rel {rel:e}, allclose ratio {ratio}", case["name"]));
+        let name = case["name"].as_str().unwrap();
+        let (rel, exact) = replay::<F>(&doc, case);
+        let expect = expectation(name, tag);
+        let verdict = if exact { "bit-exact".to_string() } else { format!("max rel {rel:.3e}") };
+        println!("{tag} {name:<28} {verdict}");
+        match expect {
+            Expect::Exact if !exact => failures.push(format!("{name}: expected the framework's bits, max rel {rel:e}")),
+            Expect::Within(bound, why) if !(rel <= bound) => {
+                failures.push(format!("{name}: max rel {rel:e} > {bound:e} ({why})"))
+            }
+            _ => {}
         }
     }
-    assert!(failures.is_empty(), "outside tolerance:\n{}", failures.join("\n"));
+    assert!(failures.is_empty(), "{tag}:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn f64_trajectories_match_the_frameworks() {
-    replay_all::<f64>("f64", 1e-9, 1e-12);
+    replay_all::<f64>("f64");
 }
 
 #[test]
 fn f32_trajectories_match_the_frameworks() {
-    replay_all::<f32>("f32", 1e-4, 1e-6);
+    replay_all::<f32>("f32");
 }
 
 #[test]

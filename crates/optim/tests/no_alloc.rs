@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::{Array1, Array2};
-use ndnet_optim::{Clip, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
+use ndnet_optim::{Adam, AdamConfig, Clip, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -34,6 +34,9 @@ fn steps_after_the_first_allocate_nothing() {
         Box::new(Sgd::new(SgdConfig::new(0.01).with_momentum(0.9).with_clip(Some(Clip::GlobalNorm(1.0)))).unwrap()),
         Box::new(RmsProp::new(RmsPropConfig::pytorch(0.01).with_centered(true).with_momentum(0.9)).unwrap()),
         Box::new(RmsProp::new(RmsPropConfig::keras(0.01).with_clip(Some(Clip::Norm(1.0)))).unwrap()),
+        Box::new(Adam::new(AdamConfig::pytorch(0.01).with_amsgrad(true)).unwrap()),
+        Box::new(Adam::new(AdamConfig::keras_adamw(0.01)).unwrap()),
+        Box::new(Adam::new(AdamConfig::optax_adamw(0.01)).unwrap()),
     ];
     let mut w = Array2::<f32>::ones((10, 10));
     let mut b = Array1::<f32>::ones(10);

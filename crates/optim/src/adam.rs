@@ -1,0 +1,429 @@
+//! Adam and AdamW in the three forms the frameworks ship, one per-element rule for all of them.
+//!
+//! ```text
+//! g ← −g                                   if maximize
+//! g ← g + λθ                               L2 weight decay (Adam's `weight_decay`)
+//! θ ← θ − η·λ·θ                            decoupled weight decay (AdamW), before the update
+//! m ← β₁·m + (1 − β₁)·g                    v ← β₂·v + (1 − β₂)·g²      v̂max ← max(v̂max, v) (AMSGrad)
+//! bias correction c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ, and where ε goes:
+//!   PyTorch:  θ ← θ − (η/c₁) · m / (√v/√c₂ + ε)
+//!   Keras:    θ ← θ − m·(η·√c₂/c₁) / (√v + ε)            (ε added to the uncorrected √v)
+//!   optax:    θ ← θ − η · (m/c₁) / (√(v/c₂ + ε_root) + ε)
+//! ```
+//!
+//! ```
+//! use ndarray::array;
+//! use ndnet_optim::{Adam, AdamConfig, Optimizer};
+//! let mut opt = Adam::new(AdamConfig::pytorch(0.1)).unwrap();
+//! let (mut x, mut g) = (array![1.0_f64], array![2.0]);
+//! opt.step(&mut [(&mut x, &mut g)]).unwrap();
+//! // Step 1: m̂ = g, v̂ = g², so θ moves by η·g/(|g| + ε) ≈ η.
+//! assert!((x[0] - 0.9).abs() < 1e-7);
+//! ```
+
+use std::collections::BTreeMap;
+
+use ndarray::{ArrayD, NdFloat};
+use serde::{Deserialize, Serialize};
+
+use crate::clip::cast;
+use crate::error::{check, check_lr};
+use crate::fma::with_fma;
+use crate::optimizer::bookkeeping;
+use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
+use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
+
+/// Where the bias correction goes, and so where ε lands relative to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum BiasCorrection {
+    /// `(η/c₁)·m / (√v/√c₂ + ε)`: PyTorch.
+    Denominator,
+    /// `m·(η·√c₂/c₁) / (√v + ε)`: Keras 3 (and TF1's `AdamOptimizer`), ε on the uncorrected √v.
+    StepSize,
+    /// `η·(m/c₁) / (√(v/c₂ + ε_root) + ε)`: optax.
+    Moments,
+}
+
+/// The frameworks whose Adam a preset reproduces. Parses from its name (`pytorch`, `keras`,
+/// `optax`, and the AdamW forms `pytorch-adamw`, `keras-adamw`, `optax-adamw`).
+///
+/// ```
+/// use ndnet_optim::AdamPreset;
+/// assert_eq!("keras-adamw".parse::<AdamPreset>().unwrap(), AdamPreset::KerasW);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AdamPreset {
+    /// `torch.optim.Adam`.
+    PyTorch,
+    /// `keras.optimizers.Adam` (Keras 3).
+    Keras,
+    /// `optax.adam`.
+    Optax,
+    /// `torch.optim.AdamW` (weight decay 0.01).
+    PyTorchW,
+    /// `keras.optimizers.AdamW` (weight decay 0.004).
+    KerasW,
+    /// `optax.adamw` (weight decay 1e-4).
+    OptaxW,
+}
+
+crate::preset::named_presets!(
+    AdamPreset,
+    "Adam preset",
+    [
+        (PyTorch, "pytorch"),
+        (Keras, "keras"),
+        (Optax, "optax"),
+        (PyTorchW, "pytorch-adamw"),
+        (KerasW, "keras-adamw"),
+        (OptaxW, "optax-adamw"),
+    ]
+);
+
+/// Every Adam option, with `with_*` setters. Start from a preset.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdamConfig {
+    /// η.
+    pub learning_rate: f64,
+    /// β₁, the first moment's decay.
+    pub beta1: f64,
+    /// β₂, the second moment's decay.
+    pub beta2: f64,
+    /// ε.
+    pub epsilon: f64,
+    /// optax's `eps_root`, added inside the root (with [`BiasCorrection::Moments`] only).
+    pub eps_root: f64,
+    /// Where the bias correction and ε go.
+    pub bias_correction: BiasCorrection,
+    /// Divide by the largest second moment so far (AMSGrad).
+    pub amsgrad: bool,
+    /// L2 (Adam's `weight_decay`) or decoupled (AdamW).
+    pub weight_decay: WeightDecay,
+    /// Ascend instead of descend.
+    pub maximize: bool,
+    /// Gradient clipping before the update.
+    pub clip: Option<Clip>,
+    /// The operation order to reproduce (rounding only).
+    pub arithmetic: Arithmetic,
+}
+
+impl AdamConfig {
+    /// The preset's defaults with learning rate `lr`.
+    pub fn preset(preset: AdamPreset, lr: f64) -> Self {
+        let torch = AdamConfig {
+            learning_rate: lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            eps_root: 0.0,
+            bias_correction: BiasCorrection::Denominator,
+            amsgrad: false,
+            weight_decay: WeightDecay::None,
+            maximize: false,
+            clip: None,
+            arithmetic: Arithmetic::PyTorch,
+        };
+        let keras = AdamConfig {
+            epsilon: 1e-7,
+            bias_correction: BiasCorrection::StepSize,
+            arithmetic: Arithmetic::Keras,
+            ..torch
+        };
+        let optax = AdamConfig { bias_correction: BiasCorrection::Moments, arithmetic: Arithmetic::Optax, ..torch };
+        match preset {
+            AdamPreset::PyTorch => torch,
+            AdamPreset::Keras => keras,
+            AdamPreset::Optax => optax,
+            AdamPreset::PyTorchW => AdamConfig { weight_decay: WeightDecay::Decoupled(0.01), ..torch },
+            AdamPreset::KerasW => AdamConfig { weight_decay: WeightDecay::Decoupled(0.004), ..keras },
+            AdamPreset::OptaxW => AdamConfig { weight_decay: WeightDecay::Decoupled(1e-4), ..optax },
+        }
+    }
+
+    /// `torch.optim.Adam` defaults: β (0.9, 0.999), ε 1e-8 after the corrected root.
+    pub fn pytorch(lr: f64) -> Self {
+        Self::preset(AdamPreset::PyTorch, lr)
+    }
+    /// `keras.optimizers.Adam` defaults: β (0.9, 0.999), ε 1e-7 on the uncorrected root.
+    pub fn keras(lr: f64) -> Self {
+        Self::preset(AdamPreset::Keras, lr)
+    }
+    /// `optax.adam` defaults: β (0.9, 0.999), ε 1e-8, ε_root 0.
+    pub fn optax(lr: f64) -> Self {
+        Self::preset(AdamPreset::Optax, lr)
+    }
+    /// `torch.optim.AdamW` defaults: [`AdamConfig::pytorch`] with decoupled weight decay 0.01.
+    pub fn pytorch_adamw(lr: f64) -> Self {
+        Self::preset(AdamPreset::PyTorchW, lr)
+    }
+    /// `keras.optimizers.AdamW` defaults: [`AdamConfig::keras`] with decoupled weight decay 0.004.
+    pub fn keras_adamw(lr: f64) -> Self {
+        Self::preset(AdamPreset::KerasW, lr)
+    }
+    /// `optax.adamw` defaults: [`AdamConfig::optax`] with decoupled weight decay 1e-4.
+    pub fn optax_adamw(lr: f64) -> Self {
+        Self::preset(AdamPreset::OptaxW, lr)
+    }
+
+    /// Sets β₁ and β₂.
+    pub fn with_betas(mut self, beta1: f64, beta2: f64) -> Self {
+        (self.beta1, self.beta2) = (beta1, beta2);
+        self
+    }
+    /// Sets ε.
+    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
+        self.epsilon = epsilon;
+        self
+    }
+    /// Sets ε_root.
+    pub fn with_eps_root(mut self, eps_root: f64) -> Self {
+        self.eps_root = eps_root;
+        self
+    }
+    /// Sets where the bias correction goes.
+    pub fn with_bias_correction(mut self, form: BiasCorrection) -> Self {
+        self.bias_correction = form;
+        self
+    }
+    /// Turns AMSGrad on or off.
+    pub fn with_amsgrad(mut self, amsgrad: bool) -> Self {
+        self.amsgrad = amsgrad;
+        self
+    }
+    /// Sets the weight decay.
+    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+    /// Ascends instead of descending.
+    pub fn with_maximize(mut self, maximize: bool) -> Self {
+        self.maximize = maximize;
+        self
+    }
+    /// Sets gradient clipping.
+    pub fn with_clip(mut self, clip: Option<Clip>) -> Self {
+        self.clip = clip;
+        self
+    }
+    /// Sets the operation order.
+    pub fn with_arithmetic(mut self, arithmetic: Arithmetic) -> Self {
+        self.arithmetic = arithmetic;
+        self
+    }
+
+    /// Errors naming the first hyper-parameter outside its range.
+    pub fn validate(&self) -> Result<()> {
+        check_lr(self.learning_rate)?;
+        check("beta1", self.beta1, (0.0..1.0).contains(&self.beta1), "in [0, 1)")?;
+        check("beta2", self.beta2, (0.0..1.0).contains(&self.beta2), "in [0, 1)")?;
+        check("epsilon", self.epsilon, self.epsilon >= 0.0 && self.epsilon.is_finite(), "≥ 0 and finite")?;
+        check("eps_root", self.eps_root, self.eps_root >= 0.0 && self.eps_root.is_finite(), "≥ 0 and finite")?;
+        self.weight_decay.validate()?;
+        if let Some(clip) = self.clip {
+            clip.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// The state of one parameter tensor.
+#[derive(Debug, Clone)]
+struct Slot<F> {
+    exp_avg: Vec<F>,
+    exp_avg_sq: Vec<F>,
+    max_exp_avg_sq: Option<Vec<F>>,
+}
+
+impl<F: Clone> SlotBuffers<F> for Slot<F> {
+    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
+        let mut b = BTreeMap::from([
+            ("exp_avg".to_string(), shaped(&self.exp_avg, shape)),
+            ("exp_avg_sq".to_string(), shaped(&self.exp_avg_sq, shape)),
+        ]);
+        if let Some(m) = &self.max_exp_avg_sq {
+            b.insert("max_exp_avg_sq".into(), shaped(m, shape));
+        }
+        b
+    }
+}
+
+/// Adam (and AdamW) over any [`Params`]. See the module docs for the rule and the crate docs
+/// for the presets.
+#[derive(Debug, Clone)]
+pub struct Adam<F> {
+    config: AdamConfig,
+    slots: Slots<Slot<F>>,
+}
+
+impl<F: NdFloat> Adam<F> {
+    /// Validates `config` and makes an optimizer with empty state.
+    pub fn new(config: AdamConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Adam { config, slots: Slots::new(config.learning_rate, config.clip) })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AdamConfig {
+        &self.config
+    }
+}
+
+/// The configuration as `F` constants for step `t`, bias corrections included.
+struct Rule<F> {
+    b1: F,
+    b2: F,
+    one_minus_b1: F,
+    one_minus_b2: F,
+    eps: F,
+    eps_root: F,
+    lr: F,
+    /// PyTorch: η/c₁; Keras: η·√c₂/c₁.
+    step_size: F,
+    /// PyTorch: √c₂.
+    c2_sqrt: F,
+    /// optax: c₁ and c₂.
+    c1: F,
+    c2: F,
+    l2: F,
+    decoupled: F,
+    /// PyTorch's decoupled decay as one factor, 1 − η·λ.
+    decay_factor: F,
+    maximize: bool,
+    form: BiasCorrection,
+    arithmetic: Arithmetic,
+}
+
+impl<F: NdFloat> Rule<F> {
+    fn new(c: &AdamConfig, lr: f64, t: u64) -> Self {
+        let a = c.arithmetic;
+        let (l2, decoupled) = c.weight_decay.split();
+        let steps = i32::try_from(t).unwrap_or(i32::MAX);
+        // PyTorch and optax compute the corrections in double precision (Python floats; optax
+        // under x64) and round them once; Keras computes them in the variable's type.
+        let (c1, c2) = (1.0 - c.beta1.powi(steps), 1.0 - c.beta2.powi(steps));
+        // Keras computes α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) in the variable's type, with β₁ and β₂ rounded
+        // through float32 in the powers (measured: float64 runs match only so).
+        let keras_step_size = || {
+            let (b1, b2): (F, F) = (cast(a.through_f32(c.beta1, true)), cast(a.through_f32(c.beta2, true)));
+            let (lr, t): (F, F) = (cast(lr), cast(t as f64));
+            lr * (F::one() - b2.powf(t)).sqrt() / (F::one() - b1.powf(t))
+        };
+        Rule {
+            b1: cast(c.beta1),
+            b2: cast(c.beta2),
+            one_minus_b1: cast(1.0 - c.beta1),
+            one_minus_b2: cast(1.0 - c.beta2),
+            eps: cast(c.epsilon),
+            eps_root: cast(c.eps_root),
+            lr: cast(lr),
+            step_size: match c.bias_correction {
+                BiasCorrection::StepSize => keras_step_size(),
+                _ => cast(lr / c1),
+            },
+            c2_sqrt: cast(c2.sqrt()),
+            c1: cast(c1),
+            c2: cast(c2),
+            l2: cast(a.through_f32(l2, true)),
+            decoupled: cast(a.through_f32(decoupled, true)),
+            decay_factor: cast(1.0 - lr * decoupled),
+            maximize: c.maximize,
+            form: c.bias_correction,
+            arithmetic: a,
+        }
+    }
+
+    /// The rule for one element; `vmax` is present with AMSGrad.
+    #[inline(always)]
+    fn apply(&self, theta: &mut F, g: F, m: &mut F, v: &mut F, vmax: Option<&mut F>) {
+        use Arithmetic::*;
+        let a = self.arithmetic;
+        let mut g = if self.maximize { -g } else { g };
+        if self.l2 != F::zero() {
+            g = if a == PyTorch { self.l2.mul_add(*theta, g) } else { g + self.l2 * *theta };
+        }
+        let theta0 = *theta;
+        if self.decoupled != F::zero() && a != Optax {
+            *theta = if a == PyTorch { *theta * self.decay_factor } else { *theta - *theta * self.decoupled * self.lr };
+        }
+        match a {
+            // lerp_ with a weight below ½ is m + w·(g − m), fused; addcmul_ is v·β₂ + (1−β₂)·g·g, fused.
+            PyTorch => {
+                *m = self.one_minus_b1.mul_add(g - *m, *m);
+                *v = (self.one_minus_b2 * g).mul_add(g, *v * self.b2);
+            }
+            // Keras 3 and TF: m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂).
+            Keras | Tf1 => {
+                *m += (g - *m) * self.one_minus_b1;
+                *v += (g * g - *v) * self.one_minus_b2;
+            }
+            Plain | Optax => {
+                *m = self.one_minus_b1 * g + self.b1 * *m;
+                *v = self.one_minus_b2 * (g * g) + self.b2 * *v;
+            }
+        }
+        // AMSGrad keeps the largest second moment: the raw one in PyTorch and Keras, the
+        // bias-corrected one in optax (`scale_by_amsgrad`).
+        let corrected = |v: F| if self.form == BiasCorrection::Moments { v / self.c2 } else { v };
+        let v_used = match vmax {
+            Some(vmax) => {
+                *vmax = vmax.max(corrected(*v));
+                *vmax
+            }
+            None => corrected(*v),
+        };
+        match self.form {
+            // PyTorch's addcdiv_(m, denom, value=−s) is θ + (−s·m)/denom.
+            BiasCorrection::Denominator => *theta += (-self.step_size * *m) / (v_used.sqrt() / self.c2_sqrt + self.eps),
+            BiasCorrection::StepSize => *theta -= (*m * self.step_size) / (v_used.sqrt() + self.eps),
+            BiasCorrection::Moments => {
+                let mut u = (*m / self.c1) / ((v_used + self.eps_root).sqrt() + self.eps);
+                if self.decoupled != F::zero() && a == Optax {
+                    // optax.adamw: the decay joins the update before the learning rate.
+                    u += self.decoupled * theta0;
+                }
+                *theta += -self.lr * u;
+            }
+        }
+    }
+}
+
+impl<F: NdFloat> Optimizer<F> for Adam<F> {
+    fn kind(&self) -> &'static str {
+        "Adam"
+    }
+
+    fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
+        let rule = Rule::<F>::new(&self.config, self.slots.learning_rate, self.slots.step + 1);
+        let amsgrad = self.config.amsgrad;
+        let init = |n: usize| Slot {
+            exp_avg: vec![F::zero(); n],
+            exp_avg_sq: vec![F::zero(); n],
+            max_exp_avg_sq: amsgrad.then(|| vec![F::zero(); n]),
+        };
+        self.slots.step(params, init, |s, value, grad| {
+            let mut run = || {
+                let it = value.iter_mut().zip(grad).zip(s.exp_avg.iter_mut().zip(s.exp_avg_sq.iter_mut()));
+                match s.max_exp_avg_sq.as_deref_mut() {
+                    None => it.for_each(|((t, &g), (m, v))| rule.apply(t, g, m, v, None)),
+                    Some(vmax) => it.zip(vmax).for_each(|(((t, &g), (m, v)), x)| rule.apply(t, g, m, v, Some(x))),
+                }
+            };
+            if rule.arithmetic == Arithmetic::PyTorch { with_fma(run) } else { run() }
+        })
+    }
+
+    fn load_state(&mut self, state: &crate::OptimizerState<F>) -> Result<()> {
+        let amsgrad = self.config.amsgrad;
+        self.slots.import(self.kind(), state, |buffers, shape| {
+            Ok(Slot {
+                exp_avg: take_buffer(buffers, "exp_avg", shape, true)?.ok_or("buffer `exp_avg` is missing")?,
+                exp_avg_sq: take_buffer(buffers, "exp_avg_sq", shape, true)?.ok_or("buffer `exp_avg_sq` is missing")?,
+                max_exp_avg_sq: take_buffer(buffers, "max_exp_avg_sq", shape, amsgrad)?.filter(|_| amsgrad),
+            })
+        })
+    }
+
+    bookkeeping!();
+}
