@@ -1,31 +1,13 @@
 //! A counting global allocator proves a training step allocates nothing after the first batch.
-//! This file is its own test binary so no other test's threads disturb the count.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! Counts are per thread, so the tests of this binary may run in parallel.
 
 use ndarray::Array2;
 use ndnet_layers::{DenseConfig, Model, Mse, Relu, Sequential};
 use rand::SeedableRng;
 
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "../../../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{Counting, allocations};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -42,14 +24,54 @@ fn forward_loss_backward_allocates_nothing_after_the_first_batch() {
     let tail = ndarray::s![..7, ..];
 
     model.forward_backward(x.view(), y.view(), &Mse).unwrap(); // warm-up: buffers are made here
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     for _ in 0..100 {
         model.forward_backward(x.view(), y.view(), &Mse).unwrap();
         // A last partial batch, as at the end of an epoch, reuses the same buffers.
         model.forward_backward(x.slice(tail), y.slice(tail), &Mse).unwrap();
         model.visit_params_mut(&mut |_, p| p.value.iter_mut().zip(&*p.grad).for_each(|(w, g)| *w -= 0.01 * g));
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     println!("heap allocations in 200 steady-state steps: {}", after - before);
     assert_eq!(after - before, 0);
+}
+
+#[test]
+fn every_activation_and_loss_allocates_nothing_after_the_first_batch() {
+    use ndnet_layers::{Activation, BceWithLogits, CrossEntropy, Huber, LeakyRelu, Loss, Mae, Sigmoid, Tanh};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut model = Sequential::<f32>::new()
+        .push(DenseConfig::new(6, 8).init(&mut rng).unwrap())
+        .push(Tanh)
+        .push(DenseConfig::new(8, 8).init(&mut rng).unwrap())
+        .push(Sigmoid)
+        .push(DenseConfig::new(8, 8).init(&mut rng).unwrap())
+        .push(LeakyRelu::default())
+        .push(DenseConfig::new(8, 8).init(&mut rng).unwrap())
+        .push(Activation::Tanh)
+        .push(DenseConfig::new(8, 3).init(&mut rng).unwrap());
+    let x = Array2::from_shape_fn((16, 6), |(i, j)| (i as f32 * 0.3 + j as f32).cos());
+    let y = Array2::from_shape_fn((16, 3), |(i, j)| ((i + j) % 2) as f32);
+    let classes = Array2::from_shape_fn((16, 1), |(i, _)| (i % 3) as f32);
+    let losses: [(&dyn Loss<f32>, &Array2<f32>); 5] =
+        [(&Mae, &y), (&Huber::new(0.5), &y), (&BceWithLogits, &y), (&CrossEntropy, &classes), (&Mse, &y)];
+    for (loss, y) in losses {
+        model.forward_backward(x.view(), y.view(), loss).unwrap(); // warm-up
+    }
+    let before = allocations();
+    for _ in 0..20 {
+        for (loss, y) in losses {
+            model.forward_backward(x.view(), y.view(), loss).unwrap();
+        }
+    }
+    let after = allocations();
+    println!("heap allocations in 100 steady-state steps with every activation and loss: {}", after - before);
+    assert_eq!(after - before, 0);
+}
+
+#[test]
+fn the_counter_sees_an_allocation() {
+    let before = allocations();
+    let v = std::hint::black_box(vec![0u8; 64]);
+    assert_eq!(allocations() - before, 1, "{}", v.len());
 }

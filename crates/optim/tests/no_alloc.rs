@@ -1,29 +1,11 @@
 //! Updates allocate nothing after the first step (its own binary: a counting global allocator).
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ndarray::{Array1, Array2};
 use ndnet_optim::{Adam, AdamConfig, Clip, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator unchanged; only counts calls.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "../../../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{Counting, allocations};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -48,7 +30,7 @@ fn steps_after_the_first_allocate_nothing() {
             (b.view_mut().into_dyn(), gb.view_mut().into_dyn()),
         ])
         .unwrap();
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for _ in 0..100 {
             opt.step(&mut [
                 (w.view_mut().into_dyn(), gw.view_mut().into_dyn()),
@@ -56,7 +38,7 @@ fn steps_after_the_first_allocate_nothing() {
             ])
             .unwrap();
         }
-        let n = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let n = allocations() - before;
         println!("{}: {n} allocations in 100 steps", opt.kind());
         assert_eq!(n, 0, "{}", opt.kind());
     }
