@@ -55,6 +55,7 @@ impl<F: NdFloat> Loss<F> for Mse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::LayerError;
     use ndarray::{Array2, array};
 
     #[test]
