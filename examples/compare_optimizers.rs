@@ -1,4 +1,4 @@
-//! Does RMSprop really converge faster than SGD on the housing regressor? Every optimizer
+//! Does RMSprop (or Adam) really converge faster than SGD on the housing regressor? Every optimizer
 //! starts from the same initial weights and sees the same batch order for a given seed; over
 //! several seeds; optionally each optimizer's learning rate is swept over a grid and its best
 //! (lowest mean final validation loss) is kept, so no side is compared untuned.
@@ -33,11 +33,12 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     features: Option<Vec<String>>,
     /// Optimizers, comma-separated: sgd, sgd-momentum, rmsprop (Keras 3 preset), rmsprop-pytorch,
-    /// rmsprop-tf1, rmsprop-optax, rmsprop-textbook
-    #[arg(long, value_delimiter = ',', default_value = "sgd,rmsprop")]
+    /// rmsprop-tf1, rmsprop-optax, rmsprop-textbook, adam (Keras 3), adam-pytorch, adam-optax,
+    /// adamw (Keras 3), adamw-pytorch, adamw-optax
+    #[arg(long, value_delimiter = ',', default_value = "sgd,rmsprop,adam")]
     optimizers: Vec<String>,
     /// Learning rates to sweep for every optimizer (best by mean final validation loss)
-    /// [default: no sweep; 0.01 for SGD, 0.001 for RMSprop]
+    /// [default: no sweep; 0.01 for SGD, 0.001 for the others]
     #[arg(long, value_delimiter = ',')]
     lr_grid: Option<Vec<f64>>,
     /// Seeds (initial weights and batch order), 1 to 1000
@@ -60,25 +61,6 @@ struct Args {
     out: PathBuf,
 }
 
-/// An optimizer by its `--optimizers` name: `sgd`, `sgd-momentum`, `rmsprop` (Keras 3 preset) or
-/// `rmsprop-<preset>`.
-fn make(name: &str, lr: f64) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> {
-    let preset = |p: &str| p.parse::<RmsPropPreset>().ok();
-    Ok(match name {
-        "sgd" => Box::new(Sgd::new(SgdConfig::pytorch(lr))?),
-        "sgd-momentum" => Box::new(Sgd::new(SgdConfig::pytorch(lr).with_momentum(0.9))?),
-        "rmsprop" => Box::new(RmsProp::new(RmsPropConfig::keras(lr))?),
-        _ => match name.strip_prefix("rmsprop-").and_then(preset) {
-            Some(p) => Box::new(RmsProp::new(RmsPropConfig::preset(p, lr))?),
-            None => {
-                let presets: Vec<String> = RmsPropPreset::ALL.iter().map(|p| format!("rmsprop-{p}")).collect();
-                let allowed = format!("sgd, sgd-momentum, rmsprop, {}", presets.join(", "));
-                return Err(format!("invalid --optimizers entry `{name}`: allowed {allowed}").into());
-            }
-        },
-    })
-}
-
 /// One run's curves.
 struct Run {
     train: Vec<f64>,
@@ -88,7 +70,7 @@ struct Run {
 
 fn train_once(p: &Prepared<f32>, name: &str, lr: f64, seed: u64, args: &Args) -> Result<Run, Box<dyn Error>> {
     let mut model = Sequential::mlp(&[p.train_x.ncols(), 10, 1], &mut ChaCha8Rng::seed_from_u64(seed))?;
-    let mut opt = make(name, lr)?;
+    let mut opt = common::optimizers::named(name, lr)?;
     let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), args.batch_size)?;
     let mut trainer =
         Trainer::new(TrainerConfig::new(args.epochs).with_seed(seed).with_verbose(false).with_progress(false))?;
@@ -117,7 +99,7 @@ fn check_args(args: &Args) -> Result<(), Box<dyn Error>> {
     if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
         common::check("lr-grid entry", false, bad, "> 0 and finite")?;
     }
-    args.optimizers.iter().try_for_each(|name| make(name, 0.01).map(drop))
+    args.optimizers.iter().try_for_each(|name| common::optimizers::named(name, 0.01).map(drop))
 }
 
 /// One training run of the sweep.
@@ -131,7 +113,7 @@ struct Job<'a> {
 fn jobs(args: &Args) -> Vec<Job<'_>> {
     let mut out = Vec::new();
     for name in &args.optimizers {
-        let default = vec![if name.starts_with("sgd") { 0.01 } else { 0.001 }];
+        let default = vec![common::optimizers::default_lr(name.split('-').next().unwrap_or(name))];
         for &lr in args.lr_grid.as_ref().unwrap_or(&default) {
             out.extend((0..args.seeds).map(|seed| Job { optimizer: name, lr, seed }));
         }

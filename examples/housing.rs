@@ -1,14 +1,16 @@
 //! The 10 → 10 → 1 house-price regressor, end to end: load `data/housing.csv`, split,
 //! standardise, train Dense(10, ReLU) → Dense(1) on MSE with RMSprop (lr 0.001, Keras 3
 //! preset) for 100 epochs, print every epoch, evaluate on held-out rows in dollars, and write
-//! the history CSV, the loss plot, a checkpoint and safetensors weights.
+//! the history CSV, the loss plot, a checkpoint and safetensors weights. Every choice is a flag:
+//! the data and its columns, missing values and text columns, the optimizer (SGD, RMSprop, Adam,
+//! AdamW, each as PyTorch, Keras or optax has it), the loss and the activation.
 //!
 //! `cargo run --release --example housing -- --help`
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use serde::Serialize;
 
 mod common;
@@ -17,12 +19,6 @@ use ndnet::prelude::*;
 use ndnet::trainer::{
     Checkpoint, Missing, PipelineConfig, RunMetadata, Table, UnknownCategory, load_safetensors, save_safetensors,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-enum OptimizerKind {
-    Sgd,
-    Rmsprop,
-}
 
 /// Train the 10 → 10 → 1 house-price regressor.
 #[derive(Debug, Parser, Serialize)]
@@ -38,24 +34,35 @@ struct Args {
     /// table, every other column for any other file]
     #[arg(long, value_delimiter = ',')]
     features: Option<Vec<String>>,
-    /// Optimizer
-    #[arg(long, value_enum, default_value = "rmsprop")]
-    optimizer: OptimizerKind,
-    /// Which framework's RMSprop to reproduce: pytorch, keras, tf1, optax, textbook (RMSprop only)
-    #[arg(long, default_value = "keras")]
-    preset: RmsPropPreset,
-    /// Learning rate [default: 0.001 for RMSprop, 0.01 for SGD]
+    /// Optimizer: sgd, rmsprop, adam, adamw
+    #[arg(long, default_value = "rmsprop")]
+    optimizer: String,
+    /// Which framework's optimizer to reproduce: pytorch or keras for SGD; pytorch, keras, tf1,
+    /// optax or textbook for RMSprop; pytorch, keras or optax for Adam and AdamW
+    /// [default: pytorch for SGD, keras otherwise]
+    #[arg(long)]
+    preset: Option<String>,
+    /// Learning rate [default: 0.01 for SGD, 0.001 otherwise]
     #[arg(long)]
     lr: Option<f64>,
-    /// Momentum, in [0, 1)
+    /// Momentum (SGD, RMSprop), in [0, 1)
     #[arg(long, default_value_t = 0.0)]
     momentum: f64,
     /// RMSprop ρ, in [0, 1) [default: the preset's]
     #[arg(long)]
     rho: Option<f64>,
-    /// RMSprop ε, ≥ 0 [default: the preset's]
+    /// ε (RMSprop, Adam), ≥ 0 [default: the preset's]
     #[arg(long)]
     eps: Option<f64>,
+    /// Weight decay, ≥ 0: L2 for SGD and Adam, decoupled for AdamW and Keras [default: the preset's]
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// Loss: mse, mae, huber (δ 1)
+    #[arg(long, default_value = "mse")]
+    loss: String,
+    /// Activation after the hidden layer: relu, tanh, sigmoid, leaky-relu
+    #[arg(long, default_value = "relu")]
+    activation: String,
     /// Epochs, ≥ 1
     #[arg(long, default_value_t = 100)]
     epochs: u64,
@@ -120,6 +127,8 @@ fn run_identity(a: &Args) -> serde_json::Value {
 
 /// Range checks the library cannot make (it never sees the flags themselves).
 fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
+    a.loss.parse::<RegressionLoss>()?;
+    a.activation.parse::<ndnet::layers::Activation>()?;
     check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
     check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
     check("hidden", a.hidden >= 1, a.hidden, "≥ 1")?;
@@ -133,24 +142,51 @@ fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
 }
 
 fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> {
-    let lr = args.lr.unwrap_or(if args.optimizer == OptimizerKind::Sgd { 0.01 } else { 0.001 });
+    use common::optimizers::{Config, config, default_lr};
+    let kind = args.optimizer.as_str();
+    let lr = args.lr.unwrap_or(default_lr(kind));
     check("lr", lr > 0.0 && lr.is_finite(), lr, "> 0 and finite")?;
     check("momentum", (0.0..1.0).contains(&args.momentum), args.momentum, "in [0, 1)")?;
-    Ok(match args.optimizer {
-        OptimizerKind::Sgd => Box::new(Sgd::new(SgdConfig::pytorch(lr).with_momentum(args.momentum))?),
-        OptimizerKind::Rmsprop => {
-            let mut c = RmsPropConfig::preset(args.preset, lr).with_momentum(args.momentum);
-            if let Some(rho) = args.rho {
-                check("rho", (0.0..1.0).contains(&rho), rho, "in [0, 1)")?;
-                c = c.with_rho(rho);
-            }
-            if let Some(eps) = args.eps {
-                check("eps", eps >= 0.0 && eps.is_finite(), eps, "≥ 0 and finite")?;
-                c = c.with_epsilon(eps);
-            }
-            Box::new(RmsProp::new(c)?)
+    if let Some(eps) = args.eps {
+        check("eps", eps >= 0.0 && eps.is_finite(), eps, "≥ 0 and finite")?;
+    }
+    if let Some(rho) = args.rho {
+        check("rho", (0.0..1.0).contains(&rho), rho, "in [0, 1)")?;
+    }
+    let decay = |keras_like: bool| match args.weight_decay {
+        Some(l) if keras_like => Ok(Some(WeightDecay::Decoupled(l))),
+        Some(l) => Ok(Some(WeightDecay::L2(l))),
+        None => Ok::<_, Box<dyn Error>>(None),
+    };
+    if let Some(l) = args.weight_decay {
+        check("weight-decay", l >= 0.0 && l.is_finite(), l, "≥ 0 and finite")?;
+    }
+    let only =
+        |flag: &str, given: bool, kinds: &str| check(flag, !given, "given", &format!("only with --optimizer {kinds}"));
+    Ok(match config(kind, args.preset.as_deref(), lr)? {
+        Config::Sgd(c) => {
+            only("rho", args.rho.is_some(), "rmsprop")?;
+            only("eps", args.eps.is_some(), "rmsprop, adam or adamw")?;
+            let c = c.with_momentum(args.momentum);
+            let c = decay(false)?.map_or(c, |d| c.with_weight_decay(d));
+            Config::Sgd(c)
         }
-    })
+        Config::RmsProp(mut c) => {
+            c = c.with_momentum(args.momentum);
+            c = args.rho.map_or(c, |rho| c.with_rho(rho));
+            c = args.eps.map_or(c, |eps| c.with_epsilon(eps));
+            let keras_like = args.preset.as_deref().is_none_or(|p| p == "keras");
+            Config::RmsProp(decay(keras_like)?.map_or(c, |d| c.with_weight_decay(d)))
+        }
+        Config::Adam(mut c) => {
+            only("momentum", args.momentum != 0.0, "sgd or rmsprop (Adam's β₁ plays that part)")?;
+            only("rho", args.rho.is_some(), "rmsprop")?;
+            c = args.eps.map_or(c, |eps| c.with_epsilon(eps));
+            let keras_like = kind == "adamw" || args.preset.as_deref().is_none_or(|p| p == "keras");
+            Config::Adam(decay(keras_like)?.map_or(c, |d| c.with_weight_decay(d)))
+        }
+    }
+    .build()?)
 }
 
 /// The table, split, with its pipeline (fills, one-hot encoders, scalers) fitted on the training rows.
@@ -170,7 +206,7 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
     Ok(prepared)
 }
 
-/// Dense(hidden, ReLU) → Dense(1), from the seed or from `--init` weights.
+/// Dense(hidden, activation) → Dense(1), from the seed or from `--init` weights.
 fn build_model(args: &Args, inputs: usize) -> Result<Sequential<f32>, Box<dyn Error>> {
     let mut model = common::housing_model(&run_identity(args), inputs, args.seed)?;
     if let Some(init) = &args.init {
@@ -234,7 +270,8 @@ fn report(
     }
     let history = trainer.history();
     history.write_csv(&args.out.join("history.csv"))?;
-    history.plot_svg(&args.out.join("loss.svg"), "housing: MSE per epoch (standardised units)")?;
+    let title = format!("housing: {} per epoch (standardised units)", args.loss.to_uppercase());
+    history.plot_svg(&args.out.join("loss.svg"), &title)?;
     save_safetensors(model, &metadata(args, prepared), &args.out.join("weights.safetensors"))?;
     if !checkpoint.exists() {
         trainer.checkpoint(model, optimizer).save(checkpoint)?;
@@ -250,9 +287,10 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     common::create_dir(&args.out)?;
     let checkpoint = args.out.join("checkpoint.json");
     let mut trainer = build_trainer(&args, &prepared, &checkpoint, &mut model, optimizer.as_mut())?;
+    let loss: RegressionLoss = args.loss.parse()?;
     let mut batches = Batches::new(prepared.train_x.clone(), prepared.train_y.clone(), args.batch_size)?;
     let validation = (prepared.val_x.nrows() > 0).then_some((&prepared.val_x, &prepared.val_y));
-    trainer.fit(&mut model, &Mse, optimizer.as_mut(), &mut batches, validation)?;
+    trainer.fit(&mut model, &loss, optimizer.as_mut(), &mut batches, validation)?;
     report(&args, &prepared, &trainer, &mut model, optimizer.as_ref(), &checkpoint)
 }
 

@@ -30,13 +30,17 @@ pub use rand_chacha;
 /// initialisers; optimizers, their configs and schedules; the trainer, its data types and
 /// metrics; and the RNG a seed goes into.
 pub mod prelude {
-    pub use ndnet_layers::{Buffer, Dense, DenseConfig, Init, Layer, Loss, Model, Mse, ParamName, Relu, Sequential};
+    pub use ndnet_layers::{
+        Activation, BceWithLogits, Buffer, CrossEntropy, Dense, DenseConfig, Huber, Init, Layer, LeakyRelu, Loss, Mae,
+        Model, Mse, ParamName, RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
+    };
     pub use ndnet_optim::{
-        Clip, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
+        Adam, AdamConfig, AdamPreset, Clip, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset,
+        Schedule, Sgd, SgdConfig, WeightDecay,
     };
     pub use ndnet_trainer::{
-        Batches, Callback, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline, PipelineConfig,
-        Prepared, RunMetadata, Split, Standardize, Table, Trainer, TrainerConfig,
+        Batches, Callback, ClassMetrics, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline,
+        PipelineConfig, Prepared, RunMetadata, Split, Standardize, Table, Trainer, TrainerConfig,
     };
     pub use rand::SeedableRng;
     pub use rand_chacha::ChaCha8Rng;

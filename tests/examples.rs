@@ -18,15 +18,20 @@ fn housing_writes_all_four_outputs_and_the_test_metrics() {
     }
     assert_eq!(std::fs::read_to_string(out_dir.join("history.csv")).unwrap().lines().count(), 4);
 
-    // Start from the written weights: runs, and its first epoch is already better than random.
-    let again = example("housing")
-        .args(["--epochs", "1", "--quiet", "--init"])
-        .arg(out_dir.join("weights.safetensors"))
-        .arg("--out")
-        .arg(&out_dir)
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
+    // Start from the written weights: its first epoch is better than the first epoch from random
+    // weights, and no worse than where the 3-epoch run ended.
+    let first_loss = |args: &[&str]| -> f64 {
+        let run =
+            example("housing").args(["--epochs", "1"]).args(args).arg("--out").arg(tmp("again")).output().unwrap();
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let stdout = text(&run.stdout);
+        stdout.split("Epoch 1, Loss: ").nth(1).and_then(|s| s.split(',').next()?.parse().ok()).unwrap()
+    };
+    let weights = out_dir.join("weights.safetensors");
+    let from_weights = first_loss(&["--init", weights.to_str().unwrap()]);
+    let from_random = first_loss(&[]);
+    let third: f64 = stdout.split("Epoch 3, Loss: ").nth(1).and_then(|s| s.split(',').next()?.parse().ok()).unwrap();
+    assert!(from_weights < from_random && from_weights <= third * 1.05, "{from_weights} vs {from_random}, {third}");
 }
 
 #[test]
@@ -39,10 +44,10 @@ fn compare_writes_csv_and_svg() {
         .unwrap();
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
-    assert!(stdout.contains("sgd (lr ") && stdout.contains("rmsprop (lr "), "{stdout}");
+    assert!(stdout.contains("sgd (lr ") && stdout.contains("rmsprop (lr ") && stdout.contains("adam (lr "), "{stdout}");
     let csv = std::fs::read_to_string(out_dir.join("curves.csv")).unwrap();
-    // 2 optimizers × 2 learning rates × 2 seeds × 3 epochs, plus the header
-    assert_eq!(csv.lines().count(), 1 + 2 * 2 * 2 * 3);
+    // 3 optimizers × 2 learning rates × 2 seeds × 3 epochs, plus the header
+    assert_eq!(csv.lines().count(), 1 + 3 * 2 * 2 * 3);
     assert!(std::fs::read_to_string(out_dir.join("compare.svg")).unwrap().starts_with("<svg"));
 }
 
@@ -96,4 +101,57 @@ fn a_closed_stdout_ends_a_program_quietly() {
     assert_eq!(&first, b"Data: 17"); // the data summary comes first
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stderr), "", "nothing on stderr: no panic, no error line");
+}
+
+#[test]
+fn housing_takes_every_optimizer_loss_and_activation() {
+    let out = tmp("housing-flags");
+    let runs: [&[&str]; 7] = [
+        &["--optimizer", "adam"],
+        &["--optimizer", "adamw", "--preset", "pytorch"],
+        &["--optimizer", "adam", "--preset", "optax", "--weight-decay", "0.01"],
+        &["--optimizer", "sgd", "--preset", "keras", "--momentum", "0.9"],
+        &["--loss", "huber", "--activation", "tanh"],
+        &["--loss", "mae", "--activation", "leaky-relu"],
+        &["--activation", "sigmoid", "--optimizer", "rmsprop", "--preset", "tf1"],
+    ];
+    for args in runs {
+        let run = example("housing").args(args).args(["--epochs", "3", "--quiet", "--out"]).arg(&out).output().unwrap();
+        let stdout = text(&run.stdout);
+        assert!(run.status.success(), "{args:?}: {}", text(&run.stderr));
+        let r2: f64 = stdout.split("R² ").nth(1).and_then(|s| s.split_whitespace().next()?.parse().ok()).unwrap();
+        // Three epochs from random weights already beat predicting the mean (R² 0) on held-out houses.
+        assert!(r2 > 0.0, "{args:?}: {stdout}");
+    }
+    for (args, want) in [
+        (&["--optimizer", "lbfgs"][..], "invalid optimizer `lbfgs`: allowed sgd, rmsprop, adam, adamw"),
+        (&["--optimizer", "adam", "--preset", "tf1"], "invalid --preset tf1 for adam: allowed pytorch, keras, optax"),
+        (&["--optimizer", "sgd", "--preset", "optax"], "invalid --preset optax for sgd: allowed pytorch, keras"),
+        (
+            &["--optimizer", "adam", "--momentum", "0.9"],
+            "invalid --momentum given: allowed only with --optimizer sgd or rmsprop",
+        ),
+        (&["--loss", "hinge"], "invalid loss = hinge: allowed one of mse, mae, huber"),
+        (&["--activation", "gelu"], "invalid activation = gelu: allowed one of relu, leaky-relu, tanh, sigmoid"),
+        (&["--weight-decay", "-1"], "invalid --weight-decay -1: allowed ≥ 0 and finite"),
+    ] {
+        let run = example("housing").args(args).arg("--out").arg(&out).output().unwrap();
+        assert_one_line_error(&format!("{args:?}"), &run, want);
+    }
+}
+
+#[test]
+fn moons_reaches_97_percent_and_draws_the_boundary() {
+    let out_dir = tmp("moons");
+    let run = example("moons").args(["--quiet", "--out"]).arg(&out_dir).output().unwrap();
+    let stdout = text(&run.stdout);
+    assert!(run.status.success(), "{stdout}\n{}", text(&run.stderr));
+    let accuracy: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Test (200 points): accuracy "))
+        .and_then(|l| l.split(',').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(accuracy >= 0.97, "{stdout}");
+    let svg = std::fs::read_to_string(out_dir.join("moons.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.matches("<circle").count() >= 1000, "every point is drawn");
 }

@@ -11,6 +11,8 @@ use clap::Parser;
 use ndnet::prelude::*;
 use ndnet::trainer::TrainError;
 
+pub mod optimizers;
+
 /// The ten features the housing example uses from the shipped `data/housing.csv` (target
 /// `price`); `centralAir` is Yes/No, read as 1/0 (see data/README.md).
 pub const HOUSING_FEATURES: [&str; 10] = [

@@ -3,17 +3,27 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Mutex;
 
-/// A command for an example binary (built by `cargo test --workspace`; built here if missing).
+/// A command for an example binary, built first (once per test binary) with the profile of the
+/// running tests, so a stale binary from another build is never what runs.
 pub fn example(name: &str) -> Command {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     // target/<profile>/deps/<test>-<hash> → target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("test binary path");
-    let path = exe.parent().and_then(Path::parent).expect("target dir").join("examples").join(name);
-    if !path.exists() {
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = profile_dir.join("examples").join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status =
-            Command::new(cargo).args(["build", "--example", name]).current_dir(env!("CARGO_MANIFEST_DIR")).status();
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "--example", name]).current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|d| d == "release") {
+            build.arg("--release");
+        }
+        let status = build.status();
         assert!(status.is_ok_and(|s| s.success()) && path.exists(), "could not build {}", path.display());
+        built.push(name.to_string());
     }
     let mut c = Command::new(path);
     c.current_dir(env!("CARGO_MANIFEST_DIR"));

@@ -84,7 +84,7 @@ pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
 pub use fit::metadata::RunMetadata;
-pub use fit::metrics::Metrics;
+pub use fit::metrics::{ClassMetrics, Metrics};
 pub use fit::predict::{predict_csv, predict_table};
 pub use fit::progress::{EpochPrinter, ProgressBar};
 pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};
