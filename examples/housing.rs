@@ -163,7 +163,7 @@ fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error
     }
     let only =
         |flag: &str, given: bool, kinds: &str| check(flag, !given, "given", &format!("only with --optimizer {kinds}"));
-    Ok(match config(kind, args.preset.as_deref(), lr)? {
+    match config(kind, args.preset.as_deref(), lr)? {
         Config::Sgd(c) => {
             only("rho", args.rho.is_some(), "rmsprop")?;
             only("eps", args.eps.is_some(), "rmsprop, adam or adamw")?;
@@ -186,7 +186,7 @@ fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error
             Config::Adam(decay(keras_like)?.map_or(c, |d| c.with_weight_decay(d)))
         }
     }
-    .build()?)
+    .build()
 }
 
 /// The table, split, with its pipeline (fills, one-hot encoders, scalers) fitted on the training rows.
