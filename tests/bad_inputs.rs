@@ -20,7 +20,7 @@ fn corpus(name: &str) -> PathBuf {
 const BAD_CSVS: [(&str, &str); 21] = [
     ("header_only.csv", "header_only.csv: the table has a header but no rows"),
     ("empty.csv", "empty.csv: line 1: no header"),
-    ("blank_lines.csv", "no header"),
+    ("blank_lines.csv", "blank_lines.csv: line 1: no header: the first line must name the columns"),
     ("duplicate_columns.csv", "duplicate_columns.csv: line 1: duplicate column name `a`"),
     ("text_in_numeric.csv", "text_in_numeric.csv: line 3, column `a`: \"abc\" is not a number"),
     ("empty_cell.csv", "empty_cell.csv: line 3, column `a`: the cell is empty"),
@@ -85,13 +85,16 @@ fn bad_csvs_and_paths_through_the_binary() {
     let cases: [(&[&str], &str); 6] = [
         (&["--data", "tests/bad_inputs/missing.csv"], "tests/bad_inputs/missing.csv: No such file"),
         (&["--data", "tests/bad_inputs"], "tests/bad_inputs: is a directory"),
-        (&["--target", "nope"], "no column `nope`"),
-        (&["--features", "lotSize,nope"], "no column `nope`"),
+        (&["--target", "nope"], "data/housing.csv: line 1: no column `nope`; the columns are: price, lotSize"),
+        (
+            &["--features", "lotSize,nope"],
+            "data/housing.csv: line 1: no column `nope`; the columns are: price, lotSize",
+        ),
         (
             &["--data", "data/housing.csv", "--max-categories", "2"],
-            "column `heating` has 3 categories in the training rows, more than the limit of 2 (raise the limit, or leave the column out) (--max-categories N, or --features without it)",
+            "data/housing.csv: line 1: column `heating` has 3 categories in the training rows, more than the limit of 2 (raise the limit, or leave the column out) (--max-categories N, or --features without it)",
         ),
-        (&["--features", "price"], "`price` is both the target and a feature"),
+        (&["--features", "price"], "data/housing.csv: line 1: `price` is both the target and a feature"),
     ];
     for (args, want) in cases {
         let run = example("housing").args(args).arg("--out").arg(&out).output().unwrap();
@@ -134,9 +137,9 @@ fn bad_flags_name_the_flag_and_its_range() {
     // The argument parser's own errors (unknown flags and values, bad numbers) are one line and
     // exit 1 like every other bad input.
     let parser_cases: [(&[&str], &str); 5] = [
-        (&["--optimizer", "lbfgs"], "invalid value 'lbfgs' for '--optimizer"),
+        (&["--hidden", "-3"], "invalid value '-3' for '--hidden"),
         (&["--epochs", "many"], "invalid value 'many' for '--epochs"),
-        (&["--preset", "mxnet"], "invalid RMSprop preset = mxnet: allowed one of pytorch, keras, tf1, optax, textbook"),
+        (&["--preset", "mxnet"], "invalid --preset mxnet for rmsprop: allowed pytorch, keras, tf1, optax, textbook"),
         (&["--standardize", "some"], "invalid standardize = some: allowed one of none, features, all"),
         (&["--no-such-flag"], "unexpected argument '--no-such-flag' found (see --help)"),
     ];

@@ -29,7 +29,7 @@ pub fn model(seed: u64, widths: &[usize]) -> Sequential<f32> {
 /// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand: the
 /// shapes are compile-time constants, so every loop has a fixed trip count the compiler unrolls
 /// and vectorises, with no bounds checks. Summation orders match ndnet's, so the two agree to
-/// the last bit (checked by `agrees_with_ndnet` before any timing).
+/// the last bit (`tests/hand_fused.rs` proves it, in CI, for steps and for whole epochs).
 pub struct HandFused {
     w1: [[f32; 10]; 10], // (input, output)
     b1: [f32; 10],
@@ -144,7 +144,9 @@ impl HandFused {
 
     /// One epoch over `x`/`y`: rows in file order shuffled by `rng` (as ndnet's `Batches` does
     /// with the Trainer's RNG), each batch gathered contiguously into `xb`/`yb`.
-    pub fn epoch(&mut self, x: &[f32], y: &[f32], batch: usize, scratch: &mut Scratch, rng: &mut ChaCha8Rng) -> f32 {
+    /// One reshuffled epoch; returns the mean loss over its samples, summed in f64 as the
+    /// `Trainer` sums it.
+    pub fn epoch(&mut self, x: &[f32], y: &[f32], batch: usize, scratch: &mut Scratch, rng: &mut ChaCha8Rng) -> f64 {
         let Scratch { order, xb, yb } = scratch;
         order.clear();
         order.extend(0..y.len());
@@ -157,9 +159,9 @@ impl HandFused {
                 xb.extend_from_slice(&x[r * 10..r * 10 + 10]);
                 yb.push(y[r]);
             }
-            total += self.step(xb, yb) * chunk.len() as f32;
+            total += f64::from(self.step(xb, yb)) * chunk.len() as f64;
         }
-        total / y.len() as f32
+        total / y.len() as f64
     }
 }
 

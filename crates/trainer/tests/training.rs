@@ -229,3 +229,26 @@ fn early_stopping_with_patience_zero_stops_at_the_first_epoch_without_improvemen
     t.fit(&mut m, &Mse, &mut o, &mut batches(&p, 32), Some((&p.val_x, &p.val_y))).unwrap();
     assert_eq!(t.epoch(), 2, "epoch 1 sets the best, epoch 2 does not improve: stop (Keras' patience=0)");
 }
+
+#[test]
+fn the_split_is_disjoint_and_the_scalers_come_from_training_rows_only() {
+    let data = ndnet_trainer::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
+    let p = ndnet_trainer::Prepared::<f32>::new(&data, 0.15, 0.15, 5, ndnet_trainer::Standardize::All).unwrap();
+    let mut all: Vec<usize> =
+        [&p.rows.train, &p.rows.validation, &p.rows.test].into_iter().flatten().copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..data.len()).collect::<Vec<_>>(), "every row in exactly one part");
+    assert_eq!((p.rows.validation.len(), p.rows.test.len()), (259, 259));
+    let train_x = data.select(&p.rows.train);
+    assert_eq!(p.split.train, train_x, "the parts are those rows");
+    assert_eq!(p.pipeline.feature_scaler(), &ndnet_trainer::Standardizer::fit(&train_x.x));
+    assert_eq!(p.pipeline.target_scaler(), &ndnet_trainer::Standardizer::fit(&train_x.y));
+    // Wild values in every validation and test row move nothing that is fitted.
+    let mut wild = data.clone();
+    for &r in p.rows.validation.iter().chain(&p.rows.test) {
+        wild.x.row_mut(r).fill(1e9);
+        wild.y[(r, 0)] = -1e9;
+    }
+    let q = ndnet_trainer::Prepared::<f32>::new(&wild, 0.15, 0.15, 5, ndnet_trainer::Standardize::All).unwrap();
+    assert_eq!((q.rows.train.clone(), &q.pipeline), (p.rows.train.clone(), &p.pipeline));
+}
