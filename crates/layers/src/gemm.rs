@@ -389,7 +389,7 @@ mod tests {
         // (matrixmultiply or BLAS) is compared with a plain triple loop, not with itself.
         let a = Array2::from_shape_fn((80, 70), |(i, j)| ((i * 3 + j) % 11) as f64 - 5.0);
         let b = Array2::from_shape_fn((70, 60), |(i, j)| ((i + 2 * j) % 7) as f64 - 3.0);
-        assert!(80 * 70 * 60 > SMALL_GEMM_LIMIT, "this product takes the large path");
+        const { assert!(80 * 70 * 60 > SMALL_GEMM_LIMIT, "this product takes the large path") };
         let naive = Array2::from_shape_fn((80, 60), |(i, j)| (0..70).map(|p| a[(i, p)] * b[(p, j)]).sum::<f64>());
         let mut c = Array2::from_elem((80, 60), f64::NAN);
         gemm(1.0, a.view(), b.view(), 0.0, c.view_mut());
