@@ -17,7 +17,10 @@ use clap::Parser;
 mod common;
 use common::say;
 use ndnet::prelude::*;
-use ndnet::trainer::{CurveStats, mean_sd, plot_mean_sd, write_atomic};
+use ndnet::trainer::{
+    CurveStats, Shard, SweepJob, SweepRun, curves_csv, mean_sd, merge_shards, plot_mean_sd, run_sweep, write_atomic,
+    write_shard,
+};
 
 /// Compare optimizers' loss curves on the housing regressor, fairly.
 #[derive(Debug, Parser)]
@@ -59,139 +62,113 @@ struct Args {
     /// Output folder (created if missing)
     #[arg(long, default_value = "runs/compare")]
     out: PathBuf,
+    /// Runs at once [default: one per core]; the outputs are the same for any number
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only part I of N of the sweep (1 ≤ I ≤ N) and write it to --out, to merge later
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Merge shard folders (written with --shard and the same other flags) into --out
+    #[arg(long, num_args = 1.., value_name = "DIR")]
+    merge: Option<Vec<PathBuf>>,
 }
 
-/// One run's curves.
-struct Run {
-    train: Vec<f64>,
-    val: Vec<f64>,
-    seconds: f64,
-}
-
-fn train_once(p: &Prepared<f32>, name: &str, lr: f64, seed: u64, args: &Args) -> Result<Run, Box<dyn Error>> {
-    let mut model = Sequential::mlp(&[p.train_x.ncols(), 10, 1], &mut ChaCha8Rng::seed_from_u64(seed))?;
-    let mut opt = common::optimizers::named(name, lr)?;
-    let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), args.batch_size)?;
-    let mut trainer =
-        Trainer::new(TrainerConfig::new(args.epochs).with_seed(seed).with_verbose(false).with_progress(false))?;
+/// Trains the housing regressor for one job; returns its curves and, for a diverged run (part of
+/// the answer: its curves end in infinity), a note.
+fn train_once(p: &Prepared<f32>, job: &SweepJob, args: &Args) -> Result<(SweepRun, Option<String>), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let mut model =
+        Sequential::mlp(&[p.train_x.ncols(), 10, 1], &mut ChaCha8Rng::seed_from_u64(job.seed)).map_err(|e| fail(&e))?;
+    let mut opt = common::optimizers::named(&job.optimizer, job.lr).map_err(|e| fail(&e))?;
+    let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), args.batch_size).map_err(|e| fail(&e))?;
+    let config = TrainerConfig::new(args.epochs).with_seed(job.seed).with_verbose(false).with_progress(false);
+    let mut trainer = Trainer::new(config).map_err(|e| fail(&e))?;
     let start = Instant::now();
     let result = trainer.fit(&mut model, &Mse, opt.as_mut(), &mut batches, Some((&p.val_x, &p.val_y)));
     let seconds = start.elapsed().as_secs_f64();
     let h = &trainer.history().epochs;
-    let mut run = Run {
-        train: h.iter().map(|e| e.train_loss).collect(),
-        val: h.iter().map(|e| e.val_loss.unwrap_or(f64::NAN)).collect(),
-        seconds,
-    };
-    if let Err(e) = result {
-        // A diverged run is part of the answer: its curve ends in infinity.
-        eprintln!("note: {name} lr {lr} seed {seed}: {e}");
-        run.train.resize(args.epochs as usize, f64::INFINITY);
-        run.val.resize(args.epochs as usize, f64::INFINITY);
+    let mut train: Vec<f64> = h.iter().map(|e| e.train_loss).collect();
+    let mut val: Vec<f64> = h.iter().map(|e| e.val_loss.unwrap_or(f64::NAN)).collect();
+    let note = result.err().map(|e| format!("note: {} lr {} seed {}: {e}", job.optimizer, job.lr, job.seed));
+    if note.is_some() {
+        train.resize(args.epochs as usize, f64::INFINITY);
+        val.resize(args.epochs as usize, f64::INFINITY);
     }
-    Ok(run)
+    Ok((SweepRun::new(job.clone(), train, val, seconds), note))
 }
 
 fn check_args(args: &Args) -> Result<(), Box<dyn Error>> {
     common::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
     common::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
     common::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
+    common::check("jobs", args.jobs != Some(0), 0, "≥ 1")?;
     if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
         common::check("lr-grid entry", false, bad, "> 0 and finite")?;
+    }
+    if args.shard.is_some() && args.merge.is_some() {
+        return Err("invalid --shard with --merge: allowed one of the two".into());
     }
     args.optimizers.iter().try_for_each(|name| common::optimizers::named(name, 0.01).map(drop))
 }
 
-/// One training run of the sweep.
-struct Job<'a> {
-    optimizer: &'a str,
-    lr: f64,
-    seed: u64,
-}
-
 /// Every (optimizer, learning rate, seed) of the sweep, in the order the outputs list them.
-fn jobs(args: &Args) -> Vec<Job<'_>> {
+fn jobs(args: &Args) -> Vec<SweepJob> {
     let mut out = Vec::new();
     for name in &args.optimizers {
         let default = vec![common::optimizers::default_lr(name.split('-').next().unwrap_or(name))];
         for &lr in args.lr_grid.as_ref().unwrap_or(&default) {
-            out.extend((0..args.seeds).map(|seed| Job { optimizer: name, lr, seed }));
+            out.extend((0..args.seeds).map(|seed| SweepJob { optimizer: name.clone(), lr, seed }));
         }
     }
     out
 }
 
 /// Each optimizer's best learning rate (lowest mean final validation loss) with its runs.
-fn best_per_optimizer<'a>(jobs: &[Job<'a>], runs: &'a [Run]) -> Vec<(String, Vec<&'a Run>)> {
-    let mut best: Vec<(&str, f64, f64, Vec<&Run>)> = Vec::new();
-    for group in
-        jobs.iter().zip(runs).collect::<Vec<_>>().chunk_by(|a, b| a.0.optimizer == b.0.optimizer && a.0.lr == b.0.lr)
-    {
-        let (job, group_runs): (&Job<'_>, Vec<&Run>) = (group[0].0, group.iter().map(|(_, r)| *r).collect());
-        let score = mean_sd(&group_runs.iter().map(|r| *r.val.last().unwrap_or(&f64::INFINITY)).collect::<Vec<_>>()).0;
+fn best_per_optimizer(runs: &[SweepRun]) -> Vec<(String, Vec<&SweepRun>)> {
+    let mut best: Vec<(&str, f64, f64, Vec<&SweepRun>)> = Vec::new();
+    for group in runs.chunk_by(|a, b| a.job.optimizer == b.job.optimizer && a.job.lr == b.job.lr) {
+        let job = &group[0].job;
+        let score = mean_sd(&group.iter().map(|r| *r.val.last().unwrap_or(&f64::INFINITY)).collect::<Vec<_>>()).0;
+        let entry = (job.optimizer.as_str(), job.lr, score, group.iter().collect());
         match best.iter_mut().find(|b| b.0 == job.optimizer) {
-            Some(b) if score < b.2 || b.2.is_nan() => *b = (job.optimizer, job.lr, score, group_runs),
+            Some(b) if score < b.2 || b.2.is_nan() => *b = entry,
             Some(_) => {}
-            None => best.push((job.optimizer, job.lr, score, group_runs)),
+            None => best.push(entry),
         }
     }
     best.into_iter().map(|(name, lr, _, runs)| (format!("{name} (lr {lr})"), runs)).collect()
 }
 
-/// `curves.csv`: every epoch of every run.
-fn curves_csv(jobs: &[Job<'_>], runs: &[Run]) -> String {
-    let mut csv = String::from("optimizer,lr,seed,epoch,train_loss,val_loss\n");
-    for (job, r) in jobs.iter().zip(runs) {
-        for (e, (t, v)) in r.train.iter().zip(&r.val).enumerate() {
-            csv.push_str(&format!("{},{},{},{},{t},{v}\n", job.optimizer, job.lr, job.seed, e + 1));
-        }
-    }
-    csv
+/// The summary: final losses and the epochs to reach `--target-loss`, mean ± sd over seeds.
+fn summary(args: &Args, best: &[(String, Vec<&SweepRun>)]) -> Vec<[String; 4]> {
+    best.iter()
+        .map(|(label, runs)| {
+            let last = |f: fn(&SweepRun) -> &Vec<f64>| {
+                let (m, s) = mean_sd(&runs.iter().map(|r| *f(r).last().unwrap_or(&f64::NAN)).collect::<Vec<_>>());
+                format!("{m:.4} ± {s:.4}")
+            };
+            let reached: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.val.iter().position(|&v| v <= args.target_loss).map(|e| (e + 1) as f64))
+                .collect();
+            let epochs = if reached.len() == runs.len() {
+                let (m, s) = mean_sd(&reached);
+                format!("{m:.1} ± {s:.1}")
+            } else {
+                format!("{}/{} runs reach it", reached.len(), runs.len())
+            };
+            [label.clone(), last(|r| &r.train), last(|r| &r.val), epochs]
+        })
+        .collect()
 }
 
-/// The summary table: final losses and the epochs to reach `--target-loss`, mean ± sd over seeds.
-fn print_summary(args: &Args, best: &[(String, Vec<&Run>)]) -> Result<(), Box<dyn Error>> {
-    let target = format!("epochs to val≤{}", args.target_loss);
-    say(format_args!(
-        "{:<28} {:>20} {:>20} {target:>18} {:>12}",
-        "optimizer (best lr)", "final train loss", "final val loss", "s per run"
-    ))?;
-    for (label, runs) in best {
-        let last = |f: fn(&Run) -> &Vec<f64>| {
-            mean_sd(&runs.iter().map(|r| *f(r).last().unwrap_or(&f64::NAN)).collect::<Vec<_>>())
-        };
-        let ((tm, ts), (vm, vs)) = (last(|r| &r.train), last(|r| &r.val));
-        let reached: Vec<f64> = runs
-            .iter()
-            .filter_map(|r| r.val.iter().position(|&v| v <= args.target_loss).map(|e| (e + 1) as f64))
-            .collect();
-        let epochs = if reached.len() == runs.len() {
-            let (m, s) = mean_sd(&reached);
-            format!("{m:.1} ± {s:.1}")
-        } else {
-            format!("{}/{} runs reach it", reached.len(), runs.len())
-        };
-        let secs = runs.iter().map(|r| r.seconds).sum::<f64>() / runs.len() as f64;
-        let (train, val) = (format!("{tm:.4} ± {ts:.4}"), format!("{vm:.4} ± {vs:.4}"));
-        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12.3}"))?;
-    }
-    Ok(())
-}
-
-fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    check_args(&args)?;
-    let data_path = common::data_path(args.data.as_deref());
-    let features = common::features(args.features.as_deref(), args.data.as_deref());
-    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
-    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
+/// `curves.csv`, `compare.svg` and `summary.csv` (the same bytes for any --jobs or sharding),
+/// then the table with wall times on stdout.
+fn write_outputs(args: &Args, runs: &[SweepRun]) -> Result<(), Box<dyn Error>> {
     common::create_dir(&args.out)?;
-
-    let jobs = jobs(&args);
-    let runs =
-        jobs.iter().map(|j| train_once(&prepared, j.optimizer, j.lr, j.seed, &args)).collect::<Result<Vec<_>, _>>()?;
-    let best = best_per_optimizer(&jobs, &runs);
-    write_atomic(&args.out.join("curves.csv"), curves_csv(&jobs, &runs).as_bytes())?;
-    let stats = |f: fn(&Run) -> &Vec<f64>| -> Vec<CurveStats> {
+    let best = best_per_optimizer(runs);
+    write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
+    let stats = |f: fn(&SweepRun) -> &Vec<f64>| -> Vec<CurveStats> {
         best.iter()
             .map(|(label, runs)| CurveStats::from_runs(label, &runs.iter().map(|r| f(r).clone()).collect::<Vec<_>>()))
             .collect()
@@ -203,8 +180,57 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     ];
     let panels: Vec<(&str, &[CurveStats])> = panels.iter().map(|(t, c)| (t.as_str(), c.as_slice())).collect();
     plot_mean_sd(&args.out.join("compare.svg"), "loss", &panels)?;
-    print_summary(&args, &best)?;
-    say(format_args!("Wrote curves.csv and compare.svg to {}", args.out.display()))
+    let rows = summary(args, &best);
+    let target = format!("epochs to val≤{}", args.target_loss);
+    let mut csv = format!("optimizer,final_train_loss,final_val_loss,{}\n", target.replace(',', ";"));
+    rows.iter().for_each(|r| csv.push_str(&format!("{}\n", r.join(","))));
+    write_atomic(&args.out.join("summary.csv"), csv.as_bytes())?;
+    say(format_args!(
+        "{:<28} {:>20} {:>20} {target:>18} {:>12}",
+        "optimizer (best lr)", "final train loss", "final val loss", "s per run"
+    ))?;
+    for ([label, train, val, epochs], (_, runs)) in rows.iter().zip(&best) {
+        let secs = runs.iter().map(|r| r.seconds).sum::<f64>() / runs.len() as f64;
+        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12.3}"))?;
+    }
+    say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()))
+}
+
+/// What shapes every run's results besides its job: shards must agree on it to be merged.
+fn settings(args: &Args) -> serde_json::Value {
+    serde_json::json!({
+        "data": args.data, "target": args.target, "features": args.features,
+        "epochs": args.epochs, "batch_size": args.batch_size, "split_seed": args.split_seed,
+    })
+}
+
+fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    check_args(&args)?;
+    let jobs = jobs(&args);
+    if let Some(dirs) = &args.merge {
+        return write_outputs(&args, &merge_shards(dirs, &jobs, &settings(&args))?);
+    }
+    let data_path = common::data_path(args.data.as_deref());
+    let features = common::features(args.features.as_deref(), args.data.as_deref());
+    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
+    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
+    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mine = args.shard.map_or_else(|| jobs.clone(), |s| s.jobs(&jobs));
+    let mut runs = Vec::with_capacity(mine.len());
+    for result in run_sweep(&mine, threads, |job| train_once(&prepared, job, &args)) {
+        let (run, note) = result?;
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+        runs.push(run);
+    }
+    match args.shard {
+        Some(shard) => {
+            write_shard(&args.out, shard, &jobs, &settings(&args), &runs)?;
+            say(format_args!("Wrote shard {shard} ({} of {} runs) to {}", runs.len(), jobs.len(), args.out.display()))
+        }
+        None => write_outputs(&args, &runs),
+    }
 }
 
 fn main() {

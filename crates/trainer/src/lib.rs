@@ -9,7 +9,8 @@
 //! - **fit**: the [`Trainer`] and its [`Callback`]s (printing, progress bar, [`EarlyStopping`],
 //!   [`LrScheduler`], reduce-on-plateau, [`Checkpointer`], yours), the [`History`] written as CSV
 //!   and SVG, [`Metrics`] in original units, resumable [`Checkpoint`]s and safetensors weights;
-//! - **compare**: mean ± sd [`CurveStats`] over seeds and their plot.
+//! - **compare**: [`run_sweep`]s of independent runs on every core, [`Shard`]s of a sweep for a
+//!   batch scheduler and their [`merge_shards`], mean ± sd [`CurveStats`] over seeds and their plot.
 //!
 //! ```no_run
 //! use ndnet_layers::{Mse, Sequential};
@@ -61,6 +62,7 @@ mod fit {
 
 mod compare {
     pub mod curves;
+    pub mod sweep;
 }
 
 // Short paths for the crate's own use (`crate::checkpoint::bad`, …).
@@ -68,6 +70,7 @@ use fit::checkpoint;
 
 pub use atomic::write_atomic;
 pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
+pub use compare::sweep::{Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_sweep, write_shard};
 pub use data::batches::Batches;
 pub use data::cell::{Cell, MISSING_MARKERS};
 pub use data::dataset::Dataset;
