@@ -22,6 +22,7 @@ def main():
     sgd = criterion_ms(criterion, "epoch", "ndnet_sgd", "20640")
     hand_epoch = criterion_ms(criterion, "epoch", "hand_fused", "20640")
     rows = {n: criterion_ms(criterion, "epoch", "ndnet_rmsprop", str(n)) for n in (2064, 20640, 206400)}
+    hand_rows = {n: criterion_ms(criterion, "epoch", "hand_fused", str(n)) for n in (2064, 20640, 206400)}
     wide = {
         f.stem[len("wide_") :]: json.loads(f.read_text())["median"]["point_estimate"] / 1e6
         for f in sorted(results.glob("wide_*.json"))
@@ -46,18 +47,22 @@ def main():
     for key, label in names.items():
         if key in fw:
             print(f"| {label} | {fw[key] * 1e3:.3f} ms | {fw[key] * 1e3 / epoch:.1f}× ndnet |")
-    print("\n| epoch time vs rows | time | per 1,000 rows |")
-    print("| --- | ---: | ---: |")
+    print("\n| epoch time vs rows | ndnet | per 1,000 rows | hand-fused | per 1,000 rows |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for n, t in rows.items():
-        print(f"| {n:,} rows | {t:.3f} ms | {t / n * 1e3:.4f} ms |")
+        h = hand_rows[n]
+        print(f"| {n:,} rows | {t:.3f} ms | {t / n * 1e3:.4f} ms | {h:.3f} ms | {h / n * 1e3:.4f} ms |")
+    first, last = 2064, 206400
+    grow = lambda d: (d[last] / last) / (d[first] / first) - 1
+    print(f"\nPer-row cost from {first:,} to {last:,} rows: ndnet {grow(rows):+.0%}, hand-fused {grow(hand_rows):+.0%}.")
 
     print("\n| wide step (256 → 512 → 512 → 1, batch 256) | time | ratio to PyTorch, 1 thread |")
     print("| --- | ---: | ---: |")
     base = fw.get("pytorch_1thread_wide")
     labels = {
-        "default": "ndnet (matrixmultiply, 1 thread)",
-        "threads": "ndnet `--features threads`",
-        "blas_1thread": "ndnet `--features blas`, OPENBLAS_NUM_THREADS=1",
+        "1thread": "ndnet, 1 thread (NDNET_NUM_THREADS=1)",
+        "default": "ndnet, default (large products on every core)",
+        "blas_1thread": "ndnet `--features blas`, 1 thread",
         "blas": "ndnet `--features blas`",
     }
     for key, label in labels.items():
@@ -73,6 +78,14 @@ def main():
         if key in fw:
             ratio = f"{fw[key] / base:.2f}×" if base else "–"
             print(f"| {label} | {fw[key] * 1e3:.3f} ms | {ratio} |")
+
+    sweeps = {f.stem[len("sweep_jobs_") :]: float(f.read_text()) for f in sorted(results.glob("sweep_jobs_*.txt"))}
+    if "1" in sweeps and len(sweeps) > 1:
+        jobs, t = max(((int(k), v) for k, v in sweeps.items()), key=lambda kv: kv[0])
+        print("\n| sweep (compare_optimizers, 120 runs, median of 3) | wall time | speed-up |")
+        print("| --- | ---: | ---: |")
+        print(f"| --jobs 1 | {sweeps['1']:.2f} s | 1 |")
+        print(f"| --jobs {jobs} | {t:.2f} s | {sweeps['1'] / t:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -19,11 +19,48 @@
 //! assert_eq!(c, array![[6.0, 12.0], [12.0, 26.0]]);
 //! ```
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, NdFloat, Zip};
+use rayon::prelude::*;
 
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
+
+/// Products with more multiply-adds than this are split by output rows across threads. Chosen by
+/// measurement (`cargo bench --bench gemm_threads`, f32, 2 cores): 2 threads lose at 104³, break
+/// even at 112³, and win 1.18× at 120³, 1.26× at 128³ and 1.63× at 256³. Each output element is still summed in the same order, so the result does
+/// not depend on the number of threads.
+pub const PARALLEL_GEMM_LIMIT: usize = 115 * 115 * 115;
+
+/// Threads for large products: 0 until set, then the cap.
+static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Caps the threads large products use (at least 1; 1 keeps them on the calling thread). The
+/// default is the `NDNET_NUM_THREADS` environment variable, else every thread of rayon's pool
+/// (one per core, or `RAYON_NUM_THREADS`).
+///
+/// ```
+/// ndnet_layers::gemm::set_max_threads(1);
+/// assert_eq!(ndnet_layers::gemm::max_threads(), 1);
+/// ```
+pub fn set_max_threads(threads: usize) {
+    MAX_THREADS.store(threads.max(1), Ordering::Relaxed);
+}
+
+/// The threads large products may use (see [`set_max_threads`]).
+pub fn max_threads() -> usize {
+    match MAX_THREADS.load(Ordering::Relaxed) {
+        0 => {
+            let from_env = std::env::var("NDNET_NUM_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok());
+            let threads = from_env.unwrap_or_else(rayon::current_num_threads).max(1);
+            MAX_THREADS.store(threads, Ordering::Relaxed);
+            threads
+        }
+        n => n,
+    }
+}
 
 /// `C ← α·A·B + β·C` with `A`: m × k, `B`: k × n, `C`: m × n; any strides (views, transposes).
 ///
@@ -60,6 +97,21 @@ pub fn gemm_bias<F: NdFloat>(
     }
 }
 
+/// `C ← α·A·B + β·C` through `general_mat_mul`, on up to [`max_threads`] threads for products
+/// above [`PARALLEL_GEMM_LIMIT`]: each thread takes a block of C's rows (a multiple of 16, so
+/// the kernels' row tiles stay aligned) and the matching rows of A.
+fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
+    let (m, k) = a.dim();
+    let threads = if m * k * b.ncols() > PARALLEL_GEMM_LIMIT { max_threads().min(m / 16) } else { 1 };
+    if threads <= 1 {
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        return;
+    }
+    let rows = m.div_ceil(threads).next_multiple_of(16);
+    let mut blocks: Vec<_> = a.axis_chunks_iter(Axis(0), rows).zip(c.axis_chunks_iter_mut(Axis(0), rows)).collect();
+    blocks.par_iter_mut().for_each(|(a, c)| general_mat_mul(alpha, a, &b, beta, c));
+}
+
 /// What happens to `C[i, j]` once its sum is known.
 #[derive(Clone, Copy)]
 enum Epilogue<'a, F> {
@@ -80,7 +132,7 @@ fn product<F: NdFloat>(
     assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
     if m * k * n > SMALL_GEMM_LIMIT {
         let beta = as_beta(epilogue, &mut c);
-        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        large(alpha, a, b, beta, c);
         return;
     }
     let strides = |s: &[isize]| Some((usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?));
