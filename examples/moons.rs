@@ -85,7 +85,7 @@ fn plot(
 ) -> Result<(), Box<dyn Error>> {
     let (lo, hi) = (x.fold_axis(Axis(0), f64::MAX, |a, &b| a.min(b)), x.fold_axis(Axis(0), f64::MIN, |a, &b| a.max(b)));
     let (x0, x1, y0, y1) = (lo[0] - 0.5, hi[0] + 0.5, lo[1] - 0.5, hi[1] + 0.5);
-    const CELLS: usize = 90;
+    const CELLS: usize = 64;
     let (dx, dy) = ((x1 - x0) / CELLS as f64, (y1 - y0) / CELLS as f64);
     let grid = Array2::from_shape_fn((CELLS * CELLS, 2), |(k, j)| {
         if j == 0 { x0 + (k % CELLS) as f64 * dx + dx / 2.0 } else { y0 + (k / CELLS) as f64 * dy + dy / 2.0 }

@@ -254,3 +254,15 @@ fn the_two_columns_that_needed_the_new_handling_carry_signal() {
     println!("R² with total_bedrooms and ocean_proximity: {with}, without: {without}");
     assert!(with > without + 0.05, "with {with}, without {without}");
 }
+
+#[test]
+fn a_column_with_nothing_to_fill_from_is_an_error_not_nan() {
+    let csv = "y,a,b\n1,NA,2\n2,,3\n3,?,4\n4,null,5\n5,NA,6\n";
+    let t = Table::from_csv_bytes(csv.as_bytes(), "empty.csv".as_ref()).unwrap();
+    for missing in [Missing::Mean, Missing::Median] {
+        let err = Prepared::<f64>::from_table(&t, &PipelineConfig::new("y").with_missing(missing), 0.0, 0.2, 1)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "empty.csv: column `a` has no values in the training rows to fill its missing cells from");
+    }
+}

@@ -1,4 +1,6 @@
-//! Property tests: the CSV and checkpoint loaders return Ok or Err for any input, never panic.
+//! Property tests: the CSV loaders (numeric and through the pipeline, under every missing-value
+//! and unknown-category policy) and the checkpoint loader return Ok or Err for any input, never
+//! panic.
 //! 300 cases per property by default; `NDNET_FUZZ_CASES=50000 cargo test --release -p
 //! ndnet-trainer --test fuzz_loaders` for a long run.
 
@@ -8,7 +10,7 @@ use std::path::Path;
 
 use ndnet_layers::Sequential;
 use ndnet_optim::{RmsProp, RmsPropConfig};
-use ndnet_trainer::{Checkpoint, Dataset};
+use ndnet_trainer::{Checkpoint, Dataset, Missing, PipelineConfig, Prepared, Table, UnknownCategory, predict_table};
 use proptest::prelude::*;
 
 fn cases(default: u32) -> ProptestConfig {
@@ -20,6 +22,22 @@ fn any_csv_outcome(bytes: &[u8]) {
     let p = Path::new("fuzz.csv");
     let _ = Dataset::from_csv_bytes(bytes, p, "y", None::<&[&str]>);
     let _ = Dataset::from_csv_bytes(bytes, p, "y", Some(&["a", "b"]));
+    let Ok(table) = Table::from_csv_bytes(bytes, p) else { return };
+    for missing in [Missing::Error, Missing::Drop, Missing::Mean, Missing::Median] {
+        for unknown in [UnknownCategory::Error, UnknownCategory::Ignore] {
+            let config =
+                PipelineConfig::new("y").with_missing(missing).with_unknown_category(unknown).with_max_categories(3);
+            if let Ok(prepared) = Prepared::<f32>::from_table(&table, &config, 0.2, 0.2, 1) {
+                // The fitted pipeline must also take the whole table (unseen rows included).
+                let width = prepared.pipeline.input_width().max(1);
+                let mut model = ndnet_layers::Sequential::<f32>::new().push(
+                    ndnet_layers::Dense::from_arrays(ndarray::Array2::zeros((width, 1)), ndarray::Array1::zeros(1))
+                        .unwrap(),
+                );
+                let _ = predict_table(&mut model, &prepared.pipeline, &table);
+            }
+        }
+    }
 }
 
 /// A cell that is sometimes right, sometimes wrong in every way the corpus knows.
@@ -29,6 +47,10 @@ fn cell() -> impl Strategy<Value = String> {
         (-1000i64..1000).prop_map(|v| v.to_string()),
         Just(String::new()),
         Just("NaN".into()),
+        Just("NA".into()),
+        Just("?".into()),
+        Just(" n/a ".into()),
+        Just("null".into()),
         Just("inf".into()),
         Just("1e400".into()),
         Just("Yes".into()),

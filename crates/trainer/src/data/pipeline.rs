@@ -418,8 +418,13 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
             return Err(finite(table, *r, col, Cell::Number(f64::INFINITY)).unwrap_err());
         }
         let values: Vec<f64> = numbers.iter().map(|(_, v)| *v).collect();
+        if values.is_empty() && fills {
+            let message =
+                format!("column `{column}` has no values in the training rows to fill its missing cells from");
+            return Err(table.error(None, &message));
+        }
         let fill = match config.missing {
-            Missing::Mean => Some(values.iter().sum::<f64>() / values.len().max(1) as f64),
+            Missing::Mean => Some(values.iter().sum::<f64>() / values.len() as f64),
             Missing::Median => Some(median(values)),
             Missing::Error | Missing::Drop => None,
         };
