@@ -7,18 +7,9 @@
 
 use ndnet::prelude::*;
 
-const FEATURES: [&str; 10] = [
-    "lotSize",
-    "age",
-    "landValue",
-    "livingArea",
-    "pctCollege",
-    "bedrooms",
-    "fireplaces",
-    "bathrooms",
-    "rooms",
-    "centralAir",
-];
+#[path = "../examples/common/housing_features.rs"]
+mod housing_features;
+use housing_features::HOUSING_FEATURES as FEATURES;
 
 fn headline_run() -> (History, Metrics) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/housing.csv");

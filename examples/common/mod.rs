@@ -11,22 +11,9 @@ use clap::Parser;
 use ndnet::prelude::*;
 use ndnet::trainer::TrainError;
 
+mod housing_features;
 pub mod optimizers;
-
-/// The ten features the housing example uses from the shipped `data/housing.csv` (target
-/// `price`); `centralAir` is Yes/No, read as 1/0 (see data/README.md).
-pub const HOUSING_FEATURES: [&str; 10] = [
-    "lotSize",
-    "age",
-    "landValue",
-    "livingArea",
-    "pctCollege",
-    "bedrooms",
-    "fireplaces",
-    "bathrooms",
-    "rooms",
-    "centralAir",
-];
+pub use housing_features::HOUSING_FEATURES;
 
 /// `--data`, or the shipped `data/housing.csv` (relative to the working directory, else to the
 /// repository).

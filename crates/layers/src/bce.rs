@@ -13,10 +13,10 @@
 //! assert_eq!(g, array![[-0.25], [0.5]]);
 //! ```
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
 use crate::activation::sigmoid;
-use crate::loss::{check_grad, check_pair, count};
+use crate::loss::elementwise_mean;
 use crate::{Loss, Result};
 
 /// Binary cross-entropy on logits, averaged over every element.
@@ -30,25 +30,15 @@ fn bce<F: NdFloat>(z: F, y: F) -> F {
 
 impl<F: NdFloat> Loss<F> for BceWithLogits {
     fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
-        check_pair("BceWithLogits", &prediction, &target)?;
-        let sum = Zip::from(&prediction).and(&target).fold(F::zero(), |acc, &z, &y| acc + bce(z, y));
-        Ok(sum / count::<F>(prediction.len()))
+        elementwise_mean("BceWithLogits", prediction, target, None, bce, |_, _, _| F::zero())
     }
 
     fn loss_and_grad(
         &self,
         prediction: ArrayView2<'_, F>,
         target: ArrayView2<'_, F>,
-        mut grad: ArrayViewMut2<'_, F>,
+        grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
-        check_pair("BceWithLogits", &prediction, &target)?;
-        check_grad("BceWithLogits", &prediction, &grad)?;
-        let n = count::<F>(prediction.len());
-        let mut sum = F::zero();
-        Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &z, &y| {
-            sum += bce(z, y);
-            *g = (sigmoid(z) - y) / n;
-        });
-        Ok(sum / n)
+        elementwise_mean("BceWithLogits", prediction, target, Some(grad), bce, |z, y, n| (sigmoid(z) - y) / n)
     }
 }

@@ -12,9 +12,9 @@
 //! assert_eq!(g, array![[0.25], [0.5]]);
 //! ```
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
-use crate::loss::{check_grad, check_pair, count};
+use crate::loss::elementwise_mean;
 use crate::{Loss, Result, cast};
 
 /// Huber loss with threshold δ (PyTorch's default δ is 1).
@@ -45,27 +45,18 @@ fn huber<F: NdFloat>(d: F, delta: F) -> (F, F) {
 
 impl<F: NdFloat> Loss<F> for Huber {
     fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
-        check_pair("Huber", &prediction, &target)?;
         let delta: F = cast(self.delta);
-        let sum = Zip::from(&prediction).and(&target).fold(F::zero(), |acc, &p, &t| acc + huber(p - t, delta).0);
-        Ok(sum / count::<F>(prediction.len()))
+        elementwise_mean("Huber", prediction, target, None, |p, t| huber(p - t, delta).0, |_, _, _| F::zero())
     }
 
     fn loss_and_grad(
         &self,
         prediction: ArrayView2<'_, F>,
         target: ArrayView2<'_, F>,
-        mut grad: ArrayViewMut2<'_, F>,
+        grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
-        check_pair("Huber", &prediction, &target)?;
-        check_grad("Huber", &prediction, &grad)?;
-        let (delta, n): (F, F) = (cast(self.delta), count(prediction.len()));
-        let mut sum = F::zero();
-        Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &p, &t| {
-            let (l, d) = huber(p - t, delta);
-            sum += l;
-            *g = d / n;
-        });
-        Ok(sum / n)
+        let delta: F = cast(self.delta);
+        let (term, slope) = (|p, t| huber(p - t, delta).0, |p, t, n| huber(p - t, delta).1 / n);
+        elementwise_mean("Huber", prediction, target, Some(grad), term, slope)
     }
 }

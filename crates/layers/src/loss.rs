@@ -1,6 +1,6 @@
 //! The [`Loss`] trait: a scalar loss over a batch and its gradient with respect to predictions.
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
 
 use crate::{LayerError, Result, error::check_not_empty};
 
@@ -36,6 +36,34 @@ pub(crate) fn check_pair<F>(name: &str, prediction: &ArrayView2<'_, F>, target: 
         });
     }
     Ok(())
+}
+
+/// A loss that is the mean over elements of `term(ŷ, y)`: its value, and, when `grad` is given,
+/// `grad = slope(ŷ, y, N)` (the derivative of the mean) written in the same pass. Shapes are
+/// checked first; the sum runs in the arrays' order either way.
+pub(crate) fn elementwise_mean<F: NdFloat>(
+    name: &str,
+    prediction: ArrayView2<'_, F>,
+    target: ArrayView2<'_, F>,
+    grad: Option<ArrayViewMut2<'_, F>>,
+    term: impl Fn(F, F) -> F,
+    slope: impl Fn(F, F, F) -> F,
+) -> Result<F> {
+    check_pair(name, &prediction, &target)?;
+    let n = count::<F>(prediction.len());
+    let sum = match grad {
+        None => Zip::from(&prediction).and(&target).fold(F::zero(), |acc, &p, &t| acc + term(p, t)),
+        Some(mut grad) => {
+            check_grad(name, &prediction, &grad)?;
+            let mut sum = F::zero();
+            Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &p, &t| {
+                sum += term(p, t);
+                *g = slope(p, t, n);
+            });
+            sum
+        }
+    };
+    Ok(sum / n)
 }
 
 /// Checks that a gradient buffer has the prediction's shape.

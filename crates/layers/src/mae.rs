@@ -10,9 +10,9 @@
 //! assert_eq!(g, array![[0.5], [-0.5]]);
 //! ```
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
-use crate::loss::{check_grad, check_pair, count};
+use crate::loss::elementwise_mean;
 use crate::{Loss, Result};
 
 /// Mean absolute error over all elements.
@@ -21,32 +21,28 @@ pub struct Mae;
 
 impl<F: NdFloat> Loss<F> for Mae {
     fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
-        check_pair("Mae", &prediction, &target)?;
-        let sum = Zip::from(&prediction).and(&target).fold(F::zero(), |acc, &p, &t| acc + (p - t).abs());
-        Ok(sum / count::<F>(prediction.len()))
+        elementwise_mean("Mae", prediction, target, None, absolute, |_, _, _| F::zero())
     }
 
     fn loss_and_grad(
         &self,
         prediction: ArrayView2<'_, F>,
         target: ArrayView2<'_, F>,
-        mut grad: ArrayViewMut2<'_, F>,
+        grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
-        check_pair("Mae", &prediction, &target)?;
-        check_grad("Mae", &prediction, &grad)?;
-        let n = count::<F>(prediction.len());
-        let mut sum = F::zero();
-        Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &p, &t| {
+        elementwise_mean("Mae", prediction, target, Some(grad), absolute, |p, t, n| {
             let d = p - t;
-            sum += d.abs();
-            *g = if d > F::zero() {
+            if d > F::zero() {
                 F::one() / n
             } else if d < F::zero() {
                 -F::one() / n
             } else {
                 F::zero()
-            };
-        });
-        Ok(sum / n)
+            }
+        })
     }
+}
+
+fn absolute<F: NdFloat>(p: F, t: F) -> F {
+    (p - t).abs()
 }

@@ -110,6 +110,8 @@ pub struct AdamConfig {
 }
 
 impl AdamConfig {
+    crate::optimizer::common_setters!();
+
     /// The preset's defaults with learning rate `lr`.
     pub fn preset(preset: AdamPreset, lr: f64) -> Self {
         let torch = AdamConfig {
@@ -190,26 +192,6 @@ impl AdamConfig {
     /// Turns AMSGrad on or off.
     pub fn with_amsgrad(mut self, amsgrad: bool) -> Self {
         self.amsgrad = amsgrad;
-        self
-    }
-    /// Sets the weight decay.
-    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Ascends instead of descending.
-    pub fn with_maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Sets gradient clipping.
-    pub fn with_clip(mut self, clip: Option<Clip>) -> Self {
-        self.clip = clip;
-        self
-    }
-    /// Sets the operation order.
-    pub fn with_arithmetic(mut self, arithmetic: Arithmetic) -> Self {
-        self.arithmetic = arithmetic;
         self
     }
 

@@ -69,3 +69,31 @@ macro_rules! bookkeeping {
     };
 }
 pub(crate) use bookkeeping;
+
+/// The `with_*` setters every optimizer config has (weight decay, maximize, clipping, the
+/// operation order), for a config struct with those fields.
+macro_rules! common_setters {
+    () => {
+        /// Sets the weight decay.
+        pub fn with_weight_decay(mut self, weight_decay: $crate::WeightDecay) -> Self {
+            self.weight_decay = weight_decay;
+            self
+        }
+        /// Ascends instead of descending.
+        pub fn with_maximize(mut self, maximize: bool) -> Self {
+            self.maximize = maximize;
+            self
+        }
+        /// Sets gradient clipping.
+        pub fn with_clip(mut self, clip: Option<$crate::Clip>) -> Self {
+            self.clip = clip;
+            self
+        }
+        /// Sets the operation order (rounding only).
+        pub fn with_arithmetic(mut self, arithmetic: $crate::Arithmetic) -> Self {
+            self.arithmetic = arithmetic;
+            self
+        }
+    };
+}
+pub(crate) use common_setters;

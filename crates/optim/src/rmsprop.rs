@@ -111,6 +111,8 @@ pub struct RmsPropConfig {
 }
 
 impl RmsPropConfig {
+    crate::optimizer::common_setters!();
+
     /// The preset's defaults with learning rate `lr`.
     pub fn preset(preset: RmsPropPreset, lr: f64) -> Self {
         let keras_like = RmsPropConfig {
@@ -206,26 +208,6 @@ impl RmsPropConfig {
     /// Sets where the learning rate goes relative to the momentum buffer.
     pub fn with_momentum_style(mut self, style: MomentumStyle) -> Self {
         self.momentum_style = style;
-        self
-    }
-    /// Sets the weight decay.
-    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Ascends instead of descending.
-    pub fn with_maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
-    /// Sets gradient clipping.
-    pub fn with_clip(mut self, clip: Option<Clip>) -> Self {
-        self.clip = clip;
-        self
-    }
-    /// Sets the operation order.
-    pub fn with_arithmetic(mut self, arithmetic: Arithmetic) -> Self {
-        self.arithmetic = arithmetic;
         self
     }
 

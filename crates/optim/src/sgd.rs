@@ -56,6 +56,8 @@ pub struct SgdConfig {
 }
 
 impl SgdConfig {
+    crate::optimizer::common_setters!();
+
     /// Plain SGD with learning rate `lr`, PyTorch's semantics for every other option.
     pub fn new(lr: f64) -> Self {
         SgdConfig {
@@ -94,30 +96,9 @@ impl SgdConfig {
         self.nesterov = nesterov;
         self
     }
-    /// Sets the weight decay.
-    pub fn with_weight_decay(mut self, weight_decay: WeightDecay) -> Self {
-        self.weight_decay = weight_decay;
-        self
-    }
-    /// Ascends instead of descending.
-    pub fn with_maximize(mut self, maximize: bool) -> Self {
-        self.maximize = maximize;
-        self
-    }
     /// Sets the momentum form.
     pub fn with_momentum_style(mut self, style: MomentumStyle) -> Self {
         self.momentum_style = style;
-        self
-    }
-    /// Sets gradient clipping.
-    pub fn with_clip(mut self, clip: Option<Clip>) -> Self {
-        self.clip = clip;
-        self
-    }
-
-    /// Sets the operation order.
-    pub fn with_arithmetic(mut self, arithmetic: Arithmetic) -> Self {
-        self.arithmetic = arithmetic;
         self
     }
 

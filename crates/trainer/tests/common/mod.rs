@@ -7,20 +7,9 @@ use ndnet_layers::Sequential;
 use ndnet_trainer::{Batches, Dataset, Standardize};
 use rand::SeedableRng;
 
-/// The ten features the housing example uses from the shipped `data/housing.csv` (target
-/// `price`); `centralAir` is Yes/No, read as 1/0 (see data/README.md).
-pub const HOUSING_FEATURES: [&str; 10] = [
-    "lotSize",
-    "age",
-    "landValue",
-    "livingArea",
-    "pctCollege",
-    "bedrooms",
-    "fireplaces",
-    "bathrooms",
-    "rooms",
-    "centralAir",
-];
+#[path = "../../../../examples/common/housing_features.rs"]
+mod housing_features;
+pub use housing_features::HOUSING_FEATURES;
 
 pub fn housing_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/housing.csv")
