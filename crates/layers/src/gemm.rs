@@ -100,9 +100,14 @@ pub fn gemm_bias<F: NdFloat>(
 /// `C ← α·A·B + β·C` through `general_mat_mul`, on up to [`max_threads`] threads for products
 /// above [`PARALLEL_GEMM_LIMIT`]: each thread takes a block of C's rows (a multiple of 16, so
 /// the kernels' row tiles stay aligned) and the matching rows of A.
+///
+/// With the `blas` feature, OpenBLAS threads the product itself and no split is made: its kernels
+/// depend on the block's shape, so a split would change the bits (measured), and results on
+/// other thread counts are OpenBLAS's business.
 fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
     let (m, k) = a.dim();
-    let threads = if m * k * b.ncols() > PARALLEL_GEMM_LIMIT { max_threads().min(m / 16) } else { 1 };
+    let split = !cfg!(feature = "blas") && m * k * b.ncols() > PARALLEL_GEMM_LIMIT;
+    let threads = if split { max_threads().min(m / 16) } else { 1 };
     if threads <= 1 {
         general_mat_mul(alpha, &a, &b, beta, &mut c);
         return;

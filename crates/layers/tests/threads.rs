@@ -1,5 +1,7 @@
 //! Large products on several threads give the same bits as on one: every output element is
 //! summed in the same order whatever the split. Own binary: the thread cap is process-wide.
+//! (The default build's guarantee; with `blas`, OpenBLAS does its own threading.)
+#![cfg(not(feature = "blas"))]
 
 use ndarray::{Array2, s};
 use ndnet_layers::gemm::{PARALLEL_GEMM_LIMIT, gemm, set_max_threads};
