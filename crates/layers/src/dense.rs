@@ -10,10 +10,10 @@
 //! assert_eq!(y, array![[4.5, 5.5]]);
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::gemm::{gemm, gemm_bias};
+use crate::gemm::{column_sums, gemm, gemm_bias};
 use crate::{Init, Layer, LayerError, ParamMut, Result};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -161,14 +161,7 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
     ) {
         // dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ; transposes are views.
         gemm(F::one(), input.t(), grad_output, F::zero(), self.grad_weight.view_mut());
-        self.grad_bias.fill(F::zero());
-        let db = flat(&mut self.grad_bias);
-        match grad_output.as_slice() {
-            Some(dy) => dy.chunks_exact(db.len()).for_each(|row| db.iter_mut().zip(row).for_each(|(g, &d)| *g += d)),
-            None => {
-                grad_output.rows().into_iter().for_each(|row| Zip::from(&mut *db).and(&row).for_each(|g, &d| *g += d))
-            }
-        }
+        column_sums(grad_output, flat(&mut self.grad_bias));
         if let Some(grad_input) = grad_input {
             gemm(F::one(), grad_output, self.weight.t(), F::zero(), grad_input);
         }

@@ -25,6 +25,8 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, NdFloat, Zip};
 use rayon::prelude::*;
 
+use crate::simd;
+
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
 
@@ -97,6 +99,53 @@ pub fn gemm_bias<F: NdFloat>(
     }
 }
 
+/// `sums[j] ← Σᵢ A[i, j]`, each summed from zero over the rows in order (a dense layer's bias
+/// gradient), for any layout of `A`.
+///
+/// # Panics
+/// When `sums` does not have one entry per column of `A`.
+#[track_caller]
+pub fn column_sums<F: NdFloat>(a: ArrayView2<'_, F>, sums: &mut [F]) {
+    assert_eq!(sums.len(), a.ncols(), "column_sums: {} sums for {} columns", sums.len(), a.ncols());
+    let rows = a.nrows();
+    let strides = (usize::try_from(a.strides()[0]), usize::try_from(a.strides()[1]));
+    match (a.as_slice_memory_order(), strides) {
+        (Some(data), (Ok(row), Ok(col))) => {
+            let a = Strided { data, row, col };
+            simd::dispatch(
+                #[inline(always)]
+                || column_sums_strided(a, rows, sums),
+            );
+        }
+        _ => {
+            sums.fill(F::zero());
+            for row in a.rows() {
+                sums.iter_mut().zip(row).for_each(|(s, &x)| *s += x);
+            }
+        }
+    }
+}
+
+/// Column sums eight columns at a time: eight independent sums in flight, each in row order.
+#[inline(always)]
+fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F]) {
+    let mut chunks = sums.chunks_exact_mut(8);
+    let mut j = 0;
+    for chunk in &mut chunks {
+        let mut acc = [F::zero(); 8];
+        for i in 0..rows {
+            for (c, acc) in acc.iter_mut().enumerate() {
+                *acc += a.at(i, j + c);
+            }
+        }
+        chunk.copy_from_slice(&acc);
+        j += 8;
+    }
+    for (c, sum) in chunks.into_remainder().iter_mut().enumerate() {
+        *sum = (0..rows).fold(F::zero(), |s, i| s + a.at(i, j + c));
+    }
+}
+
 /// `C ← α·A·B + β·C` through `general_mat_mul`, on up to [`max_threads`] threads for products
 /// above [`PARALLEL_GEMM_LIMIT`]: each thread takes a block of C's rows (a multiple of 16, so
 /// the kernels' row tiles stay aligned) and the matching rows of A.
@@ -149,7 +198,10 @@ fn product<F: NdFloat>(
         let a = Strided { data: ad, row: ar, col: ac };
         let b = Strided { data: bd, row: br, col: bc };
         let out = Out { data: cd, row: cr, col: cc, alpha, epilogue, transposed: false };
-        small((m, k, n), a, b, out);
+        simd::dispatch(
+            #[inline(always)]
+            || small((m, k, n), a, b, out),
+        );
         return;
     }
     strided_fallback(alpha, a, b, epilogue, c);
@@ -157,10 +209,10 @@ fn product<F: NdFloat>(
 
 /// A matrix in a contiguous slice, with explicit (non-negative) strides.
 #[derive(Clone, Copy)]
-struct Strided<'a, F> {
-    data: &'a [F],
-    row: usize,
-    col: usize,
+pub(crate) struct Strided<'a, F> {
+    pub(crate) data: &'a [F],
+    pub(crate) row: usize,
+    pub(crate) col: usize,
 }
 
 impl<F: Copy> Strided<'_, F> {
@@ -169,6 +221,7 @@ impl<F: Copy> Strided<'_, F> {
         self.data[i * self.row + j * self.col]
     }
 
+    #[inline(always)]
     fn t(self) -> Self {
         Strided { row: self.col, col: self.row, ..self }
     }
@@ -186,52 +239,159 @@ struct Out<'a, 'b, F> {
 }
 
 impl<F: NdFloat> Out<'_, '_, F> {
+    #[inline(always)]
     fn t(self) -> Self {
         Out { row: self.col, col: self.row, transposed: !self.transposed, ..self }
     }
 
-    /// Finishes `C[i, j..j + W]` from its sums.
+    /// Finishes `C[i, j..j + sums.len()]` from its sums.
     #[inline(always)]
-    fn write<const W: usize>(&mut self, i: usize, j: usize, sums: &[F; W]) {
+    fn write(&mut self, i: usize, j: usize, sums: &[F]) {
+        let (alpha, n) = (self.alpha, sums.len());
+        if self.col == 1 {
+            // Adjacent outputs: the same formulas as below, as loops the compiler vectorises.
+            let c = &mut self.data[i * self.row + j..][..n];
+            match self.epilogue {
+                Epilogue::Beta(beta) if beta == F::zero() => c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s),
+                Epilogue::Beta(beta) => c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s + beta * *c),
+                Epilogue::Bias(bias) if self.transposed => {
+                    c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s + bias[i])
+                }
+                Epilogue::Bias(bias) => {
+                    c.iter_mut().zip(sums).zip(&bias[j..j + n]).for_each(|((c, &s), &b)| *c = alpha * s + b)
+                }
+            }
+            return;
+        }
         for (w, &sum) in sums.iter().enumerate() {
             let c = &mut self.data[i * self.row + (j + w) * self.col];
             *c = match self.epilogue {
-                Epilogue::Beta(beta) if beta == F::zero() => self.alpha * sum,
-                Epilogue::Beta(beta) => self.alpha * sum + beta * *c,
-                Epilogue::Bias(bias) => self.alpha * sum + bias[if self.transposed { i } else { j + w }],
+                Epilogue::Beta(beta) if beta == F::zero() => alpha * sum,
+                Epilogue::Beta(beta) => alpha * sum + beta * *c,
+                Epilogue::Bias(bias) => alpha * sum + bias[if self.transposed { i } else { j + w }],
             };
         }
     }
+
+    /// The same output with column `j` as column 0 (for a panel of B's columns from `j`).
+    #[inline(always)]
+    fn shifted(&mut self, j: usize) -> Out<'_, '_, F> {
+        let epilogue = match self.epilogue {
+            Epilogue::Bias(bias) if !self.transposed => Epilogue::Bias(&bias[j..]),
+            other => other,
+        };
+        let (row, col, alpha, transposed) = (self.row, self.col, self.alpha, self.transposed);
+        Out { data: &mut self.data[j * col..], row, col, alpha, epilogue, transposed }
+    }
 }
 
-/// The small-product kernel: register tiles of `C`, each summed over `p` in order.
+/// The small-product kernel. Everything below is `#[inline(always)]`, so [`simd::dispatch`]
+/// compiles all of it at each vector width.
+#[inline(always)]
 fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
-    // Tiles read rows of B as fixed-width arrays, so B's columns must be adjacent (or single).
-    // Cᵀ = Bᵀ·Aᵀ makes A's columns the adjacent ones; of two usable orientations, take the one
-    // with the wider output rows, where the tile's lanes do most work.
+    // The kernels read rows of B, so B's columns must be adjacent (or single). Cᵀ = Bᵀ·Aᵀ makes
+    // A's columns the adjacent ones; of two usable orientations, take the one with the wider
+    // output rows, where the vector lanes do most work. With neither (a weight gradient `xᵀ·dy`
+    // of feature-major buffers), B is packed into adjacent columns first.
     let direct = b.col == 1 || n == 1;
     let flipped = a.row == 1 || m == 1;
     if direct && (!flipped || n >= m) {
-        tiles((m, k, n), a, b, out);
+        oriented((m, k, n), a, b, out);
     } else if flipped {
-        tiles((n, k, m), b.t(), a.t(), out.t());
+        oriented((n, k, m), b.t(), a.t(), out.t());
+    } else if k <= 64 {
+        packed::<F, 64>((m, k, n), a, b, out);
+    } else if k <= 256 {
+        packed::<F, 256>((m, k, n), a, b, out);
     } else {
         dots((m, k, n), a, b, out);
     }
 }
 
-fn tiles<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
-    let mut i = 0;
-    if n <= 2 {
-        // Narrow outputs: more rows per tile, so several independent sums are in flight.
-        while i + 8 <= m {
-            row_of_tiles::<F, 8>(i, (k, n), a, b, &mut out);
-            i += 8;
+/// B's rows adjacent: rows of 8 or more go through the vector blocks, narrower ones through
+/// scalar register tiles.
+#[inline(always)]
+fn oriented<F: NdFloat>(dims: (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
+    if dims.2 >= 8 && b.col == 1 { blocks(dims, a, b, out) } else { tiles(dims, a, b, out) }
+}
+
+/// Vector lanes of one accumulator chunk: one AVX-512 register of f32, two AVX2 ones, four SSE.
+const LANES: usize = 16;
+
+/// `C` in blocks of up to 8 × 32, each summed one `p` at a time: for every `p`, every row of
+/// the block gets `A[i, p]·B[p, j..]` added, [`LANES`] columns at a time. Each sum starts at
+/// zero and runs over `p` in order. On x86-64 with AVX2 or AVX-512, f32 blocks run in
+/// registers through [`crate::microkernel`]; otherwise the sums live in a stack block (L1),
+/// whose independent chunk updates the compiler turns into vector code at the width it is
+/// compiled for.
+#[inline(always)]
+fn blocks<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
+    let mut acc = [[F::zero(); BLOCK_COLS]; BLOCK_ROWS];
+    for i0 in (0..m).step_by(BLOCK_ROWS) {
+        let rows = BLOCK_ROWS.min(m - i0);
+        for j0 in (0..n).step_by(BLOCK_COLS) {
+            let cols = BLOCK_COLS.min(n - j0);
+            let b_block = Strided { data: &b.data[j0..], ..b };
+            if !crate::microkernel::block(&mut acc, (i0, rows), k, a, b_block, cols) {
+                memory_block(&mut acc, (i0, rows), k, a, b_block, cols);
+            }
+            for (r, acc) in acc[..rows].iter().enumerate() {
+                out.write(i0 + r, j0, &acc[..cols]);
+            }
         }
     }
-    while i + 4 <= m {
-        row_of_tiles::<F, 4>(i, (k, n), a, b, &mut out);
-        i += 4;
+}
+
+/// Rows and columns of C summed together, so each row of B loaded serves up to 8 rows.
+pub(crate) const BLOCK_ROWS: usize = 8;
+pub(crate) const BLOCK_COLS: usize = 2 * LANES;
+
+/// One block's sums (`rows` × `cols`, columns from B's column 0) in memory.
+#[inline(always)]
+fn memory_block<F: NdFloat>(
+    acc: &mut [[F; BLOCK_COLS]; BLOCK_ROWS],
+    (i0, rows): (usize, usize),
+    k: usize,
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    cols: usize,
+) {
+    let chunks = cols.div_ceil(LANES);
+    for acc in &mut acc[..rows] {
+        acc[..chunks * LANES].fill(F::zero());
+    }
+    for p in 0..k {
+        let b_row = &b.data[p * b.row..];
+        for c in 0..chunks {
+            let b_chunk = lanes(&b_row[c * LANES..]);
+            for (r, acc) in acc[..rows].iter_mut().enumerate() {
+                let s = a.at(i0 + r, p);
+                let acc: &mut [F; LANES] = (&mut acc[c * LANES..]).first_chunk_mut().expect("inside the block");
+                for (acc, &b) in acc.iter_mut().zip(&b_chunk) {
+                    *acc += s * b;
+                }
+            }
+        }
+    }
+}
+
+/// The next [`LANES`] values of a row of B. Lanes past the columns in use may hold the next
+/// row's values, whose sums are dropped; past the end of the data they are zeros.
+#[inline(always)]
+fn lanes<F: NdFloat>(row: &[F]) -> [F; LANES] {
+    match row.first_chunk::<LANES>() {
+        Some(chunk) => *chunk,
+        None => std::array::from_fn(|w| row.get(w).copied().unwrap_or(F::zero())),
+    }
+}
+
+/// Narrow outputs (fewer than 8 columns): register tiles of scalar sums, each over `p` in order.
+#[inline(always)]
+fn tiles<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
+    let mut i = 0;
+    while i + 8 <= m {
+        row_of_tiles::<F, 8>(i, (k, n), a, b, &mut out);
+        i += 8;
     }
     while i < m {
         row_of_tiles::<F, 1>(i, (k, n), a, b, &mut out);
@@ -239,6 +399,7 @@ fn tiles<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Str
     }
 }
 
+#[inline(always)]
 fn row_of_tiles<F: NdFloat, const R: usize>(
     i: usize,
     (k, n): (usize, usize),
@@ -247,10 +408,6 @@ fn row_of_tiles<F: NdFloat, const R: usize>(
     out: &mut Out<'_, '_, F>,
 ) {
     let mut j = 0;
-    while j + 8 <= n {
-        tile::<F, R, 8>((i, j), k, a, b, out);
-        j += 8;
-    }
     if j + 4 <= n {
         tile::<F, R, 4>((i, j), k, a, b, out);
         j += 4;
@@ -259,8 +416,9 @@ fn row_of_tiles<F: NdFloat, const R: usize>(
         tile::<F, R, 2>((i, j), k, a, b, out);
         j += 2;
     }
-    if j < n {
+    while j < n {
         tile::<F, R, 1>((i, j), k, a, b, out);
+        j += 1;
     }
 }
 
@@ -275,10 +433,10 @@ fn tile<F: NdFloat, const R: usize, const W: usize>(
 ) {
     let mut acc = [[F::zero(); W]; R];
     for p in 0..k {
-        let b_row: &[F; W] = b.data[p * b.row + j..].first_chunk().expect("B's row lies in its slice");
+        let b_row: [F; W] = std::array::from_fn(|w| b.at(p, j + w));
         for (r, acc) in acc.iter_mut().enumerate() {
             let s = a.at(i + r, p);
-            for (acc, &b) in acc.iter_mut().zip(b_row) {
+            for (acc, &b) in acc.iter_mut().zip(&b_row) {
                 *acc += s * b;
             }
         }
@@ -288,7 +446,32 @@ fn tile<F: NdFloat, const R: usize, const W: usize>(
     }
 }
 
+/// Neither orientation has adjacent columns in B (`xᵀ·dy` with feature-major `x` and `dy`):
+/// B is copied, [`LANES`] columns at a time, into a `k × LANES` panel whose rows are adjacent,
+/// and the panel goes through the vector blocks. `K` bounds `k`.
+#[inline(always)]
+fn packed<F: NdFloat, const K: usize>(
+    (m, k, n): (usize, usize, usize),
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    mut out: Out<'_, '_, F>,
+) {
+    debug_assert!(k <= K);
+    let mut panel = [[F::zero(); LANES]; K];
+    for j in (0..n).step_by(LANES) {
+        let used = LANES.min(n - j);
+        for (p, row) in panel[..k].iter_mut().enumerate() {
+            for (w, lane) in row[..used].iter_mut().enumerate() {
+                *lane = b.at(p, j + w);
+            }
+        }
+        let panel = Strided { data: panel.as_flattened(), row: LANES, col: 1 };
+        blocks((m, k, used), a, panel, out.shifted(j));
+    }
+}
+
 /// Neither B's nor Aᵀ's columns adjacent (as for `x·Wᵀ`): one dot product per element.
+#[inline(always)]
 fn dots<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
     for i in 0..m {
         for j in 0..n {

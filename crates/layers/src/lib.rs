@@ -39,9 +39,11 @@ mod init;
 mod layer;
 mod loss;
 mod mae;
+mod microkernel;
 mod model;
 mod mse;
 mod sequential;
+pub mod simd;
 
 pub use activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
 pub use bce::BceWithLogits;

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, ShapeBuilder};
 
 use crate::{LayerError, Loss, ParamMut, Result};
 
@@ -115,7 +115,8 @@ pub trait Model<F: NdFloat> {
 
     /// The forward pass as an owned array (allocates; for inference).
     fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
-        Ok(self.forward(x)?.to_owned())
+        // Row-major, whatever layout the model keeps its outputs in.
+        Ok(self.forward(x)?.as_standard_layout().into_owned())
     }
 
     /// Parameter names in order, e.g. `["0.weight", "0.bias", "2.weight", "2.bias"]`.
@@ -171,8 +172,13 @@ pub trait Model<F: NdFloat> {
 }
 
 /// A reusable buffer for a model's own activations: grows to the largest batch seen and hands
-/// out views of its first rows, so a model you write allocates nothing after the first batch
-/// (the way [`Sequential`](crate::Sequential) keeps its buffers).
+/// out `rows × cols` views of its front, so a model you write allocates nothing after the first
+/// batch (the way [`Sequential`](crate::Sequential) keeps its buffers).
+///
+/// The views are feature-major (column-major, `(rows, cols).f()`): each column's values for the
+/// batch are adjacent, so the kernels' inner loops run over the batch at the full vector width.
+/// Indexing is unchanged (`view[(sample, feature)]`); use `as_slice_memory_order` for the
+/// memory.
 ///
 /// ```
 /// use ndnet_layers::Buffer;
@@ -180,34 +186,39 @@ pub trait Model<F: NdFloat> {
 /// b.rows_mut(4, 3).fill(1.0);     // allocates 4 × 3
 /// assert_eq!(b.rows_mut(2, 3).dim(), (2, 3)); // reuses it
 /// assert_eq!(b.rows(2).sum(), 6.0);
+/// assert_eq!(b.rows(2).strides(), [1, 2]);    // one column after another
 /// ```
 #[derive(Debug, Clone)]
-pub struct Buffer<F>(Array2<F>);
+pub struct Buffer<F> {
+    data: Vec<F>,
+    cols: usize,
+}
 
-impl<F: NdFloat> Default for Buffer<F> {
+impl<F> Default for Buffer<F> {
     fn default() -> Self {
-        Buffer(Array2::zeros((0, 0)))
+        Buffer { data: Vec::new(), cols: 0 }
     }
 }
 
 impl<F: NdFloat> Buffer<F> {
-    /// The first `rows` rows, `cols` wide, for writing; reallocates (zeros) only when the
-    /// buffer is too small or of another width.
+    /// The first `rows` rows, `cols` wide, for writing; grows (with zeros) only when the buffer
+    /// holds fewer than `rows × cols` values.
     pub fn rows_mut(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
-        if self.0.ncols() != cols || self.0.nrows() < rows {
-            let capacity = if self.0.ncols() == cols { rows.max(self.0.nrows()) } else { rows };
-            self.0 = Array2::zeros((capacity, cols));
+        if self.data.len() < rows * cols {
+            self.data.resize(rows * cols, F::zero());
         }
-        crate::sequential::first_rows_mut(&mut self.0, rows)
+        self.cols = cols;
+        ArrayViewMut2::from_shape((rows, cols).f(), &mut self.data[..rows * cols]).expect("the front holds rows × cols")
     }
 
-    /// The first `rows` rows, for reading.
+    /// The first `rows` rows, as wide as the last [`Buffer::rows_mut`] made them, for reading.
     ///
     /// # Panics
     /// When the buffer holds fewer rows.
     #[track_caller]
     pub fn rows(&self, rows: usize) -> ArrayView2<'_, F> {
-        assert!(rows <= self.0.nrows(), "Buffer::rows: {rows} rows asked, {} held", self.0.nrows());
-        crate::sequential::first_rows(&self.0, rows)
+        let held = self.data.len().checked_div(self.cols).unwrap_or(0);
+        assert!(rows <= held, "Buffer::rows: {rows} rows asked, {held} held");
+        ArrayView2::from_shape((rows, self.cols).f(), &self.data[..rows * self.cols]).expect("checked above")
     }
 }

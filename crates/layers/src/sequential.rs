@@ -20,11 +20,11 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat};
+use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
 use crate::error::check_not_empty;
-use crate::{DenseConfig, Layer, LayerError, Loss, Model, ParamMut, ParamName, Relu, Result};
+use crate::{Buffer, DenseConfig, Layer, LayerError, Loss, Model, ParamMut, ParamName, Relu, Result};
 
 /// A [`Model`]: layers applied in order, plus the activation and gradient buffers they write into.
 ///
@@ -34,9 +34,12 @@ use crate::{DenseConfig, Layer, LayerError, Loss, Model, ParamMut, ParamName, Re
 /// order and the names ([`ParamName`]) are what optimizer state and checkpoints are keyed on.
 pub struct Sequential<F: NdFloat> {
     layers: Vec<Box<dyn Layer<F> + Send>>,
-    /// `acts[i]`: output of layer `i`; `grads[i]`: loss gradient with respect to it.
-    acts: Vec<Array2<F>>,
-    grads: Vec<Array2<F>>,
+    /// `acts[i]`: output of layer `i`; `grads[i]`: loss gradient with respect to it. Both are
+    /// feature-major ([`Buffer`]), so the kernels run over the batch.
+    acts: Vec<Buffer<F>>,
+    grads: Vec<Buffer<F>>,
+    /// `widths[i]`: output width of layer `i`.
+    widths: Vec<usize>,
     /// Shape of the last forward batch (rows 0 = none yet).
     rows: usize,
     input_width: usize,
@@ -58,7 +61,14 @@ impl<F: NdFloat> fmt::Debug for Sequential<F> {
 impl<F: NdFloat> Sequential<F> {
     /// An empty model.
     pub fn new() -> Self {
-        Sequential { layers: Vec::new(), acts: Vec::new(), grads: Vec::new(), rows: 0, input_width: 0 }
+        Sequential {
+            layers: Vec::new(),
+            acts: Vec::new(),
+            grads: Vec::new(),
+            widths: Vec::new(),
+            rows: 0,
+            input_width: 0,
+        }
     }
 
     /// Appends a layer. Widths are checked when data first flows (see [`Sequential::output_width`]).
@@ -102,26 +112,24 @@ impl<F: NdFloat> Sequential<F> {
         Ok(width)
     }
 
-    /// Sizes the buffers for a batch of `rows × input_width`, reusing them when they are big enough.
+    /// Checks the widths for a batch of `rows × input_width` (once per input width) and sizes
+    /// the buffers; they grow only for a larger batch than any before.
     fn prepare(&mut self, rows: usize, input_width: usize) -> Result<()> {
         check_not_empty("model input", rows, input_width)?;
-        let fits = self.acts.first().is_some_and(|a| a.nrows() >= rows);
-        if fits && self.rows != 0 && input_width == self.input_width && self.acts.len() == self.layers.len() {
-            return Ok(()); // widths already checked for this input width, buffers big enough
+        if self.widths.len() != self.layers.len() || input_width != self.input_width || self.rows == 0 {
+            self.output_width(input_width)?;
+            self.widths.clear();
+            let mut width = input_width;
+            for layer in &self.layers {
+                width = layer.output_width(width)?;
+                self.widths.push(width);
+            }
+            self.acts.resize_with(self.layers.len(), Buffer::default);
+            self.grads.resize_with(self.layers.len(), Buffer::default);
         }
-        self.output_width(input_width)?;
-        let mut width = input_width;
-        for i in 0..self.layers.len() {
-            width = self.layers[i].output_width(width)?;
-            if self.acts.len() == i {
-                self.acts.push(Array2::zeros((0, width)));
-                self.grads.push(Array2::zeros((0, width)));
-            }
-            if self.acts[i].ncols() != width || self.acts[i].nrows() < rows {
-                let capacity = if self.acts[i].ncols() == width { rows.max(self.acts[i].nrows()) } else { rows };
-                self.acts[i] = Array2::zeros((capacity, width));
-                self.grads[i] = Array2::zeros((capacity, width));
-            }
+        for ((act, grad), &width) in self.acts.iter_mut().zip(&mut self.grads).zip(&self.widths) {
+            act.rows_mut(rows, width);
+            grad.rows_mut(rows, width);
         }
         Ok(())
     }
@@ -172,7 +180,7 @@ impl<F: NdFloat> Sequential<F> {
     }
 
     fn output(&self) -> ArrayView2<'_, F> {
-        first_rows(&self.acts[self.acts.len() - 1], self.rows)
+        self.acts[self.acts.len() - 1].rows(self.rows)
     }
 
     /// Backward pass from a given `dL/doutput`, for the batch `x` of the last forward pass.
@@ -191,8 +199,8 @@ impl<F: NdFloat> Sequential<F> {
                 actual: grad_output.dim(),
             });
         }
-        let last = self.grads.len() - 1;
-        first_rows_mut(&mut self.grads[last], self.rows).assign(&grad_output);
+        let (last, rows) = (self.grads.len() - 1, self.rows);
+        self.grads[last].rows_mut(rows, out.1).assign(&grad_output);
         self.backward_from_buffer(x, None);
         Ok(())
     }
@@ -200,19 +208,20 @@ impl<F: NdFloat> Sequential<F> {
     fn loss_into_grad(&mut self, y: ArrayView2<'_, F>, loss: &dyn Loss<F>) -> Result<F> {
         let last = self.acts.len() - 1;
         let rows = self.rows;
-        let prediction = first_rows(&self.acts[last], rows);
-        loss.loss_and_grad(prediction, y, first_rows_mut(&mut self.grads[last], rows))
+        let prediction = self.acts[last].rows(rows);
+        loss.loss_and_grad(prediction, y, self.grads[last].rows_mut(rows, self.widths[last]))
     }
 
     /// Backward through every layer, starting from `grads[last]`.
     fn backward_from_buffer(&mut self, x: ArrayView2<'_, F>, mut grad_input: Option<ArrayViewMut2<'_, F>>) {
         let rows = self.rows;
         for i in (0..self.layers.len()).rev() {
-            let input = if i == 0 { x.view() } else { first_rows(&self.acts[i - 1], rows) };
-            let output = first_rows(&self.acts[i], rows);
+            let input = if i == 0 { x.view() } else { self.acts[i - 1].rows(rows) };
+            let output = self.acts[i].rows(rows);
             let (before, from) = self.grads.split_at_mut(i);
-            let grad_output = first_rows(&from[0], rows);
-            let grad_in = if i == 0 { grad_input.take() } else { Some(first_rows_mut(&mut before[i - 1], rows)) };
+            let grad_output = from[0].rows(rows);
+            let grad_in =
+                if i == 0 { grad_input.take() } else { Some(before[i - 1].rows_mut(rows, self.widths[i - 1])) };
             self.layers[i].backward(input, output, grad_output, grad_in);
         }
     }
@@ -224,8 +233,8 @@ impl<F: NdFloat> Model<F> for Sequential<F> {
         self.prepare(rows, width)?;
         for i in 0..self.layers.len() {
             let (done, rest) = self.acts.split_at_mut(i);
-            let input = if i == 0 { x.view() } else { first_rows(&done[i - 1], rows) };
-            self.layers[i].forward(input, first_rows_mut(&mut rest[0], rows));
+            let input = if i == 0 { x.view() } else { done[i - 1].rows(rows) };
+            self.layers[i].forward(input, rest[0].rows_mut(rows, self.widths[i]));
         }
         self.rows = rows;
         self.input_width = width;
@@ -267,14 +276,4 @@ impl<F: NdFloat> Model<F> for Sequential<F> {
             l.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_layer(i), p));
         }
     }
-}
-
-/// The first `rows` rows of a buffer. Whole buffers (every full batch) skip ndarray's general
-/// slicing, which costs more than a small layer's arithmetic.
-pub(crate) fn first_rows<F>(buffer: &Array2<F>, rows: usize) -> ArrayView2<'_, F> {
-    if buffer.nrows() == rows { buffer.view() } else { buffer.view().split_at(Axis(0), rows).0 }
-}
-
-pub(crate) fn first_rows_mut<F>(buffer: &mut Array2<F>, rows: usize) -> ArrayViewMut2<'_, F> {
-    if buffer.nrows() == rows { buffer.view_mut() } else { buffer.view_mut().split_at(Axis(0), rows).0 }
 }

@@ -12,7 +12,7 @@
 //! assert_eq!((xb.nrows(), yb.nrows()), (1, 1));
 //! ```
 
-use ndarray::{Array2, ArrayView2, Axis, NdFloat, Slice};
+use ndarray::{Array2, ArrayView2, Axis, NdFloat, ShapeBuilder, Slice};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -21,9 +21,10 @@ use crate::error::config;
 
 /// Mini-batches of `batch_size` rows (the last one may be smaller) in a per-epoch order.
 ///
-/// Unshuffled batches are views of the table; shuffled ones are gathered into one reused
-/// buffer. (Gathering the whole table once per epoch and viewing that copy measured the same
-/// time on the headline epoch, for twice the memory.)
+/// Unshuffled batches are views of the table; shuffled ones are gathered into reused buffers,
+/// the features feature-major (column-major, as a model's own buffers are, so the first layer's
+/// kernel runs over the batch). (Gathering the whole table once per epoch and viewing that copy
+/// measured the same time on the headline epoch, for twice the memory.)
 #[derive(Debug, Clone)]
 pub struct Batches<F> {
     x: Array2<F>,
@@ -32,8 +33,9 @@ pub struct Batches<F> {
     batch_size: usize,
     /// Whether `order` is shuffled (else batches are views of `x` and `y`).
     shuffled: bool,
-    /// The current batch, gathered.
-    xb: Array2<F>,
+    /// The current batch, gathered: `xb` feature-major (`batch_size × features`, column-major),
+    /// `yb` row-major.
+    xb: Vec<F>,
     yb: Array2<F>,
 }
 
@@ -53,7 +55,7 @@ impl<F: NdFloat> Batches<F> {
             order: (0..x.nrows()).collect(),
             batch_size,
             shuffled: false,
-            xb: Array2::zeros((rows, x.ncols())),
+            xb: vec![F::zero(); rows * x.ncols()],
             yb: Array2::zeros((rows, y.ncols())),
             x,
             y,
@@ -101,20 +103,27 @@ impl<F: NdFloat> Batches<F> {
         let n = range.len();
         let order = &self.order[range];
         let (wx, wy) = (self.x.ncols(), self.y.ncols());
-        match (self.x.as_slice(), self.y.as_slice(), self.xb.as_slice_mut(), self.yb.as_slice_mut()) {
-            (Some(x), Some(y), Some(dx), Some(dy)) => {
-                for ((dx, dy), &r) in dx.chunks_exact_mut(wx).zip(dy.chunks_exact_mut(wy)).zip(order) {
-                    dx.iter_mut().zip(&x[r * wx..(r + 1) * wx]).for_each(|(d, &s)| *d = s);
+        let xb = &mut self.xb[..n * wx];
+        match (self.x.as_slice(), self.y.as_slice(), self.yb.as_slice_mut()) {
+            (Some(x), Some(y), Some(dy)) => {
+                for ((b, &r), dy) in order.iter().enumerate().zip(dy.chunks_exact_mut(wy)) {
+                    // Row r's features go down column b's slots: feature c at c·n + b.
+                    for (c, &v) in x[r * wx..(r + 1) * wx].iter().enumerate() {
+                        xb[c * n + b] = v;
+                    }
                     dy.iter_mut().zip(&y[r * wy..(r + 1) * wy]).for_each(|(d, &s)| *d = s);
                 }
             }
             _ => {
-                for (table, copy) in [(&self.x, &mut self.xb), (&self.y, &mut self.yb)] {
-                    copy.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&table.row(r)));
+                for (b, &r) in order.iter().enumerate() {
+                    for (c, &v) in self.x.row(r).iter().enumerate() {
+                        xb[c * n + b] = v;
+                    }
                 }
+                self.yb.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&self.y.row(r)));
             }
         }
-        let rows = Slice::from(0..n);
-        (self.xb.slice_axis(Axis(0), rows), self.yb.slice_axis(Axis(0), rows))
+        let xb = ArrayView2::from_shape((n, wx).f(), &self.xb[..n * wx]).expect("n × wx values");
+        (xb, self.yb.slice_axis(Axis(0), Slice::from(0..n)))
     }
 }
