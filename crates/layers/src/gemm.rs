@@ -460,9 +460,13 @@ fn packed<F: NdFloat, const K: usize>(
     let mut panel = [[F::zero(); LANES]; K];
     for j in (0..n).step_by(LANES) {
         let used = LANES.min(n - j);
-        for (p, row) in panel[..k].iter_mut().enumerate() {
-            for (w, lane) in row[..used].iter_mut().enumerate() {
-                *lane = b.at(p, j + w);
+        for w in 0..used {
+            if b.row == 1 {
+                // A column of B is adjacent (a feature-major dy): read it in one run.
+                let column = &b.data[(j + w) * b.col..][..k];
+                panel[..k].iter_mut().zip(column).for_each(|(row, &v)| row[w] = v);
+            } else {
+                panel[..k].iter_mut().enumerate().for_each(|(p, row)| row[w] = b.at(p, j + w));
             }
         }
         let panel = Strided { data: panel.as_flattened(), row: LANES, col: 1 };

@@ -190,35 +190,43 @@ pub trait Model<F: NdFloat> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Buffer<F> {
-    data: Vec<F>,
-    cols: usize,
+    /// `capacity rows × cols`, column-major.
+    data: Array2<F>,
 }
 
-impl<F> Default for Buffer<F> {
+impl<F: NdFloat> Default for Buffer<F> {
     fn default() -> Self {
-        Buffer { data: Vec::new(), cols: 0 }
+        Buffer { data: Array2::zeros((0, 0).f()) }
     }
 }
 
 impl<F: NdFloat> Buffer<F> {
-    /// The first `rows` rows, `cols` wide, for writing; grows (with zeros) only when the buffer
-    /// holds fewer than `rows × cols` values.
+    /// The first `rows` rows, `cols` wide, for writing; reallocates (zeros) only when the
+    /// buffer has fewer rows or another width.
     pub fn rows_mut(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
-        if self.data.len() < rows * cols {
-            self.data.resize(rows * cols, F::zero());
+        if self.data.dim() == (rows, cols) {
+            return self.data.view_mut(); // every full batch: no shape checks
         }
-        self.cols = cols;
-        ArrayViewMut2::from_shape((rows, cols).f(), &mut self.data[..rows * cols]).expect("the front holds rows × cols")
+        if self.data.ncols() != cols || self.data.nrows() < rows {
+            let capacity = if self.data.ncols() == cols { rows.max(self.data.nrows()) } else { rows };
+            self.data = Array2::zeros((capacity, cols).f());
+        }
+        let front = &mut self.data.as_slice_memory_order_mut().expect("owned and contiguous")[..rows * cols];
+        ArrayViewMut2::from_shape((rows, cols).f(), front).expect("the front holds rows × cols")
     }
 
-    /// The first `rows` rows, as wide as the last [`Buffer::rows_mut`] made them, for reading.
+    /// The first `rows` rows, for reading.
     ///
     /// # Panics
     /// When the buffer holds fewer rows.
     #[track_caller]
     pub fn rows(&self, rows: usize) -> ArrayView2<'_, F> {
-        let held = self.data.len().checked_div(self.cols).unwrap_or(0);
+        let (held, cols) = self.data.dim();
         assert!(rows <= held, "Buffer::rows: {rows} rows asked, {held} held");
-        ArrayView2::from_shape((rows, self.cols).f(), &self.data[..rows * self.cols]).expect("checked above")
+        if rows == held {
+            return self.data.view();
+        }
+        let front = &self.data.as_slice_memory_order().expect("owned and contiguous")[..rows * cols];
+        ArrayView2::from_shape((rows, cols).f(), front).expect("checked above")
     }
 }

@@ -12,7 +12,8 @@
 //! assert_eq!((xb.nrows(), yb.nrows()), (1, 1));
 //! ```
 
-use ndarray::{Array2, ArrayView2, Axis, NdFloat, ShapeBuilder, Slice};
+use ndarray::{Array2, ArrayView2, Axis, NdFloat, Slice};
+use ndnet_layers::Buffer;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
@@ -35,7 +36,7 @@ pub struct Batches<F> {
     shuffled: bool,
     /// The current batch, gathered: `xb` feature-major (`batch_size × features`, column-major),
     /// `yb` row-major.
-    xb: Vec<F>,
+    xb: Buffer<F>,
     yb: Array2<F>,
 }
 
@@ -55,7 +56,7 @@ impl<F: NdFloat> Batches<F> {
             order: (0..x.nrows()).collect(),
             batch_size,
             shuffled: false,
-            xb: vec![F::zero(); rows * x.ncols()],
+            xb: Buffer::default(),
             yb: Array2::zeros((rows, y.ncols())),
             x,
             y,
@@ -103,14 +104,12 @@ impl<F: NdFloat> Batches<F> {
         let n = range.len();
         let order = &self.order[range];
         let (wx, wy) = (self.x.ncols(), self.y.ncols());
-        let xb = &mut self.xb[..n * wx];
+        let mut xb = self.xb.rows_mut(n, wx);
+        let xb = xb.as_slice_memory_order_mut().expect("a Buffer's front is contiguous");
         match (self.x.as_slice(), self.y.as_slice(), self.yb.as_slice_mut()) {
             (Some(x), Some(y), Some(dy)) => {
-                for ((b, &r), dy) in order.iter().enumerate().zip(dy.chunks_exact_mut(wy)) {
-                    // Row r's features go down column b's slots: feature c at c·n + b.
-                    for (c, &v) in x[r * wx..(r + 1) * wx].iter().enumerate() {
-                        xb[c * n + b] = v;
-                    }
+                gather_feature_major(x, wx, order, xb);
+                for (&r, dy) in order.iter().zip(dy.chunks_exact_mut(wy)) {
                     dy.iter_mut().zip(&y[r * wy..(r + 1) * wy]).for_each(|(d, &s)| *d = s);
                 }
             }
@@ -123,7 +122,18 @@ impl<F: NdFloat> Batches<F> {
                 self.yb.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&self.y.row(r)));
             }
         }
-        let xb = ArrayView2::from_shape((n, wx).f(), &self.xb[..n * wx]).expect("n × wx values");
-        (xb, self.yb.slice_axis(Axis(0), Slice::from(0..n)))
+        (self.xb.rows(n), self.yb.slice_axis(Axis(0), Slice::from(0..n)))
+    }
+}
+
+/// `xb[c·n + b] = x[order[b]·wx + c]`: the rows `order` of a row-major table with `wx`
+/// columns, written feature-major. Row by row, so each row is read once (one cache line); its
+/// values go down the batch's columns with a stride of `n`.
+fn gather_feature_major<F: NdFloat>(x: &[F], wx: usize, order: &[usize], xb: &mut [F]) {
+    let n = order.len();
+    for (b, &r) in order.iter().enumerate() {
+        for (d, &v) in xb[b..].iter_mut().step_by(n).zip(&x[r * wx..(r + 1) * wx]) {
+            *d = v;
+        }
     }
 }
