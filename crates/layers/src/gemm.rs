@@ -366,7 +366,7 @@ fn memory_block<F: NdFloat>(
             let b_chunk = lanes(&b_row[c * LANES..]);
             for (r, acc) in acc[..rows].iter_mut().enumerate() {
                 let s = a.at(i0 + r, p);
-                let acc: &mut [F; LANES] = (&mut acc[c * LANES..]).first_chunk_mut().expect("inside the block");
+                let acc: &mut [F; LANES] = acc[c * LANES..].first_chunk_mut().expect("inside the block");
                 for (acc, &b) in acc.iter_mut().zip(&b_chunk) {
                     *acc += s * b;
                 }

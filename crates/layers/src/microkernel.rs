@@ -51,7 +51,10 @@ pub(crate) fn block<F: NdFloat>(
 fn in_bounds<F>((i0, rows): (usize, usize), k: usize, a: Strided<'_, F>, b: Strided<'_, F>, cols: usize) -> bool {
     let last_a = (i0 + rows - 1) * a.row + (k - 1) * a.col;
     let end_b = (k - 1) * b.row + cols;
-    rows >= 1 && rows <= BLOCK_ROWS && cols >= 1 && cols <= BLOCK_COLS && last_a < a.data.len() && end_b <= b.data.len()
+    (1..=BLOCK_ROWS).contains(&rows)
+        && (1..=BLOCK_COLS).contains(&cols)
+        && last_a < a.data.len()
+        && end_b <= b.data.len()
 }
 
 /// # Safety

@@ -1,0 +1,105 @@
+//! Every vector width gives the baseline's bits: the kernels (products in every layout and
+//! epilogue, column sums, f32 and f64) and whole training runs, at each level this CPU has,
+//! against the baseline copy. On a CPU without AVX-512 (or AVX2) the missing levels are capped
+//! to the widest it has, and the test says which levels it covered.
+use ndnet::layers::gemm::{column_sums, gemm, gemm_bias};
+use ndnet::layers::simd::{self, Level};
+use ndnet::ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
+use ndnet::prelude::*;
+use ndnet::rand::Rng;
+
+fn levels() -> Vec<Level> {
+    let levels: Vec<Level> = Level::ALL.into_iter().filter(|&l| l <= simd::supported()).collect();
+    println!("levels covered: {levels:?}");
+    levels
+}
+
+fn random<F: ndnet::ndarray::NdFloat>(rng: &mut ChaCha8Rng, shape: (usize, usize), column_major: bool) -> Array2<F> {
+    let values: Vec<F> = (0..shape.0 * shape.1).map(|_| F::from(rng.random_range(-2.0..2.0)).unwrap()).collect();
+    if column_major {
+        Array2::from_shape_vec(shape.f(), values).unwrap()
+    } else {
+        Array2::from_shape_vec(shape, values).unwrap()
+    }
+}
+
+/// Every result of `f` as bits, at one level.
+fn at<R>(level: Level, f: impl FnOnce() -> R) -> R {
+    simd::with_level(level, f)
+}
+
+fn products<F: ndnet::ndarray::NdFloat>(bits: impl Fn(&Array2<F>) -> Vec<u64>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // The headline shapes, every tile edge (1..40 columns), and inner sizes that pick each
+    // panel (≤ 64, ≤ 256, larger).
+    let mut shapes = vec![(32, 10, 10), (32, 10, 1), (10, 32, 10), (10, 32, 1), (32, 1, 10), (7, 300, 9)];
+    shapes.extend((1..=40).map(|n| (10, 32, n)));
+    shapes.extend([(3, 70, 17), (20, 5, 33), (9, 64, 16), (17, 129, 5), (33, 3, 65)]);
+    let levels = levels();
+    for &(m, k, n) in &shapes {
+        for layout in 0..8 {
+            let a = random::<F>(&mut rng, (m, k), layout & 1 == 1);
+            let b = random::<F>(&mut rng, (k, n), layout & 2 == 2);
+            let bias = Array1::from_shape_fn(n, |j| F::from(j as f64 * 0.25 - 1.0).unwrap());
+            let c0 = random::<F>(&mut rng, (m, n), layout & 4 == 4);
+            let run = |level: Level| {
+                at(level, || {
+                    let mut outs = Vec::new();
+                    for beta in [0.0, 1.0, 0.5] {
+                        let mut c = c0.clone();
+                        gemm(F::from(0.75).unwrap(), a.view(), b.view(), F::from(beta).unwrap(), c.view_mut());
+                        outs.push(bits(&c));
+                    }
+                    let mut c = c0.clone();
+                    gemm_bias(F::one(), a.view(), b.view(), bias.view(), c.view_mut());
+                    outs.push(bits(&c));
+                    let mut sums = vec![F::zero(); n];
+                    column_sums(c.view(), &mut sums);
+                    outs.push(sums.iter().map(|v| v.to_f64().unwrap().to_bits()).collect());
+                    outs
+                })
+            };
+            let baseline = run(Level::Baseline);
+            for &level in &levels[1..] {
+                assert!(run(level) == baseline, "{m}×{k}×{n}, layout {layout:03b}: {level} differs from baseline");
+            }
+        }
+    }
+}
+
+#[test]
+fn products_and_column_sums_are_the_baselines_bits_at_every_level() {
+    products::<f32>(|c| c.iter().map(|v| u64::from(v.to_bits())).collect());
+    products::<f64>(|c| c.iter().map(|v| v.to_bits()).collect());
+}
+
+/// Three epochs of the headline model on a shuffled synthetic table (a partial last batch
+/// included), with Adam and a tanh model too: every parameter's bits.
+fn training_run(activation: Activation) -> Vec<u32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let x: Array2<f32> = random(&mut rng, (1_000, 10), false);
+    let y = Array2::from_shape_fn((1_000, 1), |(i, _)| x[(i, 0)] - 0.5 * x[(i, 3)] * x[(i, 4)]);
+    let mut model =
+        Sequential::<f32>::mlp_with(&[10, 10, 1], || activation, &mut ChaCha8Rng::seed_from_u64(0)).unwrap();
+    let mut optimizer = RmsProp::new(RmsPropConfig::keras(1e-3)).unwrap();
+    let mut trainer = Trainer::new(TrainerConfig::new(3).with_seed(1).with_verbose(false)).unwrap();
+    let mut batches = Batches::new(x.clone(), y.clone(), 32).unwrap();
+    trainer.fit(&mut model, &Mse, &mut optimizer, &mut batches, Some((&x, &y))).unwrap();
+    let mut adam = Adam::new(AdamConfig::pytorch(1e-3)).unwrap();
+    trainer.fit(&mut model, &Mse, &mut adam, &mut batches, None).unwrap();
+    let predictions = model.predict(ArrayView2::from(&x)).unwrap();
+    let mut bits: Vec<u32> = model.snapshot().iter().flat_map(|(_, t)| t.iter().map(|v| v.to_bits())).collect();
+    bits.extend(predictions.iter().map(|v| v.to_bits()));
+    bits.extend(trainer.history().epochs.iter().map(|e| e.train_loss.to_bits() as u32));
+    bits
+}
+
+#[test]
+fn training_runs_are_the_baselines_bits_at_every_level() {
+    for activation in [Activation::Relu, Activation::Tanh] {
+        let baseline = at(Level::Baseline, || training_run(activation));
+        for level in levels().into_iter().skip(1) {
+            assert!(at(level, || training_run(activation)) == baseline, "{activation:?}: {level} differs");
+        }
+    }
+}
