@@ -13,8 +13,7 @@ fn hand_fused(c: &mut Criterion) {
     let (x, y) = support::synthetic(20_640, 2);
     let (xs, ys) = (x.as_slice().expect("contiguous").to_vec(), y.as_slice().expect("contiguous").to_vec());
     let mut hand = support::HandFused::from_model(&model, 32, 1e-3);
-    let xf = support::feature_major(&xs[..320]);
-    g.bench_function("step_32", |b| b.iter(|| hand.step(black_box(&xf), black_box(&ys[..32]))));
+    g.bench_function("step_32", |b| b.iter(|| hand.step(black_box(&xs[..320]), black_box(&ys[..32]))));
     let mut rng = ndnet::rand_chacha::ChaCha8Rng::seed_from_u64(0);
     let mut scratch = support::Scratch::default();
     g.sample_size(20);

@@ -24,11 +24,11 @@ fn hand_fused_steps_match_ndnet_bit_for_bit() {
     let mut model = support::model(0, &[10, 10, 1]);
     let mut hand = support::HandFused::from_model(&model, 32, 1e-3);
     let mut opt = RmsProp::new(RmsPropConfig::keras(1e-3)).unwrap();
-    let (xs, ys) = (support::feature_major(x.as_slice().unwrap()), y.as_slice().unwrap());
+    let (xs, ys) = (x.as_slice().unwrap(), y.as_slice().unwrap());
     for step in 0..5 {
         let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
         opt.step(&mut ModelParams(&mut model)).unwrap();
-        assert_eq!(hand.step(&xs, ys).to_bits(), loss.to_bits(), "loss at step {step}");
+        assert_eq!(hand.step(xs, ys).to_bits(), loss.to_bits(), "loss at step {step}");
         assert_eq!(bits(hand.params()), ndnet_params(&model), "parameters after step {step}");
     }
 }

@@ -26,19 +26,16 @@ pub fn model(seed: u64, widths: &[usize]) -> Sequential<f32> {
     Sequential::mlp(widths, &mut ChaCha8Rng::seed_from_u64(seed)).expect("valid widths")
 }
 
-/// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand and
-/// laid out feature-major like ndnet's buffers: a batch is `x[feature][sample]`, and every loop
-/// that can runs over the (up to 32) samples, so it vectorises at the width the bench is built
-/// for (`tools/bench/run` builds it for the default target and for the native CPU). Shapes are
-/// compile-time constants; no ndarray, no abstraction. Summation orders match ndnet's (each sum
-/// from zero, in order), so the two agree to the last bit (`tests/hand_fused.rs` proves it, in
-/// CI, for steps and for whole epochs).
+/// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand: the
+/// shapes are compile-time constants, so every loop has a fixed trip count the compiler unrolls
+/// and vectorises, with no bounds checks. Summation orders match ndnet's, so the two agree to
+/// the last bit (`tests/hand_fused.rs` proves it, in CI, for steps and for whole epochs).
 pub struct HandFused {
-    w1: [[f32; 10]; 10], // [input][output]
+    w1: [[f32; 10]; 10], // (input, output)
     b1: [f32; 10],
     w2: [f32; 10],
     b2: f32,
-    // gradients and RMSprop accumulators
+    // gradients, RMSprop accumulators, per-row pre-activations and output gradients
     gw1: [[f32; 10]; 10],
     gb1: [f32; 10],
     gw2: [f32; 10],
@@ -47,19 +44,13 @@ pub struct HandFused {
     vb1: [f32; 10],
     vw2: [f32; 10],
     vb2: f32,
-    // per batch: pre-activations h[unit][sample], output gradients, ReLU'd gradients by sample
-    h: [[f32; B]; 10],
-    dy: [f32; B],
-    dh: [[f32; 10]; B],
+    h: Vec<[f32; 10]>,
+    dy: Vec<f32>,
     pub lr: f32,
 }
 
-/// The largest batch the reference takes.
-pub const B: usize = 32;
-
 impl HandFused {
     pub fn from_model(m: &Sequential<f32>, batch: usize, lr: f32) -> Self {
-        assert!(batch <= B, "the reference takes batches of up to {B}");
         let p = m.snapshot();
         let v = |i: usize| p[i].1.iter().copied().collect::<Vec<f32>>();
         let row = |v: &[f32]| -> [f32; 10] { v.try_into().expect("10 wide") };
@@ -77,9 +68,8 @@ impl HandFused {
             vb1: [0.0; 10],
             vw2: [0.0; 10],
             vb2: 0.0,
-            h: [[0.0; B]; 10],
-            dy: [0.0; B],
-            dh: [[0.0; 10]; B],
+            h: vec![[0.0; 10]; batch],
+            dy: vec![0.0; batch],
             lr,
         }
     }
@@ -93,51 +83,50 @@ impl HandFused {
         out
     }
 
-    /// One forward + MSE + backward + RMSprop step on a feature-major batch: `x[c·n + b]` is
-    /// feature c of sample b (n = y.len() ≤ 32).
+    /// One forward + MSE + backward + RMSprop step on `n` rows of `x` (n × 10) and `y` (n).
     pub fn step(&mut self, x: &[f32], y: &[f32]) -> f32 {
         let n = y.len();
-        let x: [&[f32]; 10] = std::array::from_fn(|c| &x[c * n..(c + 1) * n]);
-        // h[j][b] = Σ_p w1[p][j]·x[p][b] + b1[j]: over the samples, one input at a time.
-        for (j, h) in self.h.iter_mut().enumerate() {
-            let h = &mut h[..n];
-            h.fill(0.0);
-            for (w, x) in self.w1.iter().zip(&x) {
-                let w = w[j];
-                h.iter_mut().zip(x.iter()).for_each(|(h, &x)| *h += w * x);
-            }
-            let b = self.b1[j];
-            h.iter_mut().for_each(|h| *h += b);
-        }
-        // out[b] = Σ_j w2[j]·relu(h[j][b]) + b2; d = out − y; loss Σ d²; dy = d·(2/n).
-        let mut out = [0.0f32; B];
-        for (h, &w) in self.h.iter().zip(&self.w2) {
-            out[..n].iter_mut().zip(&h[..n]).for_each(|(o, &h)| *o += w * h.max(0.0));
-        }
+        let x: &[[f32; 10]] = x.as_chunks().0;
         let scale = 2.0 / n as f32;
         let mut loss = 0.0;
-        for b in 0..n {
-            let d = (out[b] + self.b2) - y[b];
-            loss += d * d;
-            self.dy[b] = d * scale;
-        }
-        // dW2[j] = Σ_b relu(h)·dy, db2 = Σ_b dy; dh = dy·w2 (from zero, as ndnet's product
-        // sums it), zero where h ≤ 0; stored by sample for dW1 = xᵀ·dh, db1 = Σ_b dh.
-        self.gb2 = self.dy[..n].iter().fold(0.0, |s, &d| s + d);
-        for (j, h) in self.h.iter().enumerate() {
-            self.gw2[j] = h[..n].iter().zip(&self.dy[..n]).fold(0.0, |s, (&h, &d)| s + h.max(0.0) * d);
-            for b in 0..n {
-                self.dh[b][j] = if h[b] > 0.0 { 0.0 + self.w2[j] * self.dy[b] } else { 0.0 };
+        for ((xr, h), (&target, dy)) in x.iter().zip(&mut self.h).zip(y.iter().zip(&mut self.dy)) {
+            let mut acc = [0.0f32; 10];
+            for (&xi, w) in xr.iter().zip(&self.w1) {
+                for j in 0..10 {
+                    acc[j] += xi * w[j];
+                }
             }
+            for j in 0..10 {
+                h[j] = acc[j] + self.b1[j];
+            }
+            let mut out = 0.0;
+            for j in 0..10 {
+                out += h[j].max(0.0) * self.w2[j];
+            }
+            let d = (out + self.b2) - target;
+            loss += d * d;
+            *dy = d * scale;
         }
+        // dW2 = reluᵀ·dy, db2 = Σ dy, dW1 = xᵀ·dh, db1 = Σ dh, each summed over rows in order.
         self.gw1 = [[0.0; 10]; 10];
         self.gb1 = [0.0; 10];
-        for (b, dh) in self.dh[..n].iter().enumerate() {
-            for (g, x) in self.gw1.iter_mut().zip(&x) {
-                let x = x[b];
-                g.iter_mut().zip(dh).for_each(|(g, &d)| *g += x * d);
+        self.gw2 = [0.0; 10];
+        self.gb2 = 0.0;
+        for ((xr, h), &dy) in x.iter().zip(&self.h).zip(&self.dy) {
+            self.gb2 += dy;
+            let mut dh = [0.0f32; 10];
+            for j in 0..10 {
+                self.gw2[j] += h[j].max(0.0) * dy;
+                dh[j] = if h[j] > 0.0 { dy * self.w2[j] } else { 0.0 };
             }
-            self.gb1.iter_mut().zip(dh).for_each(|(g, &d)| *g += d);
+            for (&xi, g) in xr.iter().zip(&mut self.gw1) {
+                for j in 0..10 {
+                    g[j] += xi * dh[j];
+                }
+            }
+            for j in 0..10 {
+                self.gb1[j] += dh[j];
+            }
         }
         let lr = self.lr;
         let upd = |w: &mut [f32], g: &[f32], v: &mut [f32]| {
@@ -153,9 +142,9 @@ impl HandFused {
         loss / n as f32
     }
 
-    /// One reshuffled epoch over `x` (row-major, rows × 10) and `y`: rows in file order shuffled
-    /// by `rng` (as ndnet's `Batches` does with the Trainer's RNG), each batch gathered
-    /// feature-major into `xb`. Returns the mean loss over the samples, summed in f64 as the
+    /// One epoch over `x`/`y`: rows in file order shuffled by `rng` (as ndnet's `Batches` does
+    /// with the Trainer's RNG), each batch gathered contiguously into `xb`/`yb`.
+    /// One reshuffled epoch; returns the mean loss over its samples, summed in f64 as the
     /// `Trainer` sums it.
     pub fn epoch(&mut self, x: &[f32], y: &[f32], batch: usize, scratch: &mut Scratch, rng: &mut ChaCha8Rng) -> f64 {
         let Scratch { order, xb, yb } = scratch;
@@ -164,25 +153,16 @@ impl HandFused {
         order.shuffle(rng);
         let mut total = 0.0;
         for chunk in order.chunks(batch) {
-            let n = chunk.len();
-            xb.resize(n * 10, 0.0);
+            xb.clear();
             yb.clear();
-            for (b, &r) in chunk.iter().enumerate() {
-                for (d, &v) in xb[b..].iter_mut().step_by(n).zip(&x[r * 10..r * 10 + 10]) {
-                    *d = v;
-                }
+            for &r in chunk.iter() {
+                xb.extend_from_slice(&x[r * 10..r * 10 + 10]);
                 yb.push(y[r]);
             }
-            total += f64::from(self.step(xb, yb)) * n as f64;
+            total += f64::from(self.step(xb, yb)) * chunk.len() as f64;
         }
         total / y.len() as f64
     }
-}
-
-/// A row-major batch (`rows × 10`) rewritten feature-major, as [`HandFused::step`] takes it.
-pub fn feature_major(x: &[f32]) -> Vec<f32> {
-    let n = x.len() / 10;
-    (0..10).flat_map(|c| (0..n).map(move |b| x[b * 10 + c])).collect()
 }
 
 /// Buffers the hand-fused epoch reuses.
