@@ -37,6 +37,15 @@ def main():
     print(f"| ndnet epoch, 20,640 rows | {epoch:.3f} ms | {epoch / hand_epoch:.2f}× hand-fused |")
     print(f"| ndnet epoch, SGD (PyTorch preset) | {sgd:.3f} ms | {sgd / hand_epoch:.2f}× hand-fused (RMSprop) |")
     print(f"| hand-fused epoch | {hand_epoch:.3f} ms | 1 |")
+    extra = {
+        "epoch_simd_baseline": "ndnet epoch, SIMD capped at the baseline (`NDNET_SIMD=baseline`)",
+        "hand_fused_native": "hand-fused epoch built with `-C target-cpu=native`",
+    }
+    for key, label in extra.items():
+        f = results / f"{key}.json"
+        if f.exists():
+            t = json.loads(f.read_text())["median"]["point_estimate"] / 1e6
+            print(f"| {label} | {t:.3f} ms | {t / hand_epoch:.2f}× hand-fused |")
     names = {
         "jax_scan_epoch": "JAX, epoch in one `lax.scan`",
         "jax_jit_step_epoch": "JAX, `jit` per step",
