@@ -23,7 +23,7 @@ fn random<F: ndnet::ndarray::NdFloat>(rng: &mut ChaCha8Rng, shape: (usize, usize
     }
 }
 
-/// Every result of `f` as bits, at one level.
+/// Runs `f` with the kernels capped at `level`.
 fn at<R>(level: Level, f: impl FnOnce() -> R) -> R {
     simd::with_level(level, f)
 }
