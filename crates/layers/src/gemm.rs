@@ -319,18 +319,29 @@ fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Str
     // of feature-major buffers), B is packed into adjacent columns first.
     let direct = b.col == 1 || n == 1;
     let flipped = a.row == 1 || m == 1;
-    if direct && (!flipped || n >= m) {
+    if direct && n < 8 && m >= 8 && a.col == 1 && b.row == 1 {
+        // A narrow output whose A rows and B columns are runs over `p` (`xᵀ·dy` with
+        // feature-major x and a single-column dy): flipped and packed, A's columns become
+        // vector lanes instead of one scalar sum per row.
+        by_panel((n, k, m), b.t(), a.t(), out.t());
+    } else if direct && (!flipped || n >= m) {
         oriented((m, k, n), a, b, out);
     } else if flipped {
         oriented((n, k, m), b.t(), a.t(), out.t());
-    } else if k <= 32 {
-        packed::<F, 32>((m, k, n), a, b, out);
-    } else if k <= 64 {
-        packed::<F, 64>((m, k, n), a, b, out);
-    } else if k <= 256 {
-        packed::<F, 256>((m, k, n), a, b, out);
     } else {
-        dots((m, k, n), a, b, out);
+        by_panel((m, k, n), a, b, out);
+    }
+}
+
+/// B packed into panels as tall as `k` needs (a smaller panel is less to clear), or one dot
+/// product per element past 256.
+#[inline(always)]
+fn by_panel<F: NdFloat>(dims: (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
+    match dims.1 {
+        0..=32 => packed::<F, 32>(dims, a, b, out),
+        33..=64 => packed::<F, 64>(dims, a, b, out),
+        65..=256 => packed::<F, 256>(dims, a, b, out),
+        _ => dots(dims, a, b, out),
     }
 }
 
@@ -509,13 +520,16 @@ fn packed<F: NdFloat, const K: usize>(
     let mut panel = [[F::zero(); LANES]; K];
     for j in (0..n).step_by(LANES) {
         let used = LANES.min(n - j);
-        for w in 0..used {
-            if b.row == 1 {
-                // A column of B is adjacent (a feature-major dy): read it in one run.
-                let column = &b.data[(j + w) * b.col..][..k];
-                panel[..k].iter_mut().zip(column).for_each(|(row, &v)| row[w] = v);
-            } else {
-                panel[..k].iter_mut().enumerate().for_each(|(p, row)| row[w] = b.at(p, j + w));
+        let columns = Strided { data: &b.data[j * b.col..], ..b };
+        if !crate::microkernel::pack(&mut panel[..k], columns, k, used) {
+            for w in 0..used {
+                if b.row == 1 {
+                    // A column of B is adjacent (a feature-major dy): read it in one run.
+                    let column = &columns.data[w * b.col..][..k];
+                    panel[..k].iter_mut().zip(column).for_each(|(row, &v)| row[w] = v);
+                } else {
+                    panel[..k].iter_mut().enumerate().for_each(|(p, row)| row[w] = columns.at(p, w));
+                }
             }
         }
         let panel = Strided { data: panel.as_flattened(), row: LANES, col: 1 };

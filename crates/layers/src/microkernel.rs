@@ -45,6 +45,31 @@ pub(crate) fn block<F: NdFloat>(
     false
 }
 
+/// Fills `panel[p][..16]` for `p < k` with B's columns `0..used` (lanes past `used` get
+/// zeros), when `F` is f32, B's columns are runs (`b.row == 1`) and the CPU has AVX-512: 16 × 16
+/// blocks transposed in registers instead of one store per value. Returns false (nothing
+/// written) otherwise. A copy either way, so the bits of what is summed from it are the same.
+#[inline(always)]
+pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usize, used: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if TypeId::of::<F>() == TypeId::of::<f32>()
+        && simd::level() == Level::Avx512
+        && b.row == 1
+        && (1..=16).contains(&used)
+        && k <= panel.len()
+        && (used - 1) * b.col + k <= b.data.len()
+    {
+        // SAFETY: F is f32 (checked just above), so both describe f32 values.
+        let (panel, b) =
+            unsafe { (std::slice::from_raw_parts_mut(panel.as_mut_ptr().cast::<[f32; 16]>(), panel.len()), as_f32(b)) };
+        // SAFETY: the level is AVX-512 (never above the CPU's); bounds checked above.
+        unsafe { avx512::pack(panel, b, k, used) };
+        return true;
+    }
+    let _ = (panel, b, k, used, TypeId::of::<F>());
+    false
+}
+
 /// Whether every element the kernels read lies in the slices: A's rows `i0..i0 + rows` over
 /// `p < k`, and B's first `cols` columns of rows `p < k`.
 #[inline(always)]
@@ -114,6 +139,59 @@ mod avx512 {
 
     fn lanes_mask(n: usize) -> __mmask16 {
         if n >= 16 { 0xffff } else { (1u16 << n) - 1 }
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512F; `k ≤ panel.len()`, `used ≤ 16`, and B's columns `0..used` hold
+    /// `k` values each from `w·b.col` (b.row is 1).
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn pack(panel: &mut [[f32; 16]], b: Strided<'_, f32>, k: usize, used: usize) {
+        for p0 in (0..k).step_by(16) {
+            let rows = (k - p0).min(16);
+            let mask = lanes_mask(rows);
+            // Column w's values p0..p0 + rows, one register each; missing columns are zeros.
+            let columns: [__m512; 16] = std::array::from_fn(|w| {
+                if w < used {
+                    // SAFETY: masked lanes are not read; the rest lie in column w (caller).
+                    unsafe { _mm512_maskz_loadu_ps(mask, b.data.as_ptr().add(w * b.col + p0)) }
+                } else {
+                    _mm512_setzero_ps()
+                }
+            });
+            for (p, row) in transpose(columns).iter().enumerate().take(rows) {
+                // SAFETY: p0 + p < k ≤ panel.len(), and a panel row holds 16 values.
+                unsafe { _mm512_storeu_ps(panel.as_mut_ptr().add(p0 + p).cast::<f32>(), *row) };
+            }
+        }
+    }
+
+    /// A 16 × 16 transpose: lane `j` of register `i` goes to lane `i` of register `j`. Pairs of
+    /// values, then quadruples, then 128-bit quarters twice, are interleaved.
+    #[target_feature(enable = "avx512f")]
+    fn transpose(r: [__m512; 16]) -> [__m512; 16] {
+        // [a0 b0 a1 b1 | a4 b4 a5 b5 | …] and [a2 b2 a3 b3 | …] for each pair of rows.
+        let t: [__m512; 16] = std::array::from_fn(|i| {
+            let (x, y) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+            if i % 2 == 0 { _mm512_unpacklo_ps(x, y) } else { _mm512_unpackhi_ps(x, y) }
+        });
+        // [a_c b_c c_c d_c] per quarter, for c = 0, 1, 2, 3 (and 4…, 8…, 12… in the other
+        // quarters), for rows a–d, e–h, i–l, m–p.
+        let q: [__m512; 16] = std::array::from_fn(|i| {
+            let (group, c) = (i / 4, i % 4);
+            let (x, y) = (_mm512_castps_pd(t[group * 4 + c / 2]), _mm512_castps_pd(t[group * 4 + 2 + c / 2]));
+            _mm512_castpd_ps(if c % 2 == 0 { _mm512_unpacklo_pd(x, y) } else { _mm512_unpackhi_pd(x, y) })
+        });
+        // Quarters 0 and 2 (then 1 and 3) of rows a–d with those of e–h; likewise i–l, m–p.
+        let h: [__m512; 16] = std::array::from_fn(|i| {
+            let (half, odd, c) = (i / 8, (i / 4) % 2, i % 4);
+            let (x, y) = (q[half * 8 + c], q[half * 8 + 4 + c]);
+            if odd == 0 { _mm512_shuffle_f32x4::<0x88>(x, y) } else { _mm512_shuffle_f32x4::<0xdd>(x, y) }
+        });
+        // Column j: quarters from a–h and i–p.
+        std::array::from_fn(|j| {
+            let (x, y) = (h[j % 8], h[8 + j % 8]);
+            if j < 8 { _mm512_shuffle_f32x4::<0x88>(x, y) } else { _mm512_shuffle_f32x4::<0xdd>(x, y) }
+        })
     }
 
     /// R rows × C·16 columns of sums in registers.
