@@ -29,6 +29,7 @@ extern crate blas_src;
 
 mod activation;
 mod bce;
+mod buffer;
 mod cross_entropy;
 mod dense;
 mod error;
@@ -47,6 +48,7 @@ pub mod simd;
 
 pub use activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
 pub use bce::BceWithLogits;
+pub use buffer::Buffer;
 pub use cross_entropy::CrossEntropy;
 pub use dense::{Dense, DenseConfig};
 pub use error::{LayerError, Result};
@@ -55,6 +57,6 @@ pub use init::{Init, cast};
 pub use layer::{Layer, ParamMut};
 pub use loss::{Loss, RegressionLoss};
 pub use mae::Mae;
-pub use model::{Buffer, Model, NamedTensors, ParamName};
+pub use model::{Model, NamedTensors, ParamName};
 pub use mse::Mse;
 pub use sequential::Sequential;

@@ -70,6 +70,34 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
     false
 }
 
+/// `batch[c·n + b] = table[order[b]·width + c]` (n = `order.len()`), when `F` is f32,
+/// `width ≤ 16` and the CPU has AVX-512: 16 rows loaded and transposed in registers, each
+/// column of the batch written 16 samples at a time. Returns false (nothing written)
+/// otherwise. Every index in `order` must be a row of the table (checked here too).
+#[inline(always)]
+pub(crate) fn gather<F: NdFloat>(table: &[F], width: usize, order: &[usize], batch: &mut [F]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if TypeId::of::<F>() == TypeId::of::<f32>()
+        && simd::level() == Level::Avx512
+        && (1..=16).contains(&width)
+        && batch.len() == order.len() * width
+        && order.iter().all(|&r| (r + 1) * width <= table.len())
+    {
+        // SAFETY: F is f32 (checked just above), so both slices hold f32 values.
+        let (table, batch) = unsafe {
+            (
+                std::slice::from_raw_parts(table.as_ptr().cast::<f32>(), table.len()),
+                std::slice::from_raw_parts_mut(batch.as_mut_ptr().cast::<f32>(), batch.len()),
+            )
+        };
+        // SAFETY: the level is AVX-512 (never above the CPU's); rows and lengths checked above.
+        unsafe { avx512::gather(table, width, order, batch) };
+        return true;
+    }
+    let _ = (table, width, order, batch, TypeId::of::<F>());
+    false
+}
+
 /// Whether every element the kernels read lies in the slices: A's rows `i0..i0 + rows` over
 /// `p < k`, and B's first `cols` columns of rows `p < k`.
 #[inline(always)]
@@ -161,6 +189,27 @@ mod avx512 {
             for (p, row) in transpose(columns).iter().enumerate().take(rows) {
                 // SAFETY: p0 + p < k ≤ panel.len(), and a panel row holds 16 values.
                 unsafe { _mm512_storeu_ps(panel.as_mut_ptr().add(p0 + p).cast::<f32>(), *row) };
+            }
+        }
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512F; `width ≤ 16`; every row in `order` lies in `table`; `batch`
+    /// holds `order.len() × width` values.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn gather(table: &[f32], width: usize, order: &[usize], batch: &mut [f32]) {
+        let (n, row_mask) = (order.len(), lanes_mask(width));
+        for b0 in (0..n).step_by(16) {
+            let rows = &order[b0..(b0 + 16).min(n)];
+            let samples: [__m512; 16] = std::array::from_fn(|i| match rows.get(i) {
+                // SAFETY: the row lies in the table (caller); lanes past `width` are not read.
+                Some(&r) => unsafe { _mm512_maskz_loadu_ps(row_mask, table.as_ptr().add(r * width)) },
+                None => _mm512_setzero_ps(),
+            });
+            let store_mask = lanes_mask(rows.len());
+            for (c, column) in transpose(samples).iter().enumerate().take(width) {
+                // SAFETY: c·n + b0 + rows.len() ≤ width·n = batch.len(); masked lanes untouched.
+                unsafe { _mm512_mask_storeu_ps(batch.as_mut_ptr().add(c * n + b0), store_mask, *column) };
             }
         }
     }

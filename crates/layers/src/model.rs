@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, ShapeBuilder};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
 use crate::{LayerError, Loss, ParamMut, Result};
 
@@ -168,65 +168,5 @@ pub trait Model<F: NdFloat> {
             i += 1;
         });
         Ok(())
-    }
-}
-
-/// A reusable buffer for a model's own activations: grows to the largest batch seen and hands
-/// out `rows × cols` views of its front, so a model you write allocates nothing after the first
-/// batch (the way [`Sequential`](crate::Sequential) keeps its buffers).
-///
-/// The views are feature-major (column-major, `(rows, cols).f()`): each column's values for the
-/// batch are adjacent, so the kernels' inner loops run over the batch at the full vector width.
-/// Indexing is unchanged (`view[(sample, feature)]`); use `as_slice_memory_order` for the
-/// memory.
-///
-/// ```
-/// use ndnet_layers::Buffer;
-/// let mut b = Buffer::<f32>::default();
-/// b.rows_mut(4, 3).fill(1.0);     // allocates 4 × 3
-/// assert_eq!(b.rows_mut(2, 3).dim(), (2, 3)); // reuses it
-/// assert_eq!(b.rows(2).sum(), 6.0);
-/// assert_eq!(b.rows(2).strides(), [1, 2]);    // one column after another
-/// ```
-#[derive(Debug, Clone)]
-pub struct Buffer<F> {
-    /// `capacity rows × cols`, column-major.
-    data: Array2<F>,
-}
-
-impl<F: NdFloat> Default for Buffer<F> {
-    fn default() -> Self {
-        Buffer { data: Array2::zeros((0, 0).f()) }
-    }
-}
-
-impl<F: NdFloat> Buffer<F> {
-    /// The first `rows` rows, `cols` wide, for writing; reallocates (zeros) only when the
-    /// buffer has fewer rows or another width.
-    pub fn rows_mut(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
-        if self.data.dim() == (rows, cols) {
-            return self.data.view_mut(); // every full batch: no shape checks
-        }
-        if self.data.ncols() != cols || self.data.nrows() < rows {
-            let capacity = if self.data.ncols() == cols { rows.max(self.data.nrows()) } else { rows };
-            self.data = Array2::zeros((capacity, cols).f());
-        }
-        let front = &mut self.data.as_slice_memory_order_mut().expect("owned and contiguous")[..rows * cols];
-        ArrayViewMut2::from_shape((rows, cols).f(), front).expect("the front holds rows × cols")
-    }
-
-    /// The first `rows` rows, for reading.
-    ///
-    /// # Panics
-    /// When the buffer holds fewer rows.
-    #[track_caller]
-    pub fn rows(&self, rows: usize) -> ArrayView2<'_, F> {
-        let (held, cols) = self.data.dim();
-        assert!(rows <= held, "Buffer::rows: {rows} rows asked, {held} held");
-        if rows == held {
-            return self.data.view();
-        }
-        let front = &self.data.as_slice_memory_order().expect("owned and contiguous")[..rows * cols];
-        ArrayView2::from_shape((rows, cols).f(), front).expect("checked above")
     }
 }

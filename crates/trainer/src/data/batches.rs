@@ -103,52 +103,15 @@ impl<F: NdFloat> Batches<F> {
         }
         let n = range.len();
         let order = &self.order[range];
-        let (wx, wy) = (self.x.ncols(), self.y.ncols());
-        let mut xb = self.xb.rows_mut(n, wx);
-        let xb = xb.as_slice_memory_order_mut().expect("a Buffer's front is contiguous");
-        match (self.x.as_slice(), self.y.as_slice(), self.yb.as_slice_mut()) {
-            (Some(x), Some(y), Some(dy)) => {
-                gather_feature_major(x, wx, order, xb);
+        let wy = self.y.ncols();
+        match (self.y.as_slice(), self.yb.as_slice_mut()) {
+            (Some(y), Some(dy)) => {
                 for (&r, dy) in order.iter().zip(dy.chunks_exact_mut(wy)) {
                     dy.iter_mut().zip(&y[r * wy..(r + 1) * wy]).for_each(|(d, &s)| *d = s);
                 }
             }
-            _ => {
-                for (b, &r) in order.iter().enumerate() {
-                    for (c, &v) in self.x.row(r).iter().enumerate() {
-                        xb[c * n + b] = v;
-                    }
-                }
-                self.yb.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&self.y.row(r)));
-            }
+            _ => self.yb.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&self.y.row(r))),
         }
-        (self.xb.rows(n), self.yb.slice_axis(Axis(0), Slice::from(0..n)))
+        (self.xb.gather(self.x.view(), order), self.yb.slice_axis(Axis(0), Slice::from(0..n)))
     }
-}
-
-/// `xb[c·n + b] = x[order[b]·wx + c]`: the rows `order` of a row-major table with `wx`
-/// columns, written feature-major. Four columns per pass over the rows: every store is adjacent
-/// to the last one of its column, each row's offset is computed once per pass, and the batch's
-/// rows stay in L1 after the first pass.
-fn gather_feature_major<F: NdFloat>(x: &[F], wx: usize, order: &[usize], xb: &mut [F]) {
-    let mut columns = xb.chunks_exact_mut(order.len());
-    let mut c = 0;
-    while c + 4 <= wx {
-        let (c0, c1, c2, c3) = (next(&mut columns), next(&mut columns), next(&mut columns), next(&mut columns));
-        let cells = c0.iter_mut().zip(c1.iter_mut()).zip(c2.iter_mut().zip(c3.iter_mut()));
-        for (((d0, d1), (d2, d3)), &r) in cells.zip(order) {
-            let [v0, v1, v2, v3] = *x[r * wx + c..].first_chunk().expect("a row of the table");
-            (*d0, *d1, *d2, *d3) = (v0, v1, v2, v3);
-        }
-        c += 4;
-    }
-    for (column, c) in columns.zip(c..) {
-        for (d, &r) in column.iter_mut().zip(order) {
-            *d = x[r * wx + c];
-        }
-    }
-}
-
-fn next<'a, F>(columns: &mut std::slice::ChunksExactMut<'a, F>) -> &'a mut [F] {
-    columns.next().expect("one column of the batch per column of the table")
 }
