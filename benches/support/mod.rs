@@ -26,106 +26,148 @@ pub fn model(seed: u64, widths: &[usize]) -> Sequential<f32> {
     Sequential::mlp(widths, &mut ChaCha8Rng::seed_from_u64(seed)).expect("valid widths")
 }
 
-/// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand: the
-/// shapes are compile-time constants, so every loop has a fixed trip count the compiler unrolls
-/// and vectorises, with no bounds checks. Summation orders match ndnet's, so the two agree to
-/// the last bit (`tests/hand_fused.rs` proves it, in CI, for steps and for whole epochs).
+/// Samples per batch the reference holds (a shorter batch is padded with zero rows).
+pub const B: usize = 32;
+/// A sample's 10 inputs padded to 16 lanes: one AVX-512 register (two AVX2, four SSE) with no
+/// remainder. Padding lanes hold zeros and stay zero.
+const L: usize = 16;
+
+/// A batch as the reference takes it: feature-major for the forward pass (`x[feature][sample]`,
+/// the vectors run over the samples) and by sample for the weight gradient (`rows[sample]`,
+/// the vectors run over the inputs, so the sums over the samples stay in order).
+pub struct Batch {
+    pub x: [[f32; B]; 10],
+    pub rows: [[f32; L]; B],
+    pub y: [f32; B],
+    /// Real samples; the rest are zeros.
+    pub n: usize,
+}
+
+impl Batch {
+    /// Rows `order` of a row-major table (`· × 10`) and its targets.
+    pub fn gather(x: &[f32], y: &[f32], order: &[usize]) -> Batch {
+        assert!(order.len() <= B, "the reference takes batches of up to {B}");
+        let mut batch = Batch { x: [[0.0; B]; 10], rows: [[0.0; L]; B], y: [0.0; B], n: order.len() };
+        for (b, &r) in order.iter().enumerate() {
+            let row: &[f32; 10] = x[r * 10..].first_chunk().expect("a row of the table");
+            batch.rows[b][..10].copy_from_slice(row);
+            for c in 0..10 {
+                batch.x[c][b] = row[c];
+            }
+            batch.y[b] = y[r];
+        }
+        batch
+    }
+}
+
+/// 10 → 10 → 1 with Keras-preset RMSprop (ρ 0.9, ε 1e-7 inside the root), fused by hand, every
+/// loop over a compile-time number of lanes; no ndarray, no abstraction. The forward pass and
+/// the gradients at the hidden layer run over the 32 samples (feature-major, as ndnet's
+/// buffers are); sums over the samples run in sample order, as ndnet's do, with the weight
+/// gradient's vectors over the inputs. Same arithmetic in the same order as ndnet, so the two
+/// agree to the last bit (`tests/hand_fused.rs` proves it, in CI, for steps and whole epochs).
+/// A short batch is padded with zero samples whose gradient is zero: they add exact zeros to
+/// every sum (a sum from +0 is never −0, so adding ±0 leaves it as it is).
 pub struct HandFused {
-    w1: [[f32; 10]; 10], // (input, output)
+    w1: [[f32; L]; 10], // (unit, input): ndnet's weight transposed, inputs padded
     b1: [f32; 10],
     w2: [f32; 10],
     b2: f32,
-    // gradients, RMSprop accumulators, per-row pre-activations and output gradients
-    gw1: [[f32; 10]; 10],
-    gb1: [f32; 10],
-    gw2: [f32; 10],
-    gb2: f32,
-    vw1: [[f32; 10]; 10],
+    // RMSprop accumulators, laid out as the parameters
+    vw1: [[f32; L]; 10],
     vb1: [f32; 10],
     vw2: [f32; 10],
     vb2: f32,
-    h: Vec<[f32; 10]>,
-    dy: Vec<f32>,
     pub lr: f32,
 }
 
 impl HandFused {
     pub fn from_model(m: &Sequential<f32>, batch: usize, lr: f32) -> Self {
+        assert!(batch <= B, "the reference takes batches of up to {B}");
         let p = m.snapshot();
         let v = |i: usize| p[i].1.iter().copied().collect::<Vec<f32>>();
-        let row = |v: &[f32]| -> [f32; 10] { v.try_into().expect("10 wide") };
-        let w1 = v(0);
+        let w1 = v(0); // (input, unit), row-major
         HandFused {
-            w1: std::array::from_fn(|i| row(&w1[i * 10..i * 10 + 10])),
-            b1: row(&v(1)),
-            w2: row(&v(2)),
+            w1: std::array::from_fn(|j| std::array::from_fn(|i| if i < 10 { w1[i * 10 + j] } else { 0.0 })),
+            b1: v(1).try_into().expect("10 biases"),
+            w2: v(2).try_into().expect("10 weights"),
             b2: v(3)[0],
-            gw1: [[0.0; 10]; 10],
-            gb1: [0.0; 10],
-            gw2: [0.0; 10],
-            gb2: 0.0,
-            vw1: [[0.0; 10]; 10],
+            vw1: [[0.0; L]; 10],
             vb1: [0.0; 10],
             vw2: [0.0; 10],
             vb2: 0.0,
-            h: vec![[0.0; 10]; batch],
-            dy: vec![0.0; batch],
             lr,
         }
     }
 
     /// The parameters in ndnet's order and layout, to compare.
     pub fn params(&self) -> Vec<f32> {
-        let mut out: Vec<f32> = self.w1.iter().flatten().copied().collect();
+        let mut out: Vec<f32> =
+            (0..10).flat_map(|i| (0..10).map(move |j| (i, j))).map(|(i, j)| self.w1[j][i]).collect();
         out.extend(self.b1);
         out.extend(self.w2);
         out.push(self.b2);
         out
     }
 
-    /// One forward + MSE + backward + RMSprop step on `n` rows of `x` (n × 10) and `y` (n).
+    /// One forward + MSE + backward + RMSprop step on a row-major batch (`n` × 10 and `n`).
     pub fn step(&mut self, x: &[f32], y: &[f32]) -> f32 {
-        let n = y.len();
-        let x: &[[f32; 10]] = x.as_chunks().0;
-        let scale = 2.0 / n as f32;
-        let mut loss = 0.0;
-        for ((xr, h), (&target, dy)) in x.iter().zip(&mut self.h).zip(y.iter().zip(&mut self.dy)) {
-            let mut acc = [0.0f32; 10];
-            for (&xi, w) in xr.iter().zip(&self.w1) {
-                for j in 0..10 {
-                    acc[j] += xi * w[j];
+        let order: [usize; B] = std::array::from_fn(|i| i);
+        self.step_batch(&Batch::gather(x, y, &order[..y.len()]))
+    }
+
+    /// The step on a gathered batch.
+    pub fn step_batch(&mut self, batch: &Batch) -> f32 {
+        let (x, n) = (&batch.x, batch.n);
+        // h[j][b] = Σ_p w1[j][p]·x[p][b] + b1[j]: each unit over all samples at once.
+        let mut h = [[0.0f32; B]; 10];
+        for (h, (w, &bias)) in h.iter_mut().zip(self.w1.iter().zip(&self.b1)) {
+            let mut acc = [0.0f32; B];
+            for (x, &w) in x.iter().zip(w) {
+                for b in 0..B {
+                    acc[b] += w * x[b];
                 }
             }
-            for j in 0..10 {
-                h[j] = acc[j] + self.b1[j];
+            for b in 0..B {
+                h[b] = acc[b] + bias;
             }
-            let mut out = 0.0;
-            for j in 0..10 {
-                out += h[j].max(0.0) * self.w2[j];
-            }
-            let d = (out + self.b2) - target;
-            loss += d * d;
-            *dy = d * scale;
         }
-        // dW2 = reluᵀ·dy, db2 = Σ dy, dW1 = xᵀ·dh, db1 = Σ dh, each summed over rows in order.
-        self.gw1 = [[0.0; 10]; 10];
-        self.gb1 = [0.0; 10];
-        self.gw2 = [0.0; 10];
-        self.gb2 = 0.0;
-        for ((xr, h), &dy) in x.iter().zip(&self.h).zip(&self.dy) {
-            self.gb2 += dy;
-            let mut dh = [0.0f32; 10];
-            for j in 0..10 {
-                self.gw2[j] += h[j].max(0.0) * dy;
-                dh[j] = if h[j] > 0.0 { dy * self.w2[j] } else { 0.0 };
+        // out[b] = Σ_j w2[j]·relu(h[j][b]) + b2; d = out − y; dy = d·(2/n), zero for padding.
+        let mut out = [0.0f32; B];
+        for (h, &w) in h.iter().zip(&self.w2) {
+            for b in 0..B {
+                out[b] += w * if h[b] > 0.0 { h[b] } else { 0.0 };
             }
-            for (&xi, g) in xr.iter().zip(&mut self.gw1) {
-                for j in 0..10 {
-                    g[j] += xi * dh[j];
+        }
+        let scale = 2.0 / n as f32;
+        let (mut d, mut dy) = ([0.0f32; B], [0.0f32; B]);
+        for b in 0..B {
+            d[b] = (out[b] + self.b2) - batch.y[b];
+            dy[b] = if b < n { d[b] * scale } else { 0.0 };
+        }
+        let loss = d[..n].iter().fold(0.0f32, |s, &d| s + d * d);
+        // dh[j][b] = dy[b]·w2[j] where h > 0, and dy[b]·relu(h[j][b]): over the samples at once.
+        let (mut dh, mut dw2) = ([[0.0f32; B]; 10], [[0.0f32; B]; 10]);
+        for (((dh, dw2), h), &w) in dh.iter_mut().zip(&mut dw2).zip(&h).zip(&self.w2) {
+            for b in 0..B {
+                dh[b] = if h[b] > 0.0 { 0.0 + w * dy[b] } else { 0.0 };
+                dw2[b] = dy[b] * if h[b] > 0.0 { h[b] } else { 0.0 };
+            }
+        }
+        // Sums over the samples, in order: db2 = Σ dy, dW2[j] = Σ dy·relu(h[j]), db1[j] = Σ dh[j]
+        // (independent chains the CPU overlaps); dW1[j][..] = Σ dh[j][b]·x[b][..], the inputs
+        // in lanes.
+        let sum = |v: &[f32; B]| v.iter().fold(0.0f32, |s, &v| s + v);
+        let gb2 = sum(&dy);
+        let gw2: [f32; 10] = std::array::from_fn(|j| sum(&dw2[j]));
+        let gb1: [f32; 10] = std::array::from_fn(|j| sum(&dh[j]));
+        let mut gw1 = [[0.0f32; L]; 10];
+        for (b, row) in batch.rows.iter().enumerate() {
+            for (g, dh) in gw1.iter_mut().zip(&dh) {
+                let d = dh[b];
+                for i in 0..L {
+                    g[i] += row[i] * d;
                 }
-            }
-            for j in 0..10 {
-                self.gb1[j] += dh[j];
             }
         }
         let lr = self.lr;
@@ -135,31 +177,25 @@ impl HandFused {
                 *w -= lr * g / (*v + 1e-7).sqrt();
             }
         };
-        upd(self.w1.as_flattened_mut(), self.gw1.as_flattened(), self.vw1.as_flattened_mut());
-        upd(&mut self.b1, &self.gb1, &mut self.vb1);
-        upd(&mut self.w2, &self.gw2, &mut self.vw2);
-        upd(std::slice::from_mut(&mut self.b2), &[self.gb2], std::slice::from_mut(&mut self.vb2));
+        upd(self.w1.as_flattened_mut(), gw1.as_flattened(), self.vw1.as_flattened_mut());
+        upd(&mut self.b1, &gb1, &mut self.vb1);
+        upd(&mut self.w2, &gw2, &mut self.vw2);
+        upd(std::slice::from_mut(&mut self.b2), &[gb2], std::slice::from_mut(&mut self.vb2));
         loss / n as f32
     }
 
-    /// One epoch over `x`/`y`: rows in file order shuffled by `rng` (as ndnet's `Batches` does
-    /// with the Trainer's RNG), each batch gathered contiguously into `xb`/`yb`.
-    /// One reshuffled epoch; returns the mean loss over its samples, summed in f64 as the
+    /// One reshuffled epoch over `x` (row-major, rows × 10) and `y`: rows in file order shuffled
+    /// by `rng` (as ndnet's `Batches` does with the Trainer's RNG), each batch gathered by
+    /// [`Batch::gather`]. Returns the mean loss over the samples, summed in f64 as the
     /// `Trainer` sums it.
     pub fn epoch(&mut self, x: &[f32], y: &[f32], batch: usize, scratch: &mut Scratch, rng: &mut ChaCha8Rng) -> f64 {
-        let Scratch { order, xb, yb } = scratch;
+        let order = &mut scratch.order;
         order.clear();
         order.extend(0..y.len());
         order.shuffle(rng);
         let mut total = 0.0;
         for chunk in order.chunks(batch) {
-            xb.clear();
-            yb.clear();
-            for &r in chunk.iter() {
-                xb.extend_from_slice(&x[r * 10..r * 10 + 10]);
-                yb.push(y[r]);
-            }
-            total += f64::from(self.step(xb, yb)) * chunk.len() as f64;
+            total += f64::from(self.step_batch(&Batch::gather(x, y, chunk))) * chunk.len() as f64;
         }
         total / y.len() as f64
     }
@@ -169,6 +205,4 @@ impl HandFused {
 #[derive(Default)]
 pub struct Scratch {
     order: Vec<usize>,
-    xb: Vec<f32>,
-    yb: Vec<f32>,
 }
