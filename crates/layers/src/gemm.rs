@@ -153,12 +153,10 @@ fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F
 fn column_group<F: NdFloat, const W: usize>(a: Strided<'_, F>, rows: usize, j: usize, sums: &mut [F]) {
     let mut acc = [F::zero(); W];
     if a.row == 1 {
-        // Feature-major: each column is a run of `rows` values, read without index arithmetic.
-        let columns: [&[F]; W] = std::array::from_fn(|c| &a.data[(j + c) * a.col..][..rows]);
-        for i in 0..rows {
-            for (acc, column) in acc.iter_mut().zip(&columns) {
-                *acc += column[i];
-            }
+        // Feature-major: each column is a run of `rows` values, summed on its own; the CPU
+        // overlaps the columns' independent chains.
+        for (c, acc) in acc.iter_mut().enumerate() {
+            *acc = a.data[(j + c) * a.col..][..rows].iter().fold(F::zero(), |s, &v| s + v);
         }
     } else {
         for i in 0..rows {

@@ -105,9 +105,10 @@ impl<F: NdFloat> Batches<F> {
         let order = &self.order[range];
         let wy = self.y.ncols();
         match (self.y.as_slice(), self.yb.as_slice_mut()) {
+            (Some(y), Some(dy)) if wy == 1 => dy.iter_mut().zip(order).for_each(|(d, &r)| *d = y[r]),
             (Some(y), Some(dy)) => {
                 for (&r, dy) in order.iter().zip(dy.chunks_exact_mut(wy)) {
-                    dy.iter_mut().zip(&y[r * wy..(r + 1) * wy]).for_each(|(d, &s)| *d = s);
+                    dy.copy_from_slice(&y[r * wy..(r + 1) * wy]);
                 }
             }
             _ => self.yb.rows_mut().into_iter().zip(order).for_each(|(mut d, &r)| d.assign(&self.y.row(r))),
