@@ -57,7 +57,7 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
         && b.row == 1
         && (1..=16).contains(&used)
         && k <= panel.len()
-        && (used - 1) * b.col + k <= b.data.len()
+        && (used - 1).checked_mul(b.col).and_then(|last| last.checked_add(k)).is_some_and(|end| end <= b.data.len())
     {
         // SAFETY: F is f32 (checked just above), so both describe f32 values.
         let (panel, b) =
@@ -81,7 +81,7 @@ pub(crate) fn gather<F: NdFloat>(table: &[F], width: usize, order: &[usize], bat
         && simd::level() == Level::Avx512
         && (1..=16).contains(&width)
         && batch.len() == order.len() * width
-        && order.iter().all(|&r| (r + 1) * width <= table.len())
+        && order.iter().all(|&r| r < table.len() / width)
     {
         // SAFETY: F is f32 (checked just above), so both slices hold f32 values.
         let (table, batch) = unsafe {
