@@ -2,7 +2,7 @@
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, NdFloat, ShapeBuilder};
 
-/// A reusable buffer for a model's own activations: grows to the largest batch seen and hands
+/// A reusable buffer for a model's own activations or a gathered batch: grows to the largest batch seen and hands
 /// out `rows × cols` views of its front, so a model you write allocates nothing after the first
 /// batch (the way [`Sequential`](crate::Sequential) keeps its buffers).
 ///
@@ -105,6 +105,9 @@ impl<F: NdFloat> Buffer<F> {
 /// store is adjacent to the last one of its column, each row's offset is computed once per
 /// pass, and the batch's rows stay in L1 after the first pass.
 fn gather_by_columns<F: NdFloat>(table: &[F], width: usize, order: &[usize], batch: &mut [F]) {
+    if order.is_empty() {
+        return;
+    }
     let mut columns = batch.chunks_exact_mut(order.len());
     let mut c = 0;
     while c + 4 <= width {
@@ -125,4 +128,28 @@ fn gather_by_columns<F: NdFloat>(table: &[F], width: usize, order: &[usize], bat
 
 fn next<'a, F>(columns: &mut std::slice::ChunksExactMut<'a, F>) -> &'a mut [F] {
     columns.next().expect("one column of the batch per column of the table")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, Axis};
+
+    #[test]
+    fn gathers_any_width_and_an_empty_order() {
+        for width in [1, 3, 16, 17, 40] {
+            let table = Array2::from_shape_fn((9, width), |(i, j)| (i * 100 + j) as f64);
+            let mut b = Buffer::default();
+            let order = [8, 0, 3, 3, 7];
+            assert_eq!(b.gather(table.view(), &order), table.select(Axis(0), &order), "{width} wide");
+            assert_eq!(b.gather(table.view(), &[]).dim(), (0, width));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "Buffer::gather: row 9 of a 9-row table")]
+    fn a_row_past_the_table_is_named() {
+        let table = Array2::<f32>::zeros((9, 2));
+        Buffer::default().gather(table.view(), &[0, 9]);
+    }
 }
