@@ -46,14 +46,14 @@ pub(crate) fn block<F: NdFloat>(
 }
 
 /// Fills `panel[p][..16]` for `p < k` with B's columns `0..used` (lanes past `used` get
-/// zeros), when `F` is f32, B's columns are runs (`b.row == 1`) and the CPU has AVX-512: 16 × 16
-/// blocks transposed in registers instead of one store per value. Returns false (nothing
+/// zeros), when `F` is f32, B's columns are runs (`b.row == 1`) and the CPU has AVX-512 or
+/// AVX2: 16 × 16 (or 8 × 8) blocks transposed in registers instead of one store per value. Returns false (nothing
 /// written) otherwise. A copy either way, so the bits of what is summed from it are the same.
 #[inline(always)]
 pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usize, used: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     if TypeId::of::<F>() == TypeId::of::<f32>()
-        && simd::level() == Level::Avx512
+        && simd::level() >= Level::Avx2
         && b.row == 1
         && (1..=16).contains(&used)
         && k <= panel.len()
@@ -62,8 +62,11 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
         // SAFETY: F is f32 (checked just above), so both describe f32 values.
         let (panel, b) =
             unsafe { (std::slice::from_raw_parts_mut(panel.as_mut_ptr().cast::<[f32; 16]>(), panel.len()), as_f32(b)) };
-        // SAFETY: the level is AVX-512 (never above the CPU's); bounds checked above.
-        unsafe { avx512::pack(panel, b, k, used) };
+        // SAFETY (both arms): the level is never above the CPU's; bounds checked above.
+        match simd::level() {
+            Level::Avx512 => unsafe { avx512::pack(panel, b, k, used) },
+            _ => unsafe { avx2::pack(panel, b, k, used) },
+        }
         return true;
     }
     let _ = (panel, b, k, used, TypeId::of::<F>());
@@ -71,14 +74,14 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
 }
 
 /// `batch[c·n + b] = table[order[b]·width + c]` (n = `order.len()`), when `F` is f32,
-/// `width ≤ 16` and the CPU has AVX-512: 16 rows loaded and transposed in registers, each
-/// column of the batch written 16 samples at a time. Returns false (nothing written)
+/// `width ≤ 16` and the CPU has AVX-512 or AVX2: 16 (or 8) rows loaded and transposed in
+/// registers, each column of the batch written 16 (or 8) samples at a time. Returns false (nothing written)
 /// otherwise. Every index in `order` must be a row of the table (checked here too).
 #[inline(always)]
 pub(crate) fn gather<F: NdFloat>(table: &[F], width: usize, order: &[usize], batch: &mut [F]) -> bool {
     #[cfg(target_arch = "x86_64")]
     if TypeId::of::<F>() == TypeId::of::<f32>()
-        && simd::level() == Level::Avx512
+        && simd::level() >= Level::Avx2
         && (1..=16).contains(&width)
         && batch.len() == order.len() * width
         && order.iter().all(|&r| r < table.len() / width)
@@ -90,8 +93,11 @@ pub(crate) fn gather<F: NdFloat>(table: &[F], width: usize, order: &[usize], bat
                 std::slice::from_raw_parts_mut(batch.as_mut_ptr().cast::<f32>(), batch.len()),
             )
         };
-        // SAFETY: the level is AVX-512 (never above the CPU's); rows and lengths checked above.
-        unsafe { avx512::gather(table, width, order, batch) };
+        // SAFETY (both arms): the level is never above the CPU's; rows and lengths checked above.
+        match simd::level() {
+            Level::Avx512 => unsafe { avx512::gather(table, width, order, batch) },
+            _ => unsafe { avx2::gather(table, width, order, batch) },
+        }
         return true;
     }
     let _ = (table, width, order, batch, TypeId::of::<F>());
@@ -305,6 +311,83 @@ mod avx2 {
                 unsafe { tile::<R, 1>(&mut acc[r0..r0 + R], 16 * half, i0 + r0, k, a, b, masks) }
             });
         }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2; `k ≤ panel.len()`, `used ≤ 16`, and B's columns `0..used` hold `k`
+    /// values each from `w·b.col` (b.row is 1).
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn pack(panel: &mut [[f32; 16]], b: Strided<'_, f32>, k: usize, used: usize) {
+        for p0 in (0..k).step_by(8) {
+            let rows = (k - p0).min(8);
+            let mask = lanes_mask(rows);
+            for half in 0..2 {
+                // Columns 8·half.. of B, values p0..p0 + rows each; missing columns are zeros.
+                let columns: [__m256; 8] = std::array::from_fn(|w| {
+                    let w = 8 * half + w;
+                    if w < used {
+                        // SAFETY: masked lanes are not read; the rest lie in column w (caller).
+                        unsafe { _mm256_maskload_ps(b.data.as_ptr().add(w * b.col + p0), mask) }
+                    } else {
+                        _mm256_setzero_ps()
+                    }
+                });
+                for (p, row) in transpose(columns).iter().enumerate().take(rows) {
+                    // SAFETY: p0 + p < k ≤ panel.len(); lanes 8·half.. of a 16-value row.
+                    unsafe { _mm256_storeu_ps(panel.as_mut_ptr().add(p0 + p).cast::<f32>().add(8 * half), *row) };
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2; `width ≤ 16`; every row in `order` lies in `table`; `batch` holds
+    /// `order.len() × width` values.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn gather(table: &[f32], width: usize, order: &[usize], batch: &mut [f32]) {
+        let n = order.len();
+        let row_masks = [lanes_mask(width), lanes_mask(width.saturating_sub(8))];
+        for b0 in (0..n).step_by(8) {
+            let rows = &order[b0..(b0 + 8).min(n)];
+            let store_mask = lanes_mask(rows.len());
+            for half in 0..width.div_ceil(8) {
+                let samples: [__m256; 8] = std::array::from_fn(|i| match rows.get(i) {
+                    // SAFETY: the row lies in the table (caller); lanes past `width` are not read.
+                    Some(&r) => unsafe {
+                        _mm256_maskload_ps(table.as_ptr().add(r * width + 8 * half), row_masks[half])
+                    },
+                    None => _mm256_setzero_ps(),
+                });
+                let columns = transpose(samples);
+                for (c, column) in columns.iter().enumerate().take(width - 8 * half) {
+                    let c = 8 * half + c;
+                    // SAFETY: c·n + b0 + rows.len() ≤ width·n = batch.len(); masked lanes untouched.
+                    unsafe { _mm256_maskstore_ps(batch.as_mut_ptr().add(c * n + b0), store_mask, *column) };
+                }
+            }
+        }
+    }
+
+    /// An 8 × 8 transpose: lane `j` of register `i` goes to lane `i` of register `j`. Pairs,
+    /// then quadruples, then 128-bit halves are interleaved.
+    #[target_feature(enable = "avx2")]
+    fn transpose(r: [__m256; 8]) -> [__m256; 8] {
+        // [a0 b0 a1 b1 | a4 b4 a5 b5] and [a2 b2 a3 b3 | a6 b6 a7 b7] for each pair of rows.
+        let t: [__m256; 8] = std::array::from_fn(|i| {
+            let (x, y) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+            if i % 2 == 0 { _mm256_unpacklo_ps(x, y) } else { _mm256_unpackhi_ps(x, y) }
+        });
+        // [a_c b_c c_c d_c | a_c+4 …] for c = 0..4, rows a–d (then e–h).
+        let q: [__m256; 8] = std::array::from_fn(|i| {
+            let (group, c) = (i / 4, i % 4);
+            let (x, y) = (t[group * 4 + c / 2], t[group * 4 + 2 + c / 2]);
+            if c % 2 == 0 { _mm256_shuffle_ps::<0x44>(x, y) } else { _mm256_shuffle_ps::<0xee>(x, y) }
+        });
+        // Column j: the low (j < 4) or high halves of rows a–d and e–h.
+        std::array::from_fn(|j| {
+            let (x, y) = (q[j % 4], q[4 + j % 4]);
+            if j < 4 { _mm256_permute2f128_ps::<0x20>(x, y) } else { _mm256_permute2f128_ps::<0x31>(x, y) }
+        })
     }
 
     #[target_feature(enable = "avx2")]
