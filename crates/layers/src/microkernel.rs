@@ -350,12 +350,10 @@ mod avx2 {
         for b0 in (0..n).step_by(8) {
             let rows = &order[b0..(b0 + 8).min(n)];
             let store_mask = lanes_mask(rows.len());
-            for half in 0..width.div_ceil(8) {
+            for (half, &row_mask) in row_masks.iter().enumerate().take(width.div_ceil(8)) {
                 let samples: [__m256; 8] = std::array::from_fn(|i| match rows.get(i) {
                     // SAFETY: the row lies in the table (caller); lanes past `width` are not read.
-                    Some(&r) => unsafe {
-                        _mm256_maskload_ps(table.as_ptr().add(r * width + 8 * half), row_masks[half])
-                    },
+                    Some(&r) => unsafe { _mm256_maskload_ps(table.as_ptr().add(r * width + 8 * half), row_mask) },
                     None => _mm256_setzero_ps(),
                 });
                 let columns = transpose(samples);
