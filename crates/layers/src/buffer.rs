@@ -63,8 +63,8 @@ impl<F: NdFloat> Buffer<F> {
 
     /// Rows `order` of `table`, in that order, copied into the first `order.len()` rows
     /// (feature-major) and returned: a shuffled mini-batch. For f32 tables up to 16 columns wide
-    /// on an AVX-512 CPU, 16 rows at a time are loaded and transposed in registers; otherwise
-    /// four columns are copied per pass over the rows. A copy either way.
+    /// on an AVX-512 (AVX2) CPU, 16 (8) rows at a time are loaded and transposed in registers;
+    /// otherwise four columns are copied per pass over the rows. A copy either way.
     ///
     /// ```
     /// use ndnet_layers::Buffer;
