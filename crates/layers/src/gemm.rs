@@ -126,46 +126,36 @@ pub fn column_sums<F: NdFloat>(a: ArrayView2<'_, F>, sums: &mut [F]) {
     }
 }
 
-/// Column sums eight columns at a time, then in pairs, then one: several independent sums in
-/// flight, each in row order.
+/// Column sums. A feature-major column is a run of `rows` values, summed on its own (the CPU
+/// overlaps the columns' independent chains); otherwise eight columns at a time, eight
+/// independent sums in flight. Each sum runs in row order.
 #[inline(always)]
 fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F]) {
     if rows == 0 {
         sums.fill(F::zero());
         return;
     }
-    let mut j = 0;
-    while j + 8 <= sums.len() {
-        column_group::<F, 8>(a, rows, j, &mut sums[j..j + 8]);
-        j += 8;
-    }
-    while j + 2 <= sums.len() {
-        column_group::<F, 2>(a, rows, j, &mut sums[j..j + 2]);
-        j += 2;
-    }
-    if j < sums.len() {
-        column_group::<F, 1>(a, rows, j, &mut sums[j..]);
-    }
-}
-
-/// `sums[c] = Σᵢ A[i, j + c]` for `W` columns from `j` (`rows` ≥ 1).
-#[inline(always)]
-fn column_group<F: NdFloat, const W: usize>(a: Strided<'_, F>, rows: usize, j: usize, sums: &mut [F]) {
-    let mut acc = [F::zero(); W];
     if a.row == 1 {
-        // Feature-major: each column is a run of `rows` values, summed on its own; the CPU
-        // overlaps the columns' independent chains.
-        for (c, acc) in acc.iter_mut().enumerate() {
-            *acc = a.data[(j + c) * a.col..][..rows].iter().fold(F::zero(), |s, &v| s + v);
+        for (j, sum) in sums.iter_mut().enumerate() {
+            *sum = a.data[j * a.col..][..rows].iter().fold(F::zero(), |s, &v| s + v);
         }
-    } else {
+        return;
+    }
+    let mut chunks = sums.chunks_exact_mut(8);
+    let mut j = 0;
+    for chunk in &mut chunks {
+        let mut acc = [F::zero(); 8];
         for i in 0..rows {
             for (c, acc) in acc.iter_mut().enumerate() {
                 *acc += a.at(i, j + c);
             }
         }
+        chunk.copy_from_slice(&acc);
+        j += 8;
     }
-    sums.copy_from_slice(&acc);
+    for (c, sum) in chunks.into_remainder().iter_mut().enumerate() {
+        *sum = (0..rows).fold(F::zero(), |s, i| s + a.at(i, j + c));
+    }
 }
 
 /// `C ← α·A·B + β·C` through `general_mat_mul`, on up to [`max_threads`] threads for products
@@ -428,11 +418,6 @@ fn tiles<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Str
         row_of_tiles::<F, 8>(i, (k, n), a, b, &mut out);
         i += 8;
     }
-    // The remaining rows in pairs, so two sums are in flight rather than one.
-    while i + 2 <= m {
-        row_of_tiles::<F, 2>(i, (k, n), a, b, &mut out);
-        i += 2;
-    }
     while i < m {
         row_of_tiles::<F, 1>(i, (k, n), a, b, &mut out);
         i += 1;
@@ -472,24 +457,6 @@ fn tile<F: NdFloat, const R: usize, const W: usize>(
     out: &mut Out<'_, '_, F>,
 ) {
     let mut acc = [[F::zero(); W]; R];
-    if a.col == 1 && b.row == 1 && k > 0 {
-        // Rows of A and columns of B are runs over `p` (a weight gradient `xᵀ·dy` of
-        // feature-major buffers): read them as slices, without index arithmetic.
-        let a_rows: [&[F]; R] = std::array::from_fn(|r| &a.data[(i + r) * a.row..][..k]);
-        let b_columns: [&[F]; W] = std::array::from_fn(|w| &b.data[(j + w) * b.col..][..k]);
-        for p in 0..k {
-            for (acc, a_row) in acc.iter_mut().zip(&a_rows) {
-                let s = a_row[p];
-                for (acc, b_column) in acc.iter_mut().zip(&b_columns) {
-                    *acc += s * b_column[p];
-                }
-            }
-        }
-        for (r, sums) in acc.iter().enumerate() {
-            out.write(i + r, j, sums);
-        }
-        return;
-    }
     for p in 0..k {
         let b_row: [F; W] = std::array::from_fn(|w| b.at(p, j + w));
         for (r, acc) in acc.iter_mut().enumerate() {
