@@ -159,23 +159,34 @@ fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F
 }
 
 /// `C ← α·A·B + β·C` through `general_mat_mul`, on up to [`max_threads`] threads for products
-/// above [`PARALLEL_GEMM_LIMIT`]: each thread takes a block of C's rows (a multiple of 16, so
-/// the kernels' row tiles stay aligned) and the matching rows of A.
+/// above [`PARALLEL_GEMM_LIMIT`]. Each thread packs the whole of one operand and its share of the
+/// other, so the split is along C's longer side: blocks of rows (with A's matching rows) when C
+/// is taller than wide, else blocks of columns (with B's matching columns). Block edges fall on
+/// multiples of 16, so the kernels' tiles stay where they are without a split: every element is
+/// computed by the same code in the same order, on any number of threads.
 ///
 /// With the `blas` feature, OpenBLAS threads the product itself and no split is made: its kernels
 /// depend on the block's shape, so a split would change the bits (measured), and results on
 /// other thread counts are OpenBLAS's business.
 fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
-    let (m, k) = a.dim();
-    let split = !cfg!(feature = "blas") && m * k * b.ncols() > PARALLEL_GEMM_LIMIT;
-    let threads = if split { max_threads().min(m / 16) } else { 1 };
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let split = !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT;
+    let by_rows = m >= n;
+    let threads = if split { max_threads().min(m.max(n) / 16) } else { 1 };
     if threads <= 1 {
         general_mat_mul(alpha, &a, &b, beta, &mut c);
         return;
     }
-    let rows = m.div_ceil(threads).next_multiple_of(16);
-    let mut blocks: Vec<_> = a.axis_chunks_iter(Axis(0), rows).zip(c.axis_chunks_iter_mut(Axis(0), rows)).collect();
-    blocks.par_iter_mut().for_each(|(a, c)| general_mat_mul(alpha, a, &b, beta, c));
+    let block = m.max(n).div_ceil(threads).next_multiple_of(16);
+    if by_rows {
+        let mut blocks: Vec<_> =
+            a.axis_chunks_iter(Axis(0), block).zip(c.axis_chunks_iter_mut(Axis(0), block)).collect();
+        blocks.par_iter_mut().for_each(|(a, c)| general_mat_mul(alpha, a, &b, beta, c));
+    } else {
+        let mut blocks: Vec<_> =
+            b.axis_chunks_iter(Axis(1), block).zip(c.axis_chunks_iter_mut(Axis(1), block)).collect();
+        blocks.par_iter_mut().for_each(|(b, c)| general_mat_mul(alpha, &a, b, beta, c));
+    }
 }
 
 /// What happens to `C[i, j]` once its sum is known.
@@ -541,8 +552,14 @@ fn as_beta<F: NdFloat>(epilogue: Epilogue<'_, F>, c: &mut ArrayViewMut2<'_, F>) 
     match epilogue {
         Epilogue::Beta(beta) => beta,
         Epilogue::Bias(bias) => {
-            let bias = ArrayView1::from(bias);
-            c.rows_mut().into_iter().for_each(|mut row| row.assign(&bias));
+            // By runs: a feature-major `C` (ndnet's batch buffers) is filled a column at a time,
+            // not a row at a time across every column's cache lines.
+            if c.strides()[0] == 1 && c.ncols() > 0 {
+                c.columns_mut().into_iter().zip(bias).for_each(|(mut column, &b)| column.fill(b));
+            } else {
+                let bias = ArrayView1::from(bias);
+                c.rows_mut().into_iter().for_each(|mut row| row.assign(&bias));
+            }
             F::one()
         }
     }
