@@ -126,16 +126,16 @@ pub fn column_sums<F: NdFloat>(a: ArrayView2<'_, F>, sums: &mut [F]) {
     }
 }
 
-/// Column sums. A feature-major column is a run of `rows` values, summed on its own (the CPU
-/// overlaps the columns' independent chains); otherwise eight columns at a time, eight
-/// independent sums in flight. Each sum runs in row order.
+/// Column sums. A short feature-major column is a run of `rows` values, summed on its own (the
+/// CPU overlaps a few columns' chains); otherwise eight columns at a time, eight independent sums
+/// in flight, since one long chain would wait on each add. Each sum runs in row order.
 #[inline(always)]
 fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F]) {
     if rows == 0 {
         sums.fill(F::zero());
         return;
     }
-    if a.row == 1 {
+    if a.row == 1 && rows <= 64 {
         for (j, sum) in sums.iter_mut().enumerate() {
             *sum = a.data[j * a.col..][..rows].iter().fold(F::zero(), |s, &v| s + v);
         }
@@ -171,7 +171,7 @@ fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F
 fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
     let ((m, k), n) = (a.dim(), b.ncols());
     let split = !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT;
-    let by_rows = m >= n;
+    let by_rows = m > n;
     let threads = if split { max_threads().min(m.max(n) / 16) } else { 1 };
     if threads <= 1 {
         general_mat_mul(alpha, &a, &b, beta, &mut c);
@@ -313,17 +313,23 @@ impl<F: NdFloat> Out<'_, '_, F> {
 #[inline(always)]
 fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
     // The kernels read rows of B, so B's columns must be adjacent (or single). Cᵀ = Bᵀ·Aᵀ makes
-    // A's columns the adjacent ones; of two usable orientations, take the one with the wider
-    // output rows, where the vector lanes do most work. With neither (a weight gradient `xᵀ·dy`
-    // of feature-major buffers), B is packed into adjacent columns first.
+    // A's columns the adjacent ones; of two usable orientations, take the one that writes C's
+    // rows as runs, else the one with the wider output rows, where the vector lanes do most
+    // work. With neither (a weight gradient `xᵀ·dy` of feature-major buffers), B is packed into
+    // adjacent columns first.
     let direct = b.col == 1 || n == 1;
     let flipped = a.row == 1 || m == 1;
+    let direct_first = match (out.col == 1, out.row == 1) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => n >= m,
+    };
     if direct && n < 8 && m >= 8 && a.col == 1 && b.row == 1 {
         // A narrow output whose A rows and B columns are runs over `p` (`xᵀ·dy` with
         // feature-major x and a single-column dy): flipped and packed, A's columns become
         // vector lanes instead of one scalar sum per row.
         by_panel((n, k, m), b.t(), a.t(), out.t());
-    } else if direct && (!flipped || n >= m) {
+    } else if direct && (!flipped || direct_first) {
         oriented((m, k, n), a, b, out);
     } else if flipped {
         oriented((n, k, m), b.t(), a.t(), out.t());
