@@ -8,7 +8,7 @@ use ndnet::ndarray::Array2;
 fn threads(c: &mut Criterion) {
     let all = max_threads();
     let mut g = c.benchmark_group("gemm_threads");
-    for n in [64, 96, 104, 112, 120, 128, 160, 192, 256] {
+    for n in [64, 96, 112, 128, 136, 144, 152, 160, 192, 256] {
         let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 7 + j * 3) % 11) as f32 * 0.1);
         let b = Array2::from_shape_fn((n, n), |(i, j)| ((i + j * 5) % 13) as f32 * 0.1);
         let mut out = Array2::zeros((n, n));

@@ -30,11 +30,12 @@ use crate::simd;
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
 
-/// Products with more multiply-adds than this are split by output rows across threads. Chosen by
-/// measurement (`cargo bench --bench gemm_threads`, f32, 2 cores): 2 threads lose at 104³, break
-/// even at 112³, and win 1.18× at 120³, 1.26× at 128³ and 1.63× at 256³. Each output element is still summed in the same order, so the result does
-/// not depend on the number of threads.
-pub const PARALLEL_GEMM_LIMIT: usize = 115 * 115 * 115;
+/// Products with more multiply-adds than this are split across threads. Chosen by measurement
+/// (`cargo bench --bench gemm_threads`, f32, 2 cores, AVX-512 kernels): 2 threads lose at 144³
+/// (43.7 against 40.1 µs), break even at 152³, and win 1.13× at 160³, 1.31× at 192³ and 1.47× at
+/// 256³. Each output element is still summed in the same order, so the result does not depend
+/// on the number of threads.
+pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
 
 /// Threads for large products: 0 until set, then the cap.
 static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
