@@ -4,7 +4,8 @@
 //! `ndarray::linalg::general_mat_mul` (matrixmultiply) packs its operands into a freshly
 //! allocated buffer on every call: the right trade for large matrices, pure overhead for a
 //! 32 × 10 · 10 × 10 product. Below [`SMALL_GEMM_LIMIT`] multiply-adds this module runs its own
-//! register-tiled kernel; above it, it hands over to `general_mat_mul`.
+//! register-tiled kernel; above it, it hands over to `general_mat_mul` (matrixmultiply, with its
+//! AVX-512 kernels where the CPU has them), split across threads for the largest products.
 //!
 //! Every element is summed the same way on every path of the small kernel — from zero, over
 //! `p` in order, then `α·sum + β·c` (or `α·sum + bias`) — so the layout of the operands never
