@@ -196,13 +196,13 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
     }
 }
 
-/// An array this layer owns, as a row-major slice.
 /// Whether both backward products (`inputs × batch × outputs` multiply-adds each) are large
 /// enough to be threaded, and threads are allowed.
 fn threaded((inputs, outputs): (usize, usize), batch: usize) -> bool {
     !cfg!(feature = "blas") && inputs * batch * outputs > PARALLEL_GEMM_LIMIT && max_threads() > 1
 }
 
+/// An array this layer owns, as a row-major slice.
 fn flat<F, D: ndarray::Dimension>(a: &mut ndarray::Array<F, D>) -> &mut [F] {
     a.as_slice_mut().expect("Dense keeps its arrays in standard layout (from_arrays makes them so)")
 }

@@ -562,7 +562,7 @@ fn as_beta<F: NdFloat>(epilogue: Epilogue<'_, F>, c: &mut ArrayViewMut2<'_, F>) 
         Epilogue::Bias(bias) => {
             // By runs: a feature-major `C` (ndnet's batch buffers) is filled a column at a time,
             // not a row at a time across every column's cache lines.
-            if c.strides()[0] == 1 && c.ncols() > 0 {
+            if c.strides()[0] == 1 {
                 c.columns_mut().into_iter().zip(bias).for_each(|(mut column, &b)| column.fill(b));
             } else {
                 let bias = ArrayView1::from(bias);
