@@ -13,7 +13,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::gemm::{PARALLEL_GEMM_LIMIT, column_sums, gemm, gemm_bias, max_threads};
+use crate::gemm::{column_sums, gemm, gemm_bias, threaded};
 use crate::{Init, Layer, LayerError, ParamMut, Result};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -168,7 +168,7 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         match grad_input {
             // Two large independent products side by side, each on its own core: faster than
             // one after the other, each split (no operand packed twice). Same bits either way.
-            Some(grad_input) if threaded(weight.dim(), grad_output.nrows()) => {
+            Some(grad_input) if threaded(weight.nrows(), grad_output.nrows(), weight.ncols()) => {
                 rayon::join(weight_grad, || gemm(F::one(), grad_output, weight.t(), F::zero(), grad_input));
             }
             Some(grad_input) => {
@@ -194,12 +194,6 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         });
         f(ParamMut { name: "bias", shape: &[cols], value: flat(&mut self.bias), grad: flat(&mut self.grad_bias) });
     }
-}
-
-/// Whether both backward products (`inputs × batch × outputs` multiply-adds each) are large
-/// enough to be threaded, and threads are allowed.
-fn threaded((inputs, outputs): (usize, usize), batch: usize) -> bool {
-    !cfg!(feature = "blas") && inputs * batch * outputs > PARALLEL_GEMM_LIMIT && max_threads() > 1
 }
 
 /// An array this layer owns, as a row-major slice.

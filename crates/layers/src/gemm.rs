@@ -172,9 +172,8 @@ fn column_sums_strided<F: NdFloat>(a: Strided<'_, F>, rows: usize, sums: &mut [F
 /// other thread counts are OpenBLAS's business.
 fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
     let ((m, k), n) = (a.dim(), b.ncols());
-    let split = !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT;
     let by_rows = m > n;
-    let threads = if split { max_threads().min(m.max(n) / 16) } else { 1 };
+    let threads = if threaded(m, k, n) { max_threads().min(m.max(n) / 16) } else { 1 };
     if threads <= 1 {
         general_mat_mul(alpha, &a, &b, beta, &mut c);
         return;
@@ -189,6 +188,12 @@ fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta:
             b.axis_chunks_iter(Axis(1), block).zip(c.axis_chunks_iter_mut(Axis(1), block)).collect();
         blocks.par_iter_mut().for_each(|(b, c)| general_mat_mul(alpha, &a, b, beta, c));
     }
+}
+
+/// Whether an `m × k · k × n` product is large enough to run on several threads, and more than
+/// one is allowed (never under `blas`: see [`large`]).
+pub(crate) fn threaded(m: usize, k: usize, n: usize) -> bool {
+    !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT && max_threads() > 1
 }
 
 /// What happens to `C[i, j]` once its sum is known.
