@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub use ndarray;
+pub use ndnet_cpu as cpu;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;
 pub use ndnet_trainer as trainer;

@@ -20,13 +20,12 @@
 //! assert_eq!(c, array![[6.0, 12.0], [12.0, 26.0]]);
 //! ```
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, NdFloat, Zip};
 use rayon::prelude::*;
 
 use crate::simd;
+use crate::threads::max_threads;
 
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
@@ -37,34 +36,6 @@ pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
 /// 256³. Each output element is still summed in the same order, so the result does not depend
 /// on the number of threads.
 pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
-
-/// Threads for large products: 0 until set, then the cap.
-static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
-
-/// Caps the threads large products use (at least 1; 1 keeps them on the calling thread). The
-/// default is the `NDNET_NUM_THREADS` environment variable, else every thread of rayon's pool
-/// (one per core, or `RAYON_NUM_THREADS`).
-///
-/// ```
-/// ndnet_layers::gemm::set_max_threads(1);
-/// assert_eq!(ndnet_layers::gemm::max_threads(), 1);
-/// ```
-pub fn set_max_threads(threads: usize) {
-    MAX_THREADS.store(threads.max(1), Ordering::Relaxed);
-}
-
-/// The threads large products may use (see [`set_max_threads`]).
-pub fn max_threads() -> usize {
-    match MAX_THREADS.load(Ordering::Relaxed) {
-        0 => {
-            let from_env = std::env::var("NDNET_NUM_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok());
-            let threads = from_env.unwrap_or_else(rayon::current_num_threads).max(1);
-            MAX_THREADS.store(threads, Ordering::Relaxed);
-            threads
-        }
-        n => n,
-    }
-}
 
 /// `C ← α·A·B + β·C` with `A`: m × k, `B`: k × n, `C`: m × n; any strides (views, transposes).
 ///

@@ -44,7 +44,8 @@ mod microkernel;
 mod model;
 mod mse;
 mod sequential;
-pub mod simd;
+
+pub use ndnet_cpu::{simd, threads};
 
 pub use activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
 pub use bce::BceWithLogits;

@@ -37,7 +37,7 @@ pub(crate) fn block<F: NdFloat>(
             // SAFETY: `level()` is never above what the CPU supports; bounds checked above.
             Level::Avx512 => unsafe { avx512::block(acc, (i0, rows), k, a, b, cols) },
             Level::Avx2 => unsafe { avx2::block(acc, (i0, rows), k, a, b, cols) },
-            Level::Baseline => return false,
+            _ => return false,
         }
         return true;
     }

@@ -27,8 +27,8 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
+use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
-use crate::fma::with_fma;
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
@@ -385,14 +385,19 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
             max_exp_avg_sq: amsgrad.then(|| vec![F::zero(); n]),
         };
         self.slots.step(params, init, |s, value, grad| {
-            let mut run = || {
-                let it = value.iter_mut().zip(grad).zip(s.exp_avg.iter_mut().zip(s.exp_avg_sq.iter_mut()));
-                match s.max_exp_avg_sq.as_deref_mut() {
-                    None => it.for_each(|((t, &g), (m, v))| rule.apply(t, g, m, v, None)),
-                    Some(vmax) => it.zip(vmax).for_each(|(((t, &g), (m, v)), x)| rule.apply(t, g, m, v, Some(x))),
-                }
-            };
-            if rule.arithmetic == Arithmetic::PyTorch { with_fma(run) } else { run() }
+            let parts = (value, grad, &mut s.exp_avg[..], &mut s.exp_avg_sq[..], s.max_exp_avg_sq.as_deref_mut());
+            run_update(
+                parts,
+                rule.arithmetic == Arithmetic::PyTorch,
+                #[inline(always)]
+                |(value, grad, m, v, vmax)| {
+                    let it = value.iter_mut().zip(grad).zip(m.iter_mut().zip(v.iter_mut()));
+                    match vmax {
+                        None => it.for_each(|((t, &g), (m, v))| rule.apply(t, g, m, v, None)),
+                        Some(vmax) => it.zip(vmax).for_each(|(((t, &g), (m, v)), x)| rule.apply(t, g, m, v, Some(x))),
+                    }
+                },
+            );
         })
     }
 

@@ -49,8 +49,8 @@
 mod adam;
 mod arithmetic;
 mod clip;
+mod elementwise;
 mod error;
-mod fma;
 mod optimizer;
 mod params;
 mod preset;
@@ -59,6 +59,8 @@ mod schedule;
 mod sgd;
 mod state;
 mod weight_decay;
+
+pub use ndnet_cpu::{simd, threads};
 
 pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;

@@ -28,8 +28,8 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
+use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
-use crate::fma::with_fma;
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
@@ -287,6 +287,7 @@ impl<F: NdFloat> Rule<F> {
     /// The commonest flavour (no centering, momentum, weight decay or maximize; one rounding
     /// per operation) as a branch-free loop over slices, which the compiler vectorises.
     /// Returns false, touching nothing, for any other flavour.
+    #[inline(always)]
     fn plain_fast(&self, theta: &mut [F], grad: &[F], v: &mut [F]) -> bool {
         let other = self.maximize || self.l2 != F::zero() || self.decoupled != F::zero();
         if other || !matches!(self.arithmetic, Arithmetic::Plain | Arithmetic::Keras) {
@@ -410,11 +411,18 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
             momentum_buffer: momentum.then(|| vec![F::zero(); n]),
         };
         self.slots.step(params, init, |s, value, grad| {
-            let (m, b) = (s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
-            if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, &mut s.square_avg) {
-                let run = || update(&rule, value, grad, &mut s.square_avg, m, b);
-                if rule.arithmetic == Arithmetic::PyTorch { with_fma(run) } else { run() }
-            }
+            let parts =
+                (value, grad, &mut s.square_avg[..], s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
+            run_update(
+                parts,
+                rule.arithmetic == Arithmetic::PyTorch,
+                #[inline(always)]
+                |(value, grad, v, m, b)| {
+                    if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, v) {
+                        update(&rule, value, grad, v, m, b);
+                    }
+                },
+            );
         })
     }
 

@@ -26,8 +26,8 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
+use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
-use crate::fma::with_fma;
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, MomentumStyle, OptimError, Optimizer, Params, Result, WeightDecay};
@@ -184,29 +184,32 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
         };
         self.slots.step(params, init, |slot, value, grad| {
             let fresh = std::mem::replace(&mut slot.fresh, false);
-            let Some(buf) = slot.momentum_buffer.as_deref_mut() else {
-                let mut run = || {
-                    value.iter_mut().zip(grad).for_each(|(t, &g)| {
+            let parts = (value, grad, slot.momentum_buffer.as_deref_mut());
+            run_update(
+                parts,
+                fused,
+                #[inline(always)]
+                |(value, grad, buf)| {
+                    let Some(buf) = buf else {
+                        value.iter_mut().zip(grad).for_each(|(t, &g)| {
+                            let g = prepare(t, g);
+                            *t = axpy(-lr, g, *t);
+                        });
+                        return;
+                    };
+                    value.iter_mut().zip(grad).zip(buf).for_each(|((t, &g), b)| {
                         let g = prepare(t, g);
-                        *t = axpy(-lr, g, *t);
+                        if keras {
+                            *b = mu * *b - g * lr;
+                            *t = if nesterov { *t + (mu * *b - g * lr) } else { *t + *b };
+                        } else {
+                            *b = if fresh { g } else { axpy(keep, g, mu * *b) };
+                            let s = if nesterov { axpy(mu, *b, g) } else { *b };
+                            *t = axpy(-lr, s, *t);
+                        }
                     })
-                };
-                return if fused { with_fma(run) } else { run() };
-            };
-            let run = || {
-                value.iter_mut().zip(grad).zip(buf).for_each(|((t, &g), b)| {
-                    let g = prepare(t, g);
-                    if keras {
-                        *b = mu * *b - g * lr;
-                        *t = if nesterov { *t + (mu * *b - g * lr) } else { *t + *b };
-                    } else {
-                        *b = if fresh { g } else { axpy(keep, g, mu * *b) };
-                        let s = if nesterov { axpy(mu, *b, g) } else { *b };
-                        *t = axpy(-lr, s, *t);
-                    }
-                })
-            };
-            if fused { with_fma(run) } else { run() }
+                },
+            );
         })
     }
 
