@@ -391,10 +391,21 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
                 rule.arithmetic == Arithmetic::PyTorch,
                 #[inline(always)]
                 |(value, grad, m, v, vmax)| {
-                    let it = value.iter_mut().zip(grad).zip(m.iter_mut().zip(v.iter_mut()));
+                    // Index loops: see `RmsProp`'s `update`.
+                    let n = value.len();
+                    let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
                     match vmax {
-                        None => it.for_each(|((t, &g), (m, v))| rule.apply(t, g, m, v, None)),
-                        Some(vmax) => it.zip(vmax).for_each(|(((t, &g), (m, v)), x)| rule.apply(t, g, m, v, Some(x))),
+                        None => {
+                            for i in 0..n {
+                                rule.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], None);
+                            }
+                        }
+                        Some(vmax) => {
+                            let vmax = &mut vmax[..n];
+                            for i in 0..n {
+                                rule.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], Some(&mut vmax[i]));
+                            }
+                        }
                     }
                 },
             );

@@ -284,27 +284,42 @@ struct Rule<F> {
 }
 
 impl<F: NdFloat> Rule<F> {
-    /// The commonest flavour (no centering, momentum, weight decay or maximize; one rounding
-    /// per operation) as a branch-free loop over slices, which the compiler vectorises.
-    /// Returns false, touching nothing, for any other flavour.
+    /// The commonest flavours (no centering, momentum, weight decay or maximize; one rounding
+    /// per operation, or PyTorch's fused `v` update) as branch-free loops over slices, which the
+    /// compiler vectorises. Returns false, touching nothing, for any other flavour.
     #[inline(always)]
     fn plain_fast(&self, theta: &mut [F], grad: &[F], v: &mut [F]) -> bool {
         let other = self.maximize || self.l2 != F::zero() || self.decoupled != F::zero();
-        if other || !matches!(self.arithmetic, Arithmetic::Plain | Arithmetic::Keras) {
+        let fused = match self.arithmetic {
+            Arithmetic::Plain | Arithmetic::Keras => false,
+            Arithmetic::PyTorch => true,
+            _ => return false,
+        };
+        if other {
             return false;
         }
         let (rho, omr, eps, lr) = (self.rho, self.one_minus_rho, self.eps, self.lr);
-        let it = theta.iter_mut().zip(grad).zip(v.iter_mut());
-        if self.eps_inside {
-            it.for_each(|((t, &g), v)| {
-                *v = rho * *v + omr * (g * g);
-                *t -= lr * g / (*v + eps).sqrt();
-            });
-        } else {
-            it.for_each(|((t, &g), v)| {
-                *v = rho * *v + omr * (g * g);
-                *t -= lr * g / (v.sqrt() + eps);
-            });
+        let n = theta.len();
+        let (grad, v) = (&grad[..n], &mut v[..n]);
+        // The same operations as `apply` for these flavours, one loop per combination.
+        macro_rules! each {
+            ($v:expr, $denom:expr) => {
+                for i in 0..n {
+                    let g = grad[i];
+                    v[i] = $v(g, v[i]);
+                    theta[i] -= lr * g / $denom(v[i]);
+                }
+            };
+        }
+        let keras = |g: F, v: F| rho * v + omr * (g * g);
+        let pytorch = |g: F, v: F| (omr * g).mul_add(g, v * rho);
+        let inside = |v: F| (v + eps).sqrt();
+        let outside = |v: F| v.sqrt() + eps;
+        match (fused, self.eps_inside) {
+            (false, true) => each!(keras, inside),
+            (false, false) => each!(keras, outside),
+            (true, true) => each!(pytorch, inside),
+            (true, false) => each!(pytorch, outside),
         }
         true
     }
@@ -372,12 +387,34 @@ fn update<F: NdFloat>(
     m: Option<&mut [F]>,
     b: Option<&mut [F]>,
 ) {
-    let z = value.iter_mut().zip(grad).zip(v);
+    // Index loops, not iterator adapters: an adapter's (or a range's) `fold` that is not inlined would run in
+    // the baseline copy, where `mul_add` is a libm call.
+    let n = value.len();
+    let (grad, v) = (&grad[..n], &mut v[..n]);
     match (m, b) {
-        (None, None) => z.for_each(|((t, &g), v)| rule.apply(t, g, v, None, None)),
-        (Some(m), None) => z.zip(m).for_each(|(((t, &g), v), m)| rule.apply(t, g, v, Some(m), None)),
-        (None, Some(b)) => z.zip(b).for_each(|(((t, &g), v), b)| rule.apply(t, g, v, None, Some(b))),
-        (Some(m), Some(b)) => z.zip(m).zip(b).for_each(|((((t, &g), v), m), b)| rule.apply(t, g, v, Some(m), Some(b))),
+        (None, None) => {
+            for i in 0..n {
+                rule.apply(&mut value[i], grad[i], &mut v[i], None, None);
+            }
+        }
+        (Some(m), None) => {
+            let m = &mut m[..n];
+            for i in 0..n {
+                rule.apply(&mut value[i], grad[i], &mut v[i], Some(&mut m[i]), None);
+            }
+        }
+        (None, Some(b)) => {
+            let b = &mut b[..n];
+            for i in 0..n {
+                rule.apply(&mut value[i], grad[i], &mut v[i], None, Some(&mut b[i]));
+            }
+        }
+        (Some(m), Some(b)) => {
+            let (m, b) = (&mut m[..n], &mut b[..n]);
+            for i in 0..n {
+                rule.apply(&mut value[i], grad[i], &mut v[i], Some(&mut m[i]), Some(&mut b[i]));
+            }
+        }
     }
 }
 

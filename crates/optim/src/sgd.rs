@@ -190,15 +190,24 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
                 fused,
                 #[inline(always)]
                 |(value, grad, buf)| {
+                    // Index loops (see `RmsProp`'s `update`) over local copies of the constants: read
+                    // through the closure's references, LLVM reloads them per element and does not
+                    // vectorise (measured: 121 → 7 µs per 100,000 elements).
+                    let (prepare, axpy, lr, mu, keep) = (prepare, axpy, lr, mu, keep);
+                    let (keras, nesterov, fresh) = (keras, nesterov, fresh);
+                    let n = value.len();
+                    let grad = &grad[..n];
                     let Some(buf) = buf else {
-                        value.iter_mut().zip(grad).for_each(|(t, &g)| {
-                            let g = prepare(t, g);
-                            *t = axpy(-lr, g, *t);
-                        });
+                        for i in 0..n {
+                            let g = prepare(&mut value[i], grad[i]);
+                            value[i] = axpy(-lr, g, value[i]);
+                        }
                         return;
                     };
-                    value.iter_mut().zip(grad).zip(buf).for_each(|((t, &g), b)| {
-                        let g = prepare(t, g);
+                    let buf = &mut buf[..n];
+                    for i in 0..n {
+                        let (t, b) = (&mut value[i], &mut buf[i]);
+                        let g = prepare(t, grad[i]);
                         if keras {
                             *b = mu * *b - g * lr;
                             *t = if nesterov { *t + (mu * *b - g * lr) } else { *t + *b };
@@ -207,7 +216,7 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
                             let s = if nesterov { axpy(mu, *b, g) } else { *b };
                             *t = axpy(-lr, s, *t);
                         }
-                    })
+                    }
                 },
             );
         })
