@@ -307,6 +307,11 @@ fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Str
         // feature-major x and a single-column dy): flipped and packed, A's columns become
         // vector lanes instead of one scalar sum per row.
         by_panel((n, k, m), b.t(), a.t(), out.t());
+    } else if direct && !flipped && !direct_first && a.col == 1 && m >= 8 {
+        // C feature-major but A's rows are runs (a row-major batch into a feature-major
+        // activation): packing A's rows as the lanes writes C's columns as runs, where the
+        // direct orientation would store every element on its own, a column apart.
+        by_panel((n, k, m), b.t(), a.t(), out.t());
     } else if direct && (!flipped || direct_first) {
         oriented((m, k, n), a, b, out);
     } else if flipped {

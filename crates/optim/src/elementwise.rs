@@ -16,8 +16,9 @@
 use ndnet_cpu::simd::{self, Level};
 use ndnet_cpu::threads::{self, Split};
 
-/// Tensors shorter than this run in the baseline copy, inline: for a few dozen elements the
-/// dispatch costs more than the wider vectors save (`cargo bench --bench train_step`).
+/// Tensors shorter than this run in the baseline copy, inline, unless the rule fuses: for a few
+/// dozen elements the dispatch costs more than the wider vectors save (`cargo bench --bench
+/// train_step`), but a fused rule needs a copy compiled with FMA.
 const WIDE_ELEMENTS: usize = 256;
 
 /// Runs the update `f` over `parts` (a tensor's parameter, gradient and state slices), split
@@ -28,9 +29,9 @@ const WIDE_ELEMENTS: usize = 256;
 /// closure `#[inline(always)]`, and the rule's helpers too.
 #[inline(always)]
 pub(crate) fn run_update<P: Split>(parts: P, fused: bool, f: impl Fn(P) + Sync) {
-    if parts.len() < WIDE_ELEMENTS {
+    if parts.len() < WIDE_ELEMENTS && !fused {
         // A layer's bias: the dispatch would cost more than the wider vectors save.
-        return if fused { with_fma(|| f(parts)) } else { f(parts) };
+        return f(parts);
     }
     threads::for_each_split(parts, &|part| {
         if simd::level() >= Level::Avx2 || !fused {

@@ -155,6 +155,73 @@ impl<F: NdFloat> Sgd<F> {
     }
 }
 
+/// The configuration as `F` constants for one step.
+#[derive(Clone, Copy)]
+struct Rule<F> {
+    lr: F,
+    mu: F,
+    keep: F,
+    l2: F,
+    decoupled: F,
+    nesterov: bool,
+    maximize: bool,
+    keras: bool,
+    fused: bool,
+}
+
+impl<F: NdFloat> Rule<F> {
+    /// `y + a·x`, fused (one rounding) where PyTorch fuses.
+    #[inline(always)]
+    fn axpy(&self, a: F, x: F, y: F) -> F {
+        if self.fused { a.mul_add(x, y) } else { y + a * x }
+    }
+
+    /// The gradient after maximize and L2 decay; applies decoupled decay to `theta`.
+    #[inline(always)]
+    fn prepare(&self, theta: &mut F, g: F) -> F {
+        let mut g = if self.maximize { -g } else { g };
+        if self.l2 != F::zero() {
+            g = self.axpy(self.l2, *theta, g);
+        }
+        if self.decoupled != F::zero() {
+            *theta = *theta - *theta * self.decoupled * self.lr;
+        }
+        g
+    }
+
+    /// One tensor's update (`buf` with momentum; `fresh` on the buffer's first step).
+    ///
+    /// Index loops, not iterator adapters, over a copy of the rule: an adapter's `fold` that is
+    /// not inlined runs in the baseline copy (where `mul_add` is a libm call), and constants read
+    /// through a reference are reloaded per element, which stops vectorisation (measured:
+    /// 121 → 7 µs per 100,000 elements).
+    #[inline(always)]
+    fn update(self, value: &mut [F], grad: &[F], buf: Option<&mut [F]>, fresh: bool) {
+        let (n, lr, mu) = (value.len(), self.lr, self.mu);
+        let grad = &grad[..n];
+        let Some(buf) = buf else {
+            for i in 0..n {
+                let g = self.prepare(&mut value[i], grad[i]);
+                value[i] = self.axpy(-lr, g, value[i]);
+            }
+            return;
+        };
+        let buf = &mut buf[..n];
+        for i in 0..n {
+            let (t, b) = (&mut value[i], &mut buf[i]);
+            let g = self.prepare(t, grad[i]);
+            if self.keras {
+                *b = mu * *b - g * lr;
+                *t = if self.nesterov { *t + (mu * *b - g * lr) } else { *t + *b };
+            } else {
+                *b = if fresh { g } else { self.axpy(self.keep, g, mu * *b) };
+                let s = if self.nesterov { self.axpy(mu, *b, g) } else { *b };
+                *t = self.axpy(-lr, s, *t);
+            }
+        }
+    }
+}
+
 impl<F: NdFloat> Optimizer<F> for Sgd<F> {
     fn kind(&self) -> &'static str {
         "Sgd"
@@ -164,60 +231,27 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
         let c = &self.config;
         let (l2, decoupled) = c.weight_decay.split();
         let a = c.arithmetic;
-        let (l2, decoupled) = (cast::<F>(a.through_f32(l2, true)), cast::<F>(a.through_f32(decoupled, true)));
-        let lr = cast::<F>(a.through_f32(self.slots.learning_rate, false));
-        let (mu, keep) = (cast::<F>(a.through_f32(c.momentum, true)), cast::<F>(1.0 - c.dampening));
-        let (nesterov, maximize, keras) = (c.nesterov, c.maximize, c.momentum_style == MomentumStyle::LrInside);
-        let (with_momentum, fused) = (c.momentum > 0.0, c.arithmetic == Arithmetic::PyTorch);
-        // θ + a·x, fused (one rounding) where PyTorch fuses.
-        let axpy = move |a: F, x: F, y: F| if fused { a.mul_add(x, y) } else { y + a * x };
-        let init = |n: usize| Slot { momentum_buffer: with_momentum.then(|| vec![F::zero(); n]), fresh: true };
-        let prepare = move |theta: &mut F, g: F| {
-            let mut g = if maximize { -g } else { g };
-            if l2 != F::zero() {
-                g = axpy(l2, *theta, g);
-            }
-            if decoupled != F::zero() {
-                *theta = *theta - *theta * decoupled * lr;
-            }
-            g
+        let rule = Rule {
+            lr: cast(a.through_f32(self.slots.learning_rate, false)),
+            mu: cast(a.through_f32(c.momentum, true)),
+            keep: cast(1.0 - c.dampening),
+            l2: cast(a.through_f32(l2, true)),
+            decoupled: cast(a.through_f32(decoupled, true)),
+            nesterov: c.nesterov,
+            maximize: c.maximize,
+            keras: c.momentum_style == MomentumStyle::LrInside,
+            fused: a == Arithmetic::PyTorch,
         };
+        let with_momentum = c.momentum > 0.0;
+        let init = |n: usize| Slot { momentum_buffer: with_momentum.then(|| vec![F::zero(); n]), fresh: true };
         self.slots.step(params, init, |slot, value, grad| {
             let fresh = std::mem::replace(&mut slot.fresh, false);
             let parts = (value, grad, slot.momentum_buffer.as_deref_mut());
             run_update(
                 parts,
-                fused,
+                rule.fused,
                 #[inline(always)]
-                |(value, grad, buf)| {
-                    // Index loops (see `RmsProp`'s `update`) over local copies of the constants: read
-                    // through the closure's references, LLVM reloads them per element and does not
-                    // vectorise (measured: 121 → 7 µs per 100,000 elements).
-                    let (prepare, axpy, lr, mu, keep) = (prepare, axpy, lr, mu, keep);
-                    let (keras, nesterov, fresh) = (keras, nesterov, fresh);
-                    let n = value.len();
-                    let grad = &grad[..n];
-                    let Some(buf) = buf else {
-                        for i in 0..n {
-                            let g = prepare(&mut value[i], grad[i]);
-                            value[i] = axpy(-lr, g, value[i]);
-                        }
-                        return;
-                    };
-                    let buf = &mut buf[..n];
-                    for i in 0..n {
-                        let (t, b) = (&mut value[i], &mut buf[i]);
-                        let g = prepare(t, grad[i]);
-                        if keras {
-                            *b = mu * *b - g * lr;
-                            *t = if nesterov { *t + (mu * *b - g * lr) } else { *t + *b };
-                        } else {
-                            *b = if fresh { g } else { axpy(keep, g, mu * *b) };
-                            let s = if nesterov { axpy(mu, *b, g) } else { *b };
-                            *t = axpy(-lr, s, *t);
-                        }
-                    }
-                },
+                |(value, grad, buf)| rule.update(value, grad, buf, fresh),
             );
         })
     }
