@@ -387,8 +387,8 @@ fn update<F: NdFloat>(
     m: Option<&mut [F]>,
     b: Option<&mut [F]>,
 ) {
-    // Index loops, not iterator adapters: an adapter's (or a range's) `fold` that is not inlined would run in
-    // the baseline copy, where `mul_add` is a libm call.
+    // Index loops, not iterator adapters: an adapter's (or a range's) `fold` that is not
+    // inlined would run in the baseline copy, where `mul_add` is a libm call.
     let n = value.len();
     let (grad, v) = (&grad[..n], &mut v[..n]);
     match (m, b) {
