@@ -1,11 +1,11 @@
-//! RMSprop and SGD updates over 1e3, 1e5 and 1e7 parameters, in elements per second, next to
+//! RMSprop, Adam and SGD updates over 1e3, 1e5 and 1e7 parameters, in elements per second, next to
 //! a plain copy of the same bytes (the memory-bandwidth bound); and where splitting an update
 //! across threads starts to pay (`ndnet::cpu::threads::PARALLEL_ELEMENTS`).
 //! `cargo bench --bench optimizer_update`
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndnet::cpu::{simd, threads};
 use ndnet::ndarray::Array1;
-use ndnet::optim::{Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
+use ndnet::optim::{Adam, AdamConfig, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 use std::hint::black_box;
 
 fn optimizer_update(c: &mut Criterion) {
@@ -20,6 +20,8 @@ fn optimizer_update(c: &mut Criterion) {
         let mut opts: Vec<(&str, Box<dyn Optimizer<f32>>)> = vec![
             ("rmsprop_keras", Box::new(RmsProp::new(RmsPropConfig::keras(1e-3)).expect("valid"))),
             ("rmsprop_pytorch", Box::new(RmsProp::new(RmsPropConfig::pytorch(1e-3)).expect("valid"))),
+            ("adam_pytorch", Box::new(Adam::new(AdamConfig::pytorch(1e-3)).expect("valid"))),
+            ("adam_keras", Box::new(Adam::new(AdamConfig::keras(1e-3)).expect("valid"))),
             ("sgd_momentum", Box::new(Sgd::new(SgdConfig::new(1e-3).with_momentum(0.9)).expect("valid"))),
             ("sgd", Box::new(Sgd::new(SgdConfig::new(1e-3)).expect("valid"))),
         ];

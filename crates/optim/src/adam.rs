@@ -253,6 +253,7 @@ impl<F: NdFloat> Adam<F> {
 }
 
 /// The configuration as `F` constants for step `t`, bias corrections included.
+#[derive(Clone, Copy)]
 struct Rule<F> {
     b1: F,
     b2: F,
@@ -314,6 +315,79 @@ impl<F: NdFloat> Rule<F> {
             form: c.bias_correction,
             arithmetic: a,
         }
+    }
+
+    /// One tensor's update (`vmax` with AMSGrad).
+    ///
+    /// Index loops, not iterator adapters, over a copy of the rule (`self` by value): an
+    /// adapter's `fold` that is not inlined runs in the baseline copy, and constants read
+    /// through a reference are reloaded per element, which keeps LLVM from hoisting the
+    /// flavour's branches out of the loop and vectorising it.
+    #[inline(always)]
+    fn update(self, value: &mut [F], grad: &[F], m: &mut [F], v: &mut [F], vmax: Option<&mut [F]>) {
+        let n = value.len();
+        let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
+        if vmax.is_none() && self.plain_fast(value, grad, m, v) {
+            return;
+        }
+        match vmax {
+            None => {
+                for i in 0..n {
+                    self.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], None);
+                }
+            }
+            Some(vmax) => {
+                let vmax = &mut vmax[..n];
+                for i in 0..n {
+                    self.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], Some(&mut vmax[i]));
+                }
+            }
+        }
+    }
+
+    /// PyTorch's and Keras' Adam and AdamW without AMSGrad, L2 decay or maximize, as loops with
+    /// no branch inside, which the compiler vectorises: the same operations as [`Rule::apply`]
+    /// for these flavours. Returns false, touching nothing, for any other flavour.
+    #[inline(always)]
+    fn plain_fast(self, theta: &mut [F], grad: &[F], m: &mut [F], v: &mut [F]) -> bool {
+        use Arithmetic::*;
+        let pytorch = match (self.arithmetic, self.form) {
+            (PyTorch, BiasCorrection::Denominator) => true,
+            (Keras | Tf1, BiasCorrection::StepSize) => false,
+            _ => return false,
+        };
+        if self.maximize || self.l2 != F::zero() {
+            return false;
+        }
+        let (b2, omb1, omb2, eps, s, c2_sqrt) =
+            (self.b2, self.one_minus_b1, self.one_minus_b2, self.eps, self.step_size, self.c2_sqrt);
+        let (decay, decoupled_rate, lr) = (self.decay_factor, self.decoupled, self.lr);
+        let decoupled = self.decoupled != F::zero();
+        let n = theta.len();
+        let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
+        macro_rules! each {
+            ($decay:expr, $moments:expr, $step:expr) => {
+                for i in 0..n {
+                    let (g, t) = (grad[i], $decay(theta[i]));
+                    (m[i], v[i]) = $moments(g, m[i], v[i]);
+                    theta[i] = $step(t, m[i], v[i]);
+                }
+            };
+        }
+        let keep = |t: F| t;
+        let torch_decay = |t: F| t * decay;
+        let keras_decayed = |t: F| t - t * decoupled_rate * lr;
+        let torch_moments = |g: F, m: F, v: F| (omb1.mul_add(g - m, m), (omb2 * g).mul_add(g, v * b2));
+        let keras_moments = |g: F, m: F, v: F| (m + (g - m) * omb1, v + (g * g - v) * omb2);
+        let torch_step = |t: F, m: F, v: F| t + (-s * m) / (v.sqrt() / c2_sqrt + eps);
+        let keras_step = |t: F, m: F, v: F| t - (m * s) / (v.sqrt() + eps);
+        match (pytorch, decoupled) {
+            (true, false) => each!(keep, torch_moments, torch_step),
+            (true, true) => each!(torch_decay, torch_moments, torch_step),
+            (false, false) => each!(keep, keras_moments, keras_step),
+            (false, true) => each!(keras_decayed, keras_moments, keras_step),
+        }
+        true
     }
 
     /// The rule for one element; `vmax` is present with AMSGrad.
@@ -390,24 +464,7 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
                 parts,
                 rule.arithmetic == Arithmetic::PyTorch,
                 #[inline(always)]
-                |(value, grad, m, v, vmax)| {
-                    // Index loops: see `RmsProp`'s `update`.
-                    let n = value.len();
-                    let (grad, m, v) = (&grad[..n], &mut m[..n], &mut v[..n]);
-                    match vmax {
-                        None => {
-                            for i in 0..n {
-                                rule.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], None);
-                            }
-                        }
-                        Some(vmax) => {
-                            let vmax = &mut vmax[..n];
-                            for i in 0..n {
-                                rule.apply(&mut value[i], grad[i], &mut m[i], &mut v[i], Some(&mut vmax[i]));
-                            }
-                        }
-                    }
-                },
+                |(value, grad, m, v, vmax)| rule.update(value, grad, m, v, vmax),
             );
         })
     }
@@ -424,4 +481,40 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
     }
 
     bookkeeping!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The branch-free loops give `apply`'s bits for every flavour they take.
+    #[test]
+    fn plain_fast_is_apply() {
+        let n = 1000;
+        let theta: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+        let grad: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos() * 0.1).collect();
+        let m: Vec<f32> = (0..n).map(|i| (i as f32 * 0.07).cos() * 0.01).collect();
+        let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin().abs() * 0.01).collect();
+        let mut taken = 0;
+        // A learning rate and decay large enough that the decay's rounding shows in θ.
+        let heavy = |p: AdamPreset| AdamConfig::preset(p, 0.9).with_weight_decay(crate::WeightDecay::Decoupled(0.37));
+        let configs = AdamPreset::ALL
+            .iter()
+            .flat_map(|&p| [(p.to_string(), AdamConfig::preset(p, 1e-3)), (format!("{p} heavy decay"), heavy(p))]);
+        for (name, config) in configs {
+            let rule = Rule::<f32>::new(&config, config.learning_rate, 3);
+            let (mut t1, mut m1, mut v1) = (theta.clone(), m.clone(), v.clone());
+            let (mut t2, mut m2, mut v2) = (theta.clone(), m.clone(), v.clone());
+            if !rule.plain_fast(&mut t1, &grad, &mut m1, &mut v1) {
+                continue;
+            }
+            taken += 1;
+            for i in 0..n {
+                rule.apply(&mut t2[i], grad[i], &mut m2[i], &mut v2[i], None);
+            }
+            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!((bits(&t1), bits(&m1), bits(&v1)), (bits(&t2), bits(&m2), bits(&v2)), "{name}");
+        }
+        assert!(taken >= 4, "only {taken} presets took the fast path");
+    }
 }

@@ -284,6 +284,26 @@ struct Rule<F> {
 }
 
 impl<F: NdFloat> Rule<F> {
+    /// The constants of `c` at learning rate `lr`, rounded as its arithmetic asks.
+    fn new(c: &RmsPropConfig, lr: f64) -> Self {
+        let (l2, decoupled) = c.weight_decay.split();
+        let a = c.arithmetic;
+        let rho = a.through_f32(c.rho, false);
+        Rule {
+            lr: cast(a.through_f32(lr, false)),
+            rho: cast(rho),
+            one_minus_rho: cast(1.0 - rho),
+            eps: cast(a.through_f32(c.epsilon, false)),
+            eps_inside: c.eps_placement == EpsPlacement::Inside,
+            momentum: cast(a.through_f32(c.momentum, false)),
+            lr_inside: c.momentum_style == MomentumStyle::LrInside,
+            l2: cast(a.through_f32(l2, true)),
+            decoupled: cast(a.through_f32(decoupled, true)),
+            maximize: c.maximize,
+            arithmetic: c.arithmetic,
+        }
+    }
+
     /// The commonest flavours (no centering, momentum, weight decay or maximize; one rounding
     /// per operation, or PyTorch's fused `v` update) as branch-free loops over slices, which the
     /// compiler vectorises. Returns false, touching nothing, for any other flavour.
@@ -425,22 +445,7 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
 
     fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
         let c = &self.config;
-        let (l2, decoupled) = c.weight_decay.split();
-        let a = c.arithmetic;
-        let rho = a.through_f32(c.rho, false);
-        let rule = Rule {
-            lr: cast(a.through_f32(self.slots.learning_rate, false)),
-            rho: cast(rho),
-            one_minus_rho: cast(1.0 - rho),
-            eps: cast(a.through_f32(c.epsilon, false)),
-            eps_inside: c.eps_placement == EpsPlacement::Inside,
-            momentum: cast(a.through_f32(c.momentum, false)),
-            lr_inside: c.momentum_style == MomentumStyle::LrInside,
-            l2: cast(a.through_f32(l2, true)),
-            decoupled: cast(a.through_f32(decoupled, true)),
-            maximize: c.maximize,
-            arithmetic: c.arithmetic,
-        };
+        let rule = Rule::new(c, self.slots.learning_rate);
         let (centered, momentum, v0) = (c.centered, c.momentum > 0.0, cast::<F>(c.initial_accumulator));
         let init = |n: usize| Slot {
             square_avg: vec![v0; n],
@@ -476,4 +481,31 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
     }
 
     bookkeeping!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The branch-free loops give `apply`'s bits for every flavour they take.
+    #[test]
+    fn plain_fast_is_apply() {
+        let n = 1000;
+        let theta: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+        let grad: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos() * 0.1).collect();
+        let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin().abs() * 0.01).collect();
+        let mut taken = 0;
+        for &p in RmsPropPreset::ALL {
+            let rule = Rule::<f32>::new(&RmsPropConfig::preset(p, 1e-3), 1e-3);
+            let (mut t1, mut v1, mut t2, mut v2) = (theta.clone(), v.clone(), theta.clone(), v.clone());
+            if !rule.plain_fast(&mut t1, &grad, &mut v1) {
+                continue;
+            }
+            taken += 1;
+            update(&rule, &mut t2, &grad, &mut v2, None, None);
+            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!((bits(&t1), bits(&v1)), (bits(&t2), bits(&v2)), "{p}");
+        }
+        assert!(taken >= 3, "only {taken} presets took the fast path");
+    }
 }
