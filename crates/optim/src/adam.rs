@@ -486,15 +486,14 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_data::{bits, wave};
 
     /// The branch-free loops give `apply`'s bits for every flavour they take.
     #[test]
     fn plain_fast_is_apply() {
         let n = 1000;
-        let theta: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
-        let grad: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos() * 0.1).collect();
-        let m: Vec<f32> = (0..n).map(|i| (i as f32 * 0.07).cos() * 0.01).collect();
-        let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin().abs() * 0.01).collect();
+        let (theta, grad) = (wave(n, 0.37, 1.0, false), wave(n, 0.11, 0.1, false));
+        let (m, v) = (wave(n, 0.07, 0.01, false), wave(n, 0.05, 0.01, true));
         let mut taken = 0;
         // A learning rate and decay large enough that the decay's rounding shows in θ.
         let heavy = |p: AdamPreset| AdamConfig::preset(p, 0.9).with_weight_decay(crate::WeightDecay::Decoupled(0.37));
@@ -512,7 +511,6 @@ mod tests {
             for i in 0..n {
                 rule.apply(&mut t2[i], grad[i], &mut m2[i], &mut v2[i], None);
             }
-            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!((bits(&t1), bits(&m1), bits(&v1)), (bits(&t2), bits(&m2), bits(&v2)), "{name}");
         }
         assert!(taken >= 4, "only {taken} presets took the fast path");

@@ -73,3 +73,17 @@ pub use schedule::{ReduceOnPlateau, Schedule};
 pub use sgd::{Sgd, SgdConfig};
 pub use state::{OptimizerState, SlotState};
 pub use weight_decay::WeightDecay;
+
+/// Data for the unit tests that compare a fast path with the general rule.
+#[cfg(test)]
+mod test_data {
+    /// `scale·sin(i·step)` (or its absolute value, for a second moment) for `i < n`.
+    pub(crate) fn wave(n: usize, step: f32, scale: f32, absolute: bool) -> Vec<f32> {
+        (0..n).map(|i| (i as f32 * step).sin() * scale).map(|v| if absolute { v.abs() } else { v }).collect()
+    }
+
+    /// The bits of each value, for exact comparisons that print where they differ.
+    pub(crate) fn bits(values: &[f32]) -> Vec<u32> {
+        values.iter().map(|v| v.to_bits()).collect()
+    }
+}

@@ -486,14 +486,13 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_data::{bits, wave};
 
     /// The branch-free loops give `apply`'s bits for every flavour they take.
     #[test]
     fn plain_fast_is_apply() {
         let n = 1000;
-        let theta: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
-        let grad: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos() * 0.1).collect();
-        let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin().abs() * 0.01).collect();
+        let (theta, grad, v) = (wave(n, 0.37, 1.0, false), wave(n, 0.11, 0.1, false), wave(n, 0.05, 0.01, true));
         let mut taken = 0;
         for &p in RmsPropPreset::ALL {
             let rule = Rule::<f32>::new(&RmsPropConfig::preset(p, 1e-3), 1e-3);
@@ -503,7 +502,6 @@ mod tests {
             }
             taken += 1;
             update(&rule, &mut t2, &grad, &mut v2, None, None);
-            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!((bits(&t1), bits(&v1)), (bits(&t2), bits(&v2)), "{p}");
         }
         assert!(taken >= 3, "only {taken} presets took the fast path");

@@ -58,9 +58,8 @@ fn run(opt: &mut dyn Optimizer<f32>, threads: usize, level: Level) -> Vec<u32> {
 fn updates_are_the_same_bits_on_any_thread_count_and_vector_level() {
     let levels: Vec<Level> = Level::ALL.into_iter().filter(|&l| l <= simd::supported()).collect();
     println!("levels covered: {levels:?}");
-    let fresh = optimizers;
-    for (i, (name, _)) in fresh().into_iter().enumerate() {
-        let again = || fresh().swap_remove(i).1;
+    for (i, (name, _)) in optimizers().into_iter().enumerate() {
+        let again = || optimizers().swap_remove(i).1;
         let reference = run(again().as_mut(), 1, Level::Baseline);
         for threads in [1, 2, 4] {
             for &level in &levels {
