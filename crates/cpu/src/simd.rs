@@ -86,6 +86,7 @@ pub fn supported() -> Level {
 
 /// The process-wide level: [`supported`], capped by `NDNET_SIMD` when it is set (an unknown
 /// value is ignored, with a warning on stderr).
+#[inline]
 fn process_level() -> Level {
     static PROCESS: OnceLock<Level> = OnceLock::new();
     *PROCESS.get_or_init(|| match std::env::var("NDNET_SIMD") {
@@ -105,6 +106,7 @@ thread_local! {
 }
 
 /// The level kernels on this thread run at now.
+#[inline]
 pub fn level() -> Level {
     OVERRIDE.with(Cell::get).unwrap_or_else(process_level)
 }

@@ -169,7 +169,7 @@ pub(crate) fn threaded(m: usize, k: usize, n: usize) -> bool {
 
 /// What happens to `C[i, j]` once its sum is known.
 #[derive(Clone, Copy)]
-enum Epilogue<'a, F> {
+pub(crate) enum Epilogue<'a, F> {
     /// `α·sum + β·C[i, j]`, or just `α·sum` when β is zero.
     Beta(F),
     /// `α·sum + bias[j]`.
@@ -230,13 +230,13 @@ impl<F: Copy> Strided<'_, F> {
 
 /// `C` and what to do with each finished sum. `transposed`: the kernel is computing `Cᵀ`, so
 /// a bias is indexed by row instead of column.
-struct Out<'a, 'b, F> {
-    data: &'a mut [F],
-    row: usize,
-    col: usize,
-    alpha: F,
-    epilogue: Epilogue<'b, F>,
-    transposed: bool,
+pub(crate) struct Out<'a, 'b, F> {
+    pub(crate) data: &'a mut [F],
+    pub(crate) row: usize,
+    pub(crate) col: usize,
+    pub(crate) alpha: F,
+    pub(crate) epilogue: Epilogue<'b, F>,
+    pub(crate) transposed: bool,
 }
 
 impl<F: NdFloat> Out<'_, '_, F> {
@@ -351,6 +351,9 @@ const LANES: usize = 16;
 /// compiled for.
 #[inline(always)]
 fn blocks<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
+    if crate::microkernel::product((m, k, n), a, b, &mut out) {
+        return;
+    }
     let mut acc = [[F::zero(); BLOCK_COLS]; BLOCK_ROWS];
     for i0 in (0..m).step_by(BLOCK_ROWS) {
         let rows = BLOCK_ROWS.min(m - i0);

@@ -12,7 +12,7 @@ use std::any::TypeId;
 
 use ndarray::NdFloat;
 
-use crate::gemm::{BLOCK_COLS, BLOCK_ROWS, Strided};
+use crate::gemm::{BLOCK_COLS, BLOCK_ROWS, Epilogue, Out, Strided};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::{self, Level};
 
@@ -43,6 +43,65 @@ pub(crate) fn block<F: NdFloat>(
     }
     let _ = (acc, i0, rows, k, a, b, cols, TypeId::of::<F>());
     false
+}
+
+/// Writes the whole of `C = A·B` (finished by `out`'s epilogue) straight from the registers,
+/// when `F` is f32, C's rows are runs (`out.col == 1`), B's are too (`b.col == 1`) and the CPU
+/// has AVX-512; returns false (nothing written) otherwise. The same multiply, then add, per
+/// term and the same epilogue formulas as [`block`] followed by `Out::write`, so the same bits.
+#[inline(always)]
+pub(crate) fn product<F: NdFloat>(
+    (m, k, n): (usize, usize, usize),
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    out: &mut Out<'_, '_, F>,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if TypeId::of::<F>() == TypeId::of::<f32>()
+        && simd::level() == Level::Avx512
+        && out.col == 1
+        && b.col == 1
+        && m > 0
+        && n > 0
+        && k > 0
+        && (m - 1) * a.row + (k - 1) * a.col < a.data.len()
+        && (k - 1) * b.row + n <= b.data.len()
+        && (m - 1) * out.row + n <= out.data.len()
+        && match out.epilogue {
+            Epilogue::Bias(bias) => bias.len() >= if out.transposed { m } else { n },
+            Epilogue::Beta(_) => true,
+        }
+    {
+        let any = |x: &F| *(x as &dyn std::any::Any).downcast_ref::<f32>().expect("F is f32");
+        let finish = match out.epilogue {
+            Epilogue::Beta(beta) if beta == F::zero() => Finish::Scale,
+            Epilogue::Beta(beta) => Finish::AddScaled(any(&beta)),
+            Epilogue::Bias(bias) => {
+                // SAFETY: F is f32 (checked above).
+                let bias = unsafe { std::slice::from_raw_parts(bias.as_ptr().cast::<f32>(), bias.len()) };
+                if out.transposed { Finish::RowBias(bias) } else { Finish::ColumnBias(bias) }
+            }
+        };
+        // SAFETY: F is f32 (checked above), so these describe f32 values.
+        let (a, b, c) = unsafe {
+            (as_f32(a), as_f32(b), std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()))
+        };
+        // SAFETY: the level is the CPU's or lower; every bound was checked above.
+        unsafe { avx512::product((m, k, n), a, b, (c, out.row), any(&out.alpha), finish) };
+        return true;
+    }
+    let _ = ((m, k, n), a, b, out, TypeId::of::<F>());
+    false
+}
+
+/// What becomes of a finished sum `s` of `C[i, j]`: `α·s`, `α·s + β·C[i, j]`, `α·s + bias[j]`
+/// or `α·s + bias[i]`, as `Out::write` computes it.
+#[derive(Clone, Copy)]
+enum Finish<'a> {
+    Scale,
+    AddScaled(f32),
+    ColumnBias(&'a [f32]),
+    RowBias(&'a [f32]),
 }
 
 /// Fills `panel[p][..16]` for `p < k` with B's columns `0..used` (lanes past `used` get
@@ -149,7 +208,7 @@ macro_rules! by_rows {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{BLOCK_COLS, BLOCK_ROWS, Strided};
+    use super::{BLOCK_COLS, BLOCK_ROWS, Finish, Strided};
 
     /// # Safety
     /// The CPU has AVX-512F, and [`super::in_bounds`] holds.
@@ -173,6 +232,82 @@ mod avx512 {
 
     fn lanes_mask(n: usize) -> __mmask16 {
         if n >= 16 { 0xffff } else { (1u16 << n) - 1 }
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512F; [`super::product`]'s bounds hold.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn product(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        c: (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+    ) {
+        for j in (0..n).step_by(32) {
+            let cols = (n - j).min(32);
+            let masks = [lanes_mask(cols), lanes_mask(cols.saturating_sub(16))];
+            by_rows!(m, 8, |i, R| if cols > 16 {
+                // SAFETY: the caller's bounds, for rows i..i + R and columns j..j + cols.
+                unsafe { finished::<R, 2>((i, j), k, a, b, (&mut *c.0, c.1), alpha, finish, masks) }
+            } else {
+                unsafe { finished::<R, 1>((i, j), k, a, b, (&mut *c.0, c.1), alpha, finish, masks) }
+            });
+        }
+    }
+
+    /// R rows × C·16 columns of `C` from `(i, j)`: the sums in registers, then finished and
+    /// stored (masked lanes untouched).
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn finished<const R: usize, const C: usize>(
+        (i, j): (usize, usize),
+        k: usize,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        (c, c_row): (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+        masks: [__mmask16; 2],
+    ) {
+        let mut sums = [[_mm512_setzero_ps(); C]; R];
+        for p in 0..k {
+            // SAFETY: masked lanes are not read; the rest lie in B (caller).
+            let row: [__m512; C] = std::array::from_fn(|v| unsafe {
+                _mm512_maskz_loadu_ps(masks[v], b.data.as_ptr().add(p * b.row + j + 16 * v))
+            });
+            for (r, sums) in sums.iter_mut().enumerate() {
+                // SAFETY: A's rows i..i + R, columns p < k lie in A (caller).
+                let s = _mm512_set1_ps(unsafe { *a.data.get_unchecked((i + r) * a.row + p * a.col) });
+                for (sum, &b) in sums.iter_mut().zip(&row) {
+                    *sum = _mm512_add_ps(*sum, _mm512_mul_ps(s, b));
+                }
+            }
+        }
+        let alpha = _mm512_set1_ps(alpha);
+        for (r, sums) in sums.iter().enumerate() {
+            for (v, &sum) in sums.iter().enumerate() {
+                let (mask, at) = (masks[v], (i + r) * c_row + j + 16 * v);
+                let scaled = _mm512_mul_ps(alpha, sum);
+                // SAFETY (all loads and the store): masked lanes are not touched; the rest lie
+                // in C's row i + r, or in the bias (caller).
+                let value = match finish {
+                    Finish::Scale => scaled,
+                    Finish::AddScaled(beta) => {
+                        let old = unsafe { _mm512_maskz_loadu_ps(mask, c.as_ptr().add(at)) };
+                        _mm512_add_ps(scaled, _mm512_mul_ps(_mm512_set1_ps(beta), old))
+                    }
+                    Finish::ColumnBias(bias) => {
+                        _mm512_add_ps(scaled, unsafe { _mm512_maskz_loadu_ps(mask, bias.as_ptr().add(j + 16 * v)) })
+                    }
+                    Finish::RowBias(bias) => {
+                        _mm512_add_ps(scaled, _mm512_set1_ps(unsafe { *bias.get_unchecked(i + r) }))
+                    }
+                };
+                unsafe { _mm512_mask_storeu_ps(c.as_mut_ptr().add(at), mask, value) };
+            }
+        }
     }
 
     /// # Safety
