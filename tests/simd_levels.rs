@@ -2,7 +2,7 @@
 //! epilogue, column sums, f32 and f64) and whole training runs, at each level this CPU has,
 //! against the baseline copy. On a CPU without AVX-512 (or AVX2) the missing levels are capped
 //! to the widest it has, and the test says which levels it covered.
-use ndnet::layers::gemm::{column_sums, gemm, gemm_bias};
+use ndnet::layers::gemm::{column_sums, gemm, gemm_bias, gemm_with_column_sums};
 use ndnet::layers::simd::{self, Level};
 use ndnet::ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use ndnet::prelude::*;
@@ -57,6 +57,16 @@ fn products<F: ndnet::ndarray::NdFloat>(bits: impl Fn(&Array2<F>) -> Vec<u64>) {
                     let mut sums = vec![F::zero(); n];
                     column_sums(c.view(), &mut sums);
                     outs.push(sums.iter().map(|v| v.to_f64().unwrap().to_bits()).collect());
+                    // A weight and bias gradient in one call: the same bits as the two calls.
+                    let (mut c, mut b_sums) = (c0.clone(), vec![F::nan(); n]);
+                    gemm_with_column_sums(F::one(), a.view(), b.view(), F::zero(), c.view_mut(), &mut b_sums);
+                    let (mut apart, mut apart_sums) = (c0.clone(), vec![F::zero(); n]);
+                    gemm(F::one(), a.view(), b.view(), F::zero(), apart.view_mut());
+                    column_sums(b.view(), &mut apart_sums);
+                    assert!(bits(&c) == bits(&apart), "{m}×{k}×{n}, layout {layout:03b}: product");
+                    let sum_bits = |s: &[F]| s.iter().map(|v| v.to_f64().unwrap().to_bits()).collect::<Vec<_>>();
+                    assert_eq!(sum_bits(&b_sums), sum_bits(&apart_sums), "{m}×{k}×{n}, layout {layout:03b}: sums");
+                    outs.push(sum_bits(&b_sums));
                     outs
                 })
             };

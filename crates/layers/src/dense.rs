@@ -13,7 +13,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::gemm::{column_sums, gemm, gemm_bias, threaded};
+use crate::gemm::{gemm, gemm_bias, gemm_with_column_sums, threaded};
 use crate::{Init, Layer, LayerError, ParamMut, Result};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -160,11 +160,10 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
         // dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ; transposes are views.
-        let (weight, grad_weight) = (&self.weight, &mut self.grad_weight);
+        let (weight, grad_weight, grad_bias) = (&self.weight, &mut self.grad_weight, flat(&mut self.grad_bias));
         let mut weight_grad = move || {
-            gemm(F::one(), input.t(), grad_output, F::zero(), grad_weight.view_mut());
+            gemm_with_column_sums(F::one(), input.t(), grad_output, F::zero(), grad_weight.view_mut(), grad_bias);
         };
-        column_sums(grad_output, flat(&mut self.grad_bias));
         match grad_input {
             // Two large independent products side by side, each on its own core: faster than
             // one after the other, each split (no operand packed twice). Same bits either way.

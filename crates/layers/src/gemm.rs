@@ -44,7 +44,40 @@ pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
 /// # Panics
 /// When the shapes do not agree (like `general_mat_mul`).
 pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, c: ArrayViewMut2<'_, F>) {
-    product(alpha, a, b, Epilogue::Beta(beta), c);
+    product(alpha, a, b, Epilogue::Beta(beta), c, &mut None);
+}
+
+/// [`gemm`], and `b_sums[j] ← Σₚ B[p, j]` as [`column_sums`] computes it (a dense layer's weight
+/// and bias gradients, `xᵀ·dy` and `Σ dy`). Where the kernel copies B into a panel anyway (a
+/// feature-major `x` and `dy`), the sums are taken from that copy instead of a second pass over
+/// B; the bits are the same either way.
+///
+/// ```
+/// use ndarray::array;
+/// use ndnet_layers::gemm::gemm_with_column_sums;
+/// let (x, dy) = (array![[1.0, 2.0], [3.0, 4.0]], array![[1.0], [-1.0]]);
+/// let (mut dw, mut db) = (ndarray::Array2::zeros((2, 1)), [0.0]);
+/// gemm_with_column_sums(1.0, x.t(), dy.view(), 0.0, dw.view_mut(), &mut db);
+/// assert_eq!((dw, db), (array![[-2.0], [-2.0]], [0.0]));
+/// ```
+///
+/// # Panics
+/// When the shapes do not agree, or `b_sums` does not have one entry per column of `B`.
+#[track_caller]
+pub fn gemm_with_column_sums<F: NdFloat>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
+    c: ArrayViewMut2<'_, F>,
+    b_sums: &mut [F],
+) {
+    assert_eq!(b_sums.len(), b.ncols(), "gemm_with_column_sums: {} sums for {} columns", b_sums.len(), b.ncols());
+    let mut sums = Some(b_sums);
+    product(alpha, a, b, Epilogue::Beta(beta), c, &mut sums);
+    if let Some(sums) = sums {
+        column_sums(b, sums);
+    }
 }
 
 /// `C ← α·A·B + bias`, the bias added to every row (a dense layer's forward pass). `C`'s old
@@ -62,12 +95,12 @@ pub fn gemm_bias<F: NdFloat>(
 ) {
     assert_eq!(bias.len(), c.ncols(), "gemm_bias: {} biases for {} columns", bias.len(), c.ncols());
     match bias.as_slice() {
-        Some(bias) => product(alpha, a, b, Epilogue::Bias(bias), c),
+        Some(bias) => product(alpha, a, b, Epilogue::Bias(bias), c, &mut None),
         None => {
             for mut row in c.rows_mut() {
                 row.assign(&bias);
             }
-            product(alpha, a, b, Epilogue::Beta(F::one()), c);
+            product(alpha, a, b, Epilogue::Beta(F::one()), c, &mut None);
         }
     }
 }
@@ -176,12 +209,15 @@ pub(crate) enum Epilogue<'a, F> {
     Bias(&'a [F]),
 }
 
+/// The product; when a kernel copies B into panels, it also fills B's column sums from them and
+/// takes `b_sums` (left as it is otherwise, for the caller to fill).
 fn product<F: NdFloat>(
     alpha: F,
     a: ArrayView2<'_, F>,
     b: ArrayView2<'_, F>,
     epilogue: Epilogue<'_, F>,
     mut c: ArrayViewMut2<'_, F>,
+    b_sums: &mut Option<&mut [F]>,
 ) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
@@ -201,7 +237,7 @@ fn product<F: NdFloat>(
         let out = Out { data: cd, row: cr, col: cc, alpha, epilogue, transposed: false };
         simd::dispatch(
             #[inline(always)]
-            || small((m, k, n), a, b, out),
+            || small((m, k, n), a, b, out, b_sums),
         );
         return;
     }
@@ -289,7 +325,13 @@ impl<F: NdFloat> Out<'_, '_, F> {
 /// The small-product kernel. Everything below is `#[inline(always)]`, so [`simd::dispatch`]
 /// compiles all of it at each vector width.
 #[inline(always)]
-fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
+fn small<F: NdFloat>(
+    (m, k, n): (usize, usize, usize),
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    out: Out<'_, '_, F>,
+    b_sums: &mut Option<&mut [F]>,
+) {
     // The kernels read rows of B, so B's columns must be adjacent (or single). Cᵀ = Bᵀ·Aᵀ makes
     // A's columns the adjacent ones; of two usable orientations, take the one that writes C's
     // rows as runs, else the one with the wider output rows, where the vector lanes do most
@@ -306,29 +348,35 @@ fn small<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Str
         // A narrow output whose A rows and B columns are runs over `p` (`xᵀ·dy` with
         // feature-major x and a single-column dy): flipped and packed, A's columns become
         // vector lanes instead of one scalar sum per row.
-        by_panel((n, k, m), b.t(), a.t(), out.t());
+        by_panel((n, k, m), b.t(), a.t(), out.t(), &mut None);
     } else if direct && !flipped && !direct_first && a.col == 1 && m >= 8 {
         // C feature-major but A's rows are runs (a row-major batch into a feature-major
         // activation): packing A's rows as the lanes writes C's columns as runs, where the
         // direct orientation would store every element on its own, a column apart.
-        by_panel((n, k, m), b.t(), a.t(), out.t());
+        by_panel((n, k, m), b.t(), a.t(), out.t(), &mut None);
     } else if direct && (!flipped || direct_first) {
         oriented((m, k, n), a, b, out);
     } else if flipped {
         oriented((n, k, m), b.t(), a.t(), out.t());
     } else {
-        by_panel((m, k, n), a, b, out);
+        by_panel((m, k, n), a, b, out, b_sums);
     }
 }
 
 /// B packed into panels as tall as `k` needs (a smaller panel is less to clear), or one dot
 /// product per element past 256.
 #[inline(always)]
-fn by_panel<F: NdFloat>(dims: (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, out: Out<'_, '_, F>) {
+fn by_panel<F: NdFloat>(
+    dims: (usize, usize, usize),
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    out: Out<'_, '_, F>,
+    b_sums: &mut Option<&mut [F]>,
+) {
     match dims.1 {
-        0..=32 => packed::<F, 32>(dims, a, b, out),
-        33..=64 => packed::<F, 64>(dims, a, b, out),
-        65..=256 => packed::<F, 256>(dims, a, b, out),
+        0..=32 => packed::<F, 32>(dims, a, b, out, b_sums),
+        33..=64 => packed::<F, 64>(dims, a, b, out, b_sums),
+        65..=256 => packed::<F, 256>(dims, a, b, out, b_sums),
         _ => dots(dims, a, b, out),
     }
 }
@@ -476,13 +524,15 @@ fn tile<F: NdFloat, const R: usize, const W: usize>(
 
 /// Neither orientation has adjacent columns in B (`xᵀ·dy` with feature-major `x` and `dy`):
 /// B is copied, [`LANES`] columns at a time, into a `k × LANES` panel whose rows are adjacent,
-/// and the panel goes through the vector blocks. `K` bounds `k`.
+/// and the panel goes through the vector blocks. `K` bounds `k`. B's column sums, when asked
+/// for, are summed from the panel, each from zero over `p` in order.
 #[inline(always)]
 fn packed<F: NdFloat, const K: usize>(
     (m, k, n): (usize, usize, usize),
     a: Strided<'_, F>,
     b: Strided<'_, F>,
     mut out: Out<'_, '_, F>,
+    b_sums: &mut Option<&mut [F]>,
 ) {
     debug_assert!(k <= K);
     let mut panel = [[F::zero(); LANES]; K];
@@ -500,9 +550,17 @@ fn packed<F: NdFloat, const K: usize>(
                 }
             }
         }
+        if let Some(sums) = b_sums {
+            let mut lanes = [F::zero(); LANES];
+            for row in &panel[..k] {
+                lanes.iter_mut().zip(row).for_each(|(sum, &v)| *sum += v);
+            }
+            sums[j..j + used].copy_from_slice(&lanes[..used]);
+        }
         let panel = Strided { data: panel.as_flattened(), row: LANES, col: 1 };
         blocks((m, k, used), a, panel, out.shifted(j));
     }
+    b_sums.take();
 }
 
 /// Neither B's nor Aᵀ's columns adjacent (as for `x·Wᵀ`): one dot product per element.
