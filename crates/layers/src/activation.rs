@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
 
-use crate::{Layer, LayerError, Result, cast};
+use crate::{Layer, LayerError, Result, cast, simd};
 
 /// Implements the width and kind half of [`Layer`] for an element-wise activation.
 macro_rules! elementwise {
@@ -30,6 +30,39 @@ macro_rules! elementwise {
             Ok(input_width)
         }
     };
+}
+
+/// `out = f(x)` element by element. When both views lie in one contiguous layout (a model's
+/// feature-major buffers do), as one loop over the memory in the widest vector copy
+/// ([`simd::dispatch`]); otherwise through `Zip`. Element-wise, so the same bits either way.
+#[inline(always)]
+fn map<F: NdFloat>(mut out: ArrayViewMut2<'_, F>, x: ArrayView2<'_, F>, f: impl Fn(F) -> F) {
+    if out.dim() == x.dim()
+        && out.strides() == x.strides()
+        && let (Some(x), Some(out)) = (x.as_slice_memory_order(), out.as_slice_memory_order_mut())
+    {
+        return simd::dispatch(
+            #[inline(always)]
+            || out.iter_mut().zip(x).for_each(|(o, &x)| *o = f(x)),
+        );
+    }
+    Zip::from(&mut out).and(&x).for_each(|o, &x| *o = f(x));
+}
+
+/// `out = f(x, dy)` element by element, as [`map`] does.
+#[inline(always)]
+fn map2<F: NdFloat>(mut out: ArrayViewMut2<'_, F>, x: ArrayView2<'_, F>, dy: ArrayView2<'_, F>, f: impl Fn(F, F) -> F) {
+    if (out.dim(), out.strides()) == (x.dim(), x.strides())
+        && (x.dim(), x.strides()) == (dy.dim(), dy.strides())
+        && let (Some(x), Some(dy), Some(out)) =
+            (x.as_slice_memory_order(), dy.as_slice_memory_order(), out.as_slice_memory_order_mut())
+    {
+        return simd::dispatch(
+            #[inline(always)]
+            || out.iter_mut().zip(x).zip(dy).for_each(|((o, &x), &dy)| *o = f(x, dy)),
+        );
+    }
+    Zip::from(&mut out).and(&x).and(&dy).for_each(|o, &x, &dy| *o = f(x, dy));
 }
 
 /// `dx = dy ⊙ f'(x, y)` into `grad_input`, when it is asked for.
@@ -54,8 +87,8 @@ pub struct Relu;
 impl<F: NdFloat> Layer<F> for Relu {
     elementwise!("Relu");
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
-        Zip::from(&mut output).and(&input).for_each(|y, &x| *y = if x > F::zero() { x } else { F::zero() });
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        map(output, input, |x| if x > F::zero() { x } else { F::zero() });
     }
 
     fn backward(
@@ -66,11 +99,8 @@ impl<F: NdFloat> Layer<F> for Relu {
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
         // Without the output: the seed's step reads two arrays here, not three.
-        if let Some(mut dx) = grad_input {
-            Zip::from(&mut dx)
-                .and(&input)
-                .and(&grad_output)
-                .for_each(|dx, &x, &dy| *dx = if x > F::zero() { dy } else { F::zero() });
+        if let Some(dx) = grad_input {
+            map2(dx, input, grad_output, |x, dy| if x > F::zero() { dy } else { F::zero() });
         }
     }
 }
@@ -91,9 +121,9 @@ impl Default for LeakyRelu {
 impl<F: NdFloat> Layer<F> for LeakyRelu {
     elementwise!("LeakyRelu");
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
         let slope: F = cast(self.slope);
-        Zip::from(&mut output).and(&input).for_each(|y, &x| *y = if x > F::zero() { x } else { slope * x });
+        map(output, input, |x| if x > F::zero() { x } else { slope * x });
     }
 
     fn backward(
