@@ -85,7 +85,7 @@ fn products_and_column_sums_are_the_baselines_bits_at_every_level() {
 }
 
 /// Three epochs of the headline model on a shuffled synthetic table (a partial last batch
-/// included), with Adam and a tanh model too: every parameter's bits.
+/// included), with Adam, and leaky-ReLU and tanh models too: every parameter's bits.
 fn training_run(activation: Activation) -> Vec<u32> {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let x: Array2<f32> = random(&mut rng, (1_000, 10), false);
@@ -107,7 +107,7 @@ fn training_run(activation: Activation) -> Vec<u32> {
 
 #[test]
 fn training_runs_are_the_baselines_bits_at_every_level() {
-    for activation in [Activation::Relu, Activation::Tanh] {
+    for activation in [Activation::Relu, Activation::LeakyRelu(0.1), Activation::Tanh] {
         let baseline = at(Level::Baseline, || training_run(activation));
         for level in levels().into_iter().skip(1) {
             assert!(at(level, || training_run(activation)) == baseline, "{activation:?}: {level} differs");
