@@ -535,6 +535,9 @@ fn packed<F: NdFloat, const K: usize>(
     b_sums: &mut Option<&mut [F]>,
 ) {
     debug_assert!(k <= K);
+    if crate::microkernel::packed_product((m, k, n), a, b, &mut out, b_sums) {
+        return;
+    }
     let mut panel = [[F::zero(); LANES]; K];
     for j in (0..n).step_by(LANES) {
         let used = LANES.min(n - j);

@@ -3,7 +3,10 @@
 //! The portable block keeps its sums in a stack block, because the compiler does not keep
 //! loop-carried vector sums in registers on its own. These kernels do: up to 8 rows × 32
 //! columns of sums in registers, one row of B loaded per `p` and multiplied by each row's
-//! `A[i, p]`. They compute exactly what the portable block computes — a multiply, then an
+//! `A[i, p]`. On AVX-512, a product whose C rows are runs is finished in the registers (the
+//! epilogue applied, masked stores into C), and a weight gradient's B (columns as runs) is
+//! transposed in registers 16 values of `p` at a time and used at once, with no panel in
+//! memory. They compute exactly what the portable block computes — a multiply, then an
 //! add, per term (no fused multiply-add), each sum from zero over `p` in order — so the bits do
 //! not depend on which runs (`tests/simd_levels.rs`).
 #![allow(unsafe_code)]
@@ -72,26 +75,85 @@ pub(crate) fn product<F: NdFloat>(
             Epilogue::Beta(_) => true,
         }
     {
-        let any = |x: &F| *(x as &dyn std::any::Any).downcast_ref::<f32>().expect("F is f32");
-        let finish = match out.epilogue {
-            Epilogue::Beta(beta) if beta == F::zero() => Finish::Scale,
-            Epilogue::Beta(beta) => Finish::AddScaled(any(&beta)),
-            Epilogue::Bias(bias) => {
-                // SAFETY: F is f32 (checked above).
-                let bias = unsafe { std::slice::from_raw_parts(bias.as_ptr().cast::<f32>(), bias.len()) };
-                if out.transposed { Finish::RowBias(bias) } else { Finish::ColumnBias(bias) }
-            }
-        };
+        // SAFETY: F is f32 (checked above).
+        let (alpha, finish) = unsafe { f32_finish(out) };
         // SAFETY: F is f32 (checked above), so these describe f32 values.
         let (a, b, c) = unsafe {
             (as_f32(a), as_f32(b), std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()))
         };
         // SAFETY: the level is the CPU's or lower; every bound was checked above.
-        unsafe { avx512::product((m, k, n), a, b, (c, out.row), any(&out.alpha), finish) };
+        unsafe { avx512::product((m, k, n), a, b, (c, out.row), alpha, finish) };
         return true;
     }
     let _ = ((m, k, n), a, b, out, TypeId::of::<F>());
     false
+}
+
+/// `C = A·B` finished by `out`'s epilogue, with B's columns copied into registers 16 values
+/// of `p` at a time and used at once (no panel in memory), and B's column sums taken from the
+/// same copies when `b_sums` is given (it is then taken). For f32 on AVX-512, when B's columns
+/// and C's rows are runs and C has at most 12 rows (the weight gradients of a small model);
+/// returns false (nothing written) otherwise. The same bits as `gemm::packed`.
+#[inline(always)]
+pub(crate) fn packed_product<F: NdFloat>(
+    (m, k, n): (usize, usize, usize),
+    a: Strided<'_, F>,
+    b: Strided<'_, F>,
+    out: &mut Out<'_, '_, F>,
+    b_sums: &mut Option<&mut [F]>,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if TypeId::of::<F>() == TypeId::of::<f32>()
+        && simd::level() == Level::Avx512
+        && out.col == 1
+        && b.row == 1
+        && (1..=12).contains(&m)
+        && n > 0
+        && k > 0
+        && (m - 1) * a.row + (k - 1) * a.col < a.data.len()
+        && (n - 1) * b.col + k <= b.data.len()
+        && (m - 1) * out.row + n <= out.data.len()
+        && b_sums.as_ref().is_none_or(|s| s.len() >= n)
+        && match out.epilogue {
+            Epilogue::Bias(bias) => bias.len() >= if out.transposed { m } else { n },
+            Epilogue::Beta(_) => true,
+        }
+    {
+        // SAFETY: F is f32 (checked above).
+        let (alpha, finish) = unsafe { f32_finish(out) };
+        // SAFETY: F is f32 (checked above), so these describe f32 values.
+        let (a, b, c, sums) = unsafe {
+            (
+                as_f32(a),
+                as_f32(b),
+                std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()),
+                b_sums.take().map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len())),
+            )
+        };
+        // SAFETY: the level is the CPU's or lower; every bound was checked above.
+        unsafe { avx512::packed_product((m, k, n), a, b, (c, out.row), alpha, finish, sums) };
+        return true;
+    }
+    let _ = ((m, k, n), a, b, out, b_sums, TypeId::of::<F>());
+    false
+}
+
+/// `out`'s α and epilogue for the f32 kernels.
+///
+/// # Safety
+/// `F` must be f32.
+unsafe fn f32_finish<'b, F: NdFloat>(out: &Out<'_, 'b, F>) -> (f32, Finish<'b>) {
+    let any = |x: &F| *(x as &dyn std::any::Any).downcast_ref::<f32>().expect("F is f32");
+    let finish = match out.epilogue {
+        Epilogue::Beta(beta) if beta == F::zero() => Finish::Scale,
+        Epilogue::Beta(beta) => Finish::AddScaled(any(&beta)),
+        Epilogue::Bias(bias) => {
+            // SAFETY: F is f32 (the caller's guarantee).
+            let bias = unsafe { std::slice::from_raw_parts(bias.as_ptr().cast::<f32>(), bias.len()) };
+            if out.transposed { Finish::RowBias(bias) } else { Finish::ColumnBias(bias) }
+        }
+    };
+    (any(&out.alpha), finish)
 }
 
 /// What becomes of a finished sum `s` of `C[i, j]`: `α·s`, `α·s + β·C[i, j]`, `α·s + bias[j]`
@@ -292,25 +354,124 @@ mod avx512 {
         let alpha = _mm512_set1_ps(alpha);
         for (r, sums) in sums.iter().enumerate() {
             for (v, &sum) in sums.iter().enumerate() {
-                let (mask, at) = (masks[v], (i + r) * c_row + j + 16 * v);
-                let scaled = _mm512_mul_ps(alpha, sum);
-                // SAFETY (all loads and the store): masked lanes are not touched; the rest lie
-                // in C's row i + r, or in the bias (caller).
-                let value = match finish {
-                    Finish::Scale => scaled,
-                    Finish::AddScaled(beta) => {
-                        let old = unsafe { _mm512_maskz_loadu_ps(mask, c.as_ptr().add(at)) };
-                        _mm512_add_ps(scaled, _mm512_mul_ps(_mm512_set1_ps(beta), old))
-                    }
-                    Finish::ColumnBias(bias) => {
-                        _mm512_add_ps(scaled, unsafe { _mm512_maskz_loadu_ps(mask, bias.as_ptr().add(j + 16 * v)) })
-                    }
-                    Finish::RowBias(bias) => {
-                        _mm512_add_ps(scaled, _mm512_set1_ps(unsafe { *bias.get_unchecked(i + r) }))
+                // SAFETY: row i + r, columns j + 16·v.. (masked) lie in C and the bias (caller).
+                unsafe { finish_store(sum, (i + r, j + 16 * v), (&mut *c, c_row), alpha, finish, masks[v]) };
+            }
+        }
+    }
+
+    /// Stores `finish(α·sum)` into `C[i, j..]`, lanes in `mask` only.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; C's row `i` and, for a bias, the bias hold the masked lanes.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn finish_store(
+        sum: __m512,
+        (i, j): (usize, usize),
+        (c, c_row): (&mut [f32], usize),
+        alpha: __m512,
+        finish: Finish<'_>,
+        mask: __mmask16,
+    ) {
+        let at = i * c_row + j;
+        let scaled = _mm512_mul_ps(alpha, sum);
+        // SAFETY (all loads and the store): masked lanes are not touched; the rest lie in C's
+        // row i, or in the bias (caller).
+        let value = match finish {
+            Finish::Scale => scaled,
+            Finish::AddScaled(beta) => {
+                let old = unsafe { _mm512_maskz_loadu_ps(mask, c.as_ptr().add(at)) };
+                _mm512_add_ps(scaled, _mm512_mul_ps(_mm512_set1_ps(beta), old))
+            }
+            Finish::ColumnBias(bias) => {
+                _mm512_add_ps(scaled, unsafe { _mm512_maskz_loadu_ps(mask, bias.as_ptr().add(j)) })
+            }
+            Finish::RowBias(bias) => _mm512_add_ps(scaled, _mm512_set1_ps(unsafe { *bias.get_unchecked(i) })),
+        };
+        unsafe { _mm512_mask_storeu_ps(c.as_mut_ptr().add(at), mask, value) };
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512F; [`super::packed_product`]'s bounds hold; `m ≤ 12`.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn packed_product(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        c: (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+        mut b_sums: Option<&mut [f32]>,
+    ) {
+        for j in (0..n).step_by(16) {
+            let used = (n - j).min(16);
+            let sums = b_sums.as_deref_mut().map(|s| &mut s[j..j + used]);
+            macro_rules! rows {
+                ($($r:literal)*) => {
+                    match m {
+                        // SAFETY: the caller's bounds, for columns j..j + used.
+                        $($r => unsafe { panel_rows::<$r>(k, a, b, (j, used), (&mut *c.0, c.1), alpha, finish, sums) },)*
+                        _ => unreachable!("at most 12 rows"),
                     }
                 };
-                unsafe { _mm512_mask_storeu_ps(c.as_mut_ptr().add(at), mask, value) };
             }
+            rows!(1 2 3 4 5 6 7 8 9 10 11 12);
+        }
+    }
+
+    /// All R rows of C against B's columns `j..j + used`: 16 values of `p` at a time, the
+    /// columns are loaded, transposed in registers into 16 rows of B, and used at once. The same
+    /// multiply, then add, per term from zero over `p` in order as [`pack`] then [`block`], and
+    /// the column sums as `gemm::packed` takes them from its panel.
+    #[target_feature(enable = "avx512f")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn panel_rows<const R: usize>(
+        k: usize,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        (j, used): (usize, usize),
+        (c, c_row): (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+        sums: Option<&mut [f32]>,
+    ) {
+        let mut acc = [_mm512_setzero_ps(); R];
+        let mut total = _mm512_setzero_ps();
+        for p0 in (0..k).step_by(16) {
+            let rows = (k - p0).min(16);
+            let mask = lanes_mask(rows);
+            let columns: [__m512; 16] = std::array::from_fn(|w| {
+                if w < used {
+                    // SAFETY: masked lanes are not read; the rest lie in column j + w (caller).
+                    unsafe { _mm512_maskz_loadu_ps(mask, b.data.as_ptr().add((j + w) * b.col + p0)) }
+                } else {
+                    _mm512_setzero_ps()
+                }
+            });
+            let panel = transpose(columns);
+            // A constant trip count, so the rows stay in registers; rows past k are skipped.
+            for (p, &row) in panel.iter().enumerate() {
+                if p < rows {
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        // SAFETY: A's rows < R, columns p0 + p < k lie in A (caller).
+                        let s = _mm512_set1_ps(unsafe { *a.data.get_unchecked(r * a.row + (p0 + p) * a.col) });
+                        *acc = _mm512_add_ps(*acc, _mm512_mul_ps(s, row));
+                    }
+                    total = _mm512_add_ps(total, row);
+                }
+            }
+        }
+        let (alpha, mask) = (_mm512_set1_ps(alpha), lanes_mask(used));
+        for (r, &acc) in acc.iter().enumerate() {
+            // SAFETY: row r, columns j.. (masked to `used`) lie in C and the bias (caller).
+            unsafe { finish_store(acc, (r, j), (&mut *c, c_row), alpha, finish, mask) };
+        }
+        if let Some(sums) = sums {
+            let mut lanes = [0.0f32; 16];
+            // SAFETY: 16 values fit in `lanes`.
+            unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), total) };
+            sums.copy_from_slice(&lanes[..sums.len()]);
         }
     }
 
