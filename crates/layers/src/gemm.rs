@@ -356,6 +356,11 @@ fn small<F: NdFloat>(
         by_panel((n, k, m), b.t(), a.t(), out.t(), &mut None);
     } else if direct && (!flipped || direct_first) {
         oriented((m, k, n), a, b, out);
+    } else if flipped && out.col == 1 && b.row == 1 && crate::microkernel::packs_in_registers::<F>(m) {
+        // The flipped orientation would store C a column apart (a weight gradient from a
+        // row-major batch); B's columns transposed in registers cost less, and give the bias
+        // gradient on the way.
+        by_panel((m, k, n), a, b, out, b_sums);
     } else if flipped {
         oriented((n, k, m), b.t(), a.t(), out.t());
     } else {

@@ -138,6 +138,16 @@ pub(crate) fn packed_product<F: NdFloat>(
     false
 }
 
+/// Whether [`packed_product`] takes an `m`-row product with B's columns and C's rows as runs
+/// on this thread (f32, AVX-512, at most 12 rows).
+#[inline(always)]
+pub(crate) fn packs_in_registers<F: 'static>(m: usize) -> bool {
+    cfg!(target_arch = "x86_64")
+        && TypeId::of::<F>() == TypeId::of::<f32>()
+        && simd::level() == Level::Avx512
+        && (1..=12).contains(&m)
+}
+
 /// `out`'s α and epilogue for the f32 kernels.
 ///
 /// # Safety
