@@ -50,7 +50,7 @@ pub(crate) fn block<F: NdFloat>(
 
 /// Writes the whole of `C = A·B` (finished by `out`'s epilogue) straight from the registers,
 /// when `F` is f32, C's rows are runs (`out.col == 1`), B's are too (`b.col == 1`) and the CPU
-/// has AVX-512; returns false (nothing written) otherwise. The same multiply, then add, per
+/// has AVX-512 or AVX2; returns false (nothing written) otherwise. The same multiply, then add, per
 /// term and the same epilogue formulas as [`block`] followed by `Out::write`, so the same bits.
 #[inline(always)]
 pub(crate) fn product<F: NdFloat>(
@@ -61,7 +61,7 @@ pub(crate) fn product<F: NdFloat>(
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
     if TypeId::of::<F>() == TypeId::of::<f32>()
-        && simd::level() == Level::Avx512
+        && simd::level() >= Level::Avx2
         && out.col == 1
         && b.col == 1
         && m > 0
@@ -81,8 +81,11 @@ pub(crate) fn product<F: NdFloat>(
         let (a, b, c) = unsafe {
             (as_f32(a), as_f32(b), std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()))
         };
-        // SAFETY: the level is the CPU's or lower; every bound was checked above.
-        unsafe { avx512::product((m, k, n), a, b, (c, out.row), alpha, finish) };
+        // SAFETY (both arms): the level is the CPU's or lower; every bound was checked above.
+        match simd::level() {
+            Level::Avx512 => unsafe { avx512::product((m, k, n), a, b, (c, out.row), alpha, finish) },
+            _ => unsafe { avx2::product((m, k, n), a, b, (c, out.row), alpha, finish) },
+        }
         return true;
     }
     let _ = ((m, k, n), a, b, out, TypeId::of::<F>());
@@ -596,7 +599,84 @@ mod avx512 {
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{BLOCK_COLS, BLOCK_ROWS, Strided};
+    use super::{BLOCK_COLS, BLOCK_ROWS, Finish, Strided};
+
+    /// # Safety
+    /// The CPU has AVX2; [`super::product`]'s bounds hold.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn product(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        c: (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+    ) {
+        // 16 registers: at most 4 rows × 2 vectors of sums at a time, 16 columns per pass.
+        for j in (0..n).step_by(16) {
+            let cols = (n - j).min(16);
+            let masks = [lanes_mask(cols), lanes_mask(cols.saturating_sub(8))];
+            by_rows!(m, 4, |i, R| if cols > 8 {
+                // SAFETY: the caller's bounds, for rows i..i + R and columns j..j + cols.
+                unsafe { finished::<R, 2>((i, j), k, a, b, (&mut *c.0, c.1), alpha, finish, masks) }
+            } else {
+                unsafe { finished::<R, 1>((i, j), k, a, b, (&mut *c.0, c.1), alpha, finish, masks) }
+            });
+        }
+    }
+
+    /// R rows × C·8 columns of `C` from `(i, j)`: the sums in registers, then finished and
+    /// stored (masked lanes untouched), as the AVX-512 kernel does.
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn finished<const R: usize, const C: usize>(
+        (i, j): (usize, usize),
+        k: usize,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        (c, c_row): (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+        masks: [__m256i; 2],
+    ) {
+        let mut sums = [[_mm256_setzero_ps(); C]; R];
+        for p in 0..k {
+            // SAFETY: masked lanes are not read; the rest lie in B (caller).
+            let row: [__m256; C] = std::array::from_fn(|v| unsafe {
+                _mm256_maskload_ps(b.data.as_ptr().add(p * b.row + j + 8 * v), masks[v])
+            });
+            for (r, sums) in sums.iter_mut().enumerate() {
+                // SAFETY: A's rows i..i + R, columns p < k lie in A (caller).
+                let s = _mm256_set1_ps(unsafe { *a.data.get_unchecked((i + r) * a.row + p * a.col) });
+                for (sum, &b) in sums.iter_mut().zip(&row) {
+                    *sum = _mm256_add_ps(*sum, _mm256_mul_ps(s, b));
+                }
+            }
+        }
+        let alpha = _mm256_set1_ps(alpha);
+        for (r, sums) in sums.iter().enumerate() {
+            for (v, &sum) in sums.iter().enumerate() {
+                let (mask, at, col) = (masks[v], (i + r) * c_row + j + 8 * v, j + 8 * v);
+                let scaled = _mm256_mul_ps(alpha, sum);
+                // SAFETY (all loads and the store): masked lanes are not touched; the rest lie
+                // in C's row i + r, or in the bias (caller).
+                let value = match finish {
+                    Finish::Scale => scaled,
+                    Finish::AddScaled(beta) => {
+                        let old = unsafe { _mm256_maskload_ps(c.as_ptr().add(at), mask) };
+                        _mm256_add_ps(scaled, _mm256_mul_ps(_mm256_set1_ps(beta), old))
+                    }
+                    Finish::ColumnBias(bias) => {
+                        _mm256_add_ps(scaled, unsafe { _mm256_maskload_ps(bias.as_ptr().add(col), mask) })
+                    }
+                    Finish::RowBias(bias) => {
+                        _mm256_add_ps(scaled, _mm256_set1_ps(unsafe { *bias.get_unchecked(i + r) }))
+                    }
+                };
+                unsafe { _mm256_maskstore_ps(c.as_mut_ptr().add(at), mask, value) };
+            }
+        }
+    }
 
     /// # Safety
     /// The CPU has AVX2, and [`super::in_bounds`] holds.
