@@ -350,6 +350,32 @@ mod avx512 {
         finish: Finish<'_>,
         masks: [__mmask16; 2],
     ) {
+        // SAFETY: the caller's bounds.
+        let sums = unsafe { sums::<R, C>((i, j), k, a, b, masks) };
+        let alpha = _mm512_set1_ps(alpha);
+        for (r, sums) in sums.iter().enumerate() {
+            for (v, &sum) in sums.iter().enumerate() {
+                // SAFETY: row i + r, columns j + 16·v.. (masked) lie in C and the bias (caller).
+                unsafe { finish_store(sum, (i + r, j + 16 * v), (&mut *c, c_row), alpha, finish, masks[v]) };
+            }
+        }
+    }
+
+    /// `Σ_p A[i + r, p]·B[p, j + 16·v..]` for R rows and C vectors of columns (masked), one
+    /// multiply then one add per term, from zero over `p` in order.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F; A's rows `i..i + R` over `p < k`, and the masked lanes of B's
+    /// rows `p < k` from column `j`, lie in the slices.
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn sums<const R: usize, const C: usize>(
+        (i, j): (usize, usize),
+        k: usize,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        masks: [__mmask16; 2],
+    ) -> [[__m512; C]; R] {
         let mut sums = [[_mm512_setzero_ps(); C]; R];
         for p in 0..k {
             // SAFETY: masked lanes are not read; the rest lie in B (caller).
@@ -364,13 +390,7 @@ mod avx512 {
                 }
             }
         }
-        let alpha = _mm512_set1_ps(alpha);
-        for (r, sums) in sums.iter().enumerate() {
-            for (v, &sum) in sums.iter().enumerate() {
-                // SAFETY: row i + r, columns j + 16·v.. (masked) lie in C and the bias (caller).
-                unsafe { finish_store(sum, (i + r, j + 16 * v), (&mut *c, c_row), alpha, finish, masks[v]) };
-            }
-        }
+        sums
     }
 
     /// Stores `finish(α·sum)` into `C[i, j..]`, lanes in `mask` only.
@@ -572,20 +592,8 @@ mod avx512 {
         b: Strided<'_, f32>,
         masks: [__mmask16; 2],
     ) {
-        let mut sums = [[_mm512_setzero_ps(); C]; R];
-        for p in 0..k {
-            // SAFETY: masked lanes are not read; the rest lie in B (in_bounds).
-            let row: [__m512; C] = std::array::from_fn(|c| unsafe {
-                _mm512_maskz_loadu_ps(masks[c], b.data.as_ptr().add(p * b.row + 16 * c))
-            });
-            for (r, sums) in sums.iter_mut().enumerate() {
-                // SAFETY: in_bounds covers A's rows i..i + R for every p < k.
-                let s = _mm512_set1_ps(unsafe { *a.data.get_unchecked((i + r) * a.row + p * a.col) });
-                for (sum, &b) in sums.iter_mut().zip(&row) {
-                    *sum = _mm512_add_ps(*sum, _mm512_mul_ps(s, b));
-                }
-            }
-        }
+        // SAFETY: in_bounds covers A's rows i..i + R and B's first 16·C columns (masked).
+        let sums = unsafe { sums::<R, C>((i, 0), k, a, b, masks) };
         for (acc, sums) in acc.iter_mut().zip(&sums) {
             for (c, &sum) in sums.iter().enumerate() {
                 // SAFETY: 16 values at 16·c < BLOCK_COLS lie in the row.
@@ -625,20 +633,21 @@ mod avx2 {
         }
     }
 
-    /// R rows × C·8 columns of `C` from `(i, j)`: the sums in registers, then finished and
-    /// stored (masked lanes untouched), as the AVX-512 kernel does.
+    /// `Σ_p A[i + r, p]·B[p, j + 8·v..]` for R rows and C vectors of columns (masked), as the
+    /// AVX-512 `sums`.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; A's rows `i..i + R` over `p < k`, and the masked lanes of B's rows
+    /// `p < k` from column `j`, lie in the slices.
     #[target_feature(enable = "avx2")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn finished<const R: usize, const C: usize>(
+    #[inline]
+    unsafe fn sums<const R: usize, const C: usize>(
         (i, j): (usize, usize),
         k: usize,
         a: Strided<'_, f32>,
         b: Strided<'_, f32>,
-        (c, c_row): (&mut [f32], usize),
-        alpha: f32,
-        finish: Finish<'_>,
         masks: [__m256i; 2],
-    ) {
+    ) -> [[__m256; C]; R] {
         let mut sums = [[_mm256_setzero_ps(); C]; R];
         for p in 0..k {
             // SAFETY: masked lanes are not read; the rest lie in B (caller).
@@ -653,6 +662,25 @@ mod avx2 {
                 }
             }
         }
+        sums
+    }
+
+    /// R rows × C·8 columns of `C` from `(i, j)`: the sums in registers, then finished and
+    /// stored (masked lanes untouched), as the AVX-512 kernel does.
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn finished<const R: usize, const C: usize>(
+        (i, j): (usize, usize),
+        k: usize,
+        a: Strided<'_, f32>,
+        b: Strided<'_, f32>,
+        (c, c_row): (&mut [f32], usize),
+        alpha: f32,
+        finish: Finish<'_>,
+        masks: [__m256i; 2],
+    ) {
+        // SAFETY: the caller's bounds.
+        let sums = unsafe { sums::<R, C>((i, j), k, a, b, masks) };
         let alpha = _mm256_set1_ps(alpha);
         for (r, sums) in sums.iter().enumerate() {
             for (v, &sum) in sums.iter().enumerate() {
@@ -795,20 +823,8 @@ mod avx2 {
         b: Strided<'_, f32>,
         masks: [__m256i; 2],
     ) {
-        let mut sums = [[_mm256_setzero_ps(); C]; R];
-        for p in 0..k {
-            // SAFETY: masked lanes are not read; the rest lie in B (in_bounds).
-            let row: [__m256; C] = std::array::from_fn(|c| unsafe {
-                _mm256_maskload_ps(b.data.as_ptr().add(p * b.row + 8 * c), masks[c])
-            });
-            for (r, sums) in sums.iter_mut().enumerate() {
-                // SAFETY: in_bounds covers A's rows i..i + R for every p < k.
-                let s = _mm256_set1_ps(unsafe { *a.data.get_unchecked((i + r) * a.row + p * a.col) });
-                for (sum, &b) in sums.iter_mut().zip(&row) {
-                    *sum = _mm256_add_ps(*sum, _mm256_mul_ps(s, b));
-                }
-            }
-        }
+        // SAFETY: in_bounds covers A's rows i..i + R and the masked lanes of B's rows.
+        let sums = unsafe { sums::<R, C>((i, 0), k, a, b, masks) };
         for (acc, sums) in acc.iter_mut().zip(&sums) {
             for (c, &sum) in sums.iter().enumerate() {
                 // SAFETY: 8 values at j + 8·c < BLOCK_COLS lie in the row.
