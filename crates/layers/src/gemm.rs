@@ -48,9 +48,9 @@ pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, be
 }
 
 /// [`gemm`], and `b_sums[j] ← Σₚ B[p, j]` as [`column_sums`] computes it (a dense layer's weight
-/// and bias gradients, `xᵀ·dy` and `Σ dy`). Where the kernel copies B into a panel anyway (a
-/// feature-major `x` and `dy`), the sums are taken from that copy instead of a second pass over
-/// B; the bits are the same either way.
+/// and bias gradients, `xᵀ·dy` and `Σ dy`). Where the kernel transposes B anyway (a
+/// feature-major `dy`), the sums are taken from the transposed rows, in registers or in its
+/// panel, instead of a second pass over B; the bits are the same either way.
 ///
 /// ```
 /// use ndarray::array;
@@ -209,8 +209,8 @@ pub(crate) enum Epilogue<'a, F> {
     Bias(&'a [F]),
 }
 
-/// The product; when a kernel copies B into panels, it also fills B's column sums from them and
-/// takes `b_sums` (left as it is otherwise, for the caller to fill).
+/// The product; when a kernel transposes B, it also fills B's column sums from the transposed
+/// rows and takes `b_sums` (left as it is otherwise, for the caller to fill).
 fn product<F: NdFloat>(
     alpha: F,
     a: ArrayView2<'_, F>,
