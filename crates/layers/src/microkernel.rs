@@ -62,29 +62,16 @@ pub(crate) fn product<F: NdFloat>(
     #[cfg(target_arch = "x86_64")]
     if TypeId::of::<F>() == TypeId::of::<f32>()
         && simd::level() >= Level::Avx2
-        && out.col == 1
         && b.col == 1
-        && m > 0
-        && n > 0
-        && k > 0
-        && (m - 1) * a.row + (k - 1) * a.col < a.data.len()
+        && fits((m, k, n), a, out)
         && (k - 1) * b.row + n <= b.data.len()
-        && (m - 1) * out.row + n <= out.data.len()
-        && match out.epilogue {
-            Epilogue::Bias(bias) => bias.len() >= if out.transposed { m } else { n },
-            Epilogue::Beta(_) => true,
-        }
     {
-        // SAFETY: F is f32 (checked above).
-        let (alpha, finish) = unsafe { f32_finish(out) };
         // SAFETY: F is f32 (checked above), so these describe f32 values.
-        let (a, b, c) = unsafe {
-            (as_f32(a), as_f32(b), std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()))
-        };
+        let (a, b, (c, alpha, finish)) = unsafe { (as_f32(a), as_f32(b), f32_out(out)) };
         // SAFETY (both arms): the level is the CPU's or lower; every bound was checked above.
         match simd::level() {
-            Level::Avx512 => unsafe { avx512::product((m, k, n), a, b, (c, out.row), alpha, finish) },
-            _ => unsafe { avx2::product((m, k, n), a, b, (c, out.row), alpha, finish) },
+            Level::Avx512 => unsafe { avx512::product((m, k, n), a, b, c, alpha, finish) },
+            _ => unsafe { avx2::product((m, k, n), a, b, c, alpha, finish) },
         }
         return true;
     }
@@ -108,33 +95,23 @@ pub(crate) fn packed_product<F: NdFloat>(
     #[cfg(target_arch = "x86_64")]
     if TypeId::of::<F>() == TypeId::of::<f32>()
         && simd::level() == Level::Avx512
-        && out.col == 1
         && b.row == 1
-        && (1..=12).contains(&m)
-        && n > 0
-        && k > 0
-        && (m - 1) * a.row + (k - 1) * a.col < a.data.len()
+        && m <= 12
+        && fits((m, k, n), a, out)
         && (n - 1) * b.col + k <= b.data.len()
-        && (m - 1) * out.row + n <= out.data.len()
         && b_sums.as_ref().is_none_or(|s| s.len() >= n)
-        && match out.epilogue {
-            Epilogue::Bias(bias) => bias.len() >= if out.transposed { m } else { n },
-            Epilogue::Beta(_) => true,
-        }
     {
-        // SAFETY: F is f32 (checked above).
-        let (alpha, finish) = unsafe { f32_finish(out) };
         // SAFETY: F is f32 (checked above), so these describe f32 values.
-        let (a, b, c, sums) = unsafe {
+        let (a, b, (c, alpha, finish), sums) = unsafe {
             (
                 as_f32(a),
                 as_f32(b),
-                std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()),
+                f32_out(out),
                 b_sums.take().map(|s| std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f32>(), s.len())),
             )
         };
         // SAFETY: the level is the CPU's or lower; every bound was checked above.
-        unsafe { avx512::packed_product((m, k, n), a, b, (c, out.row), alpha, finish, sums) };
+        unsafe { avx512::packed_product((m, k, n), a, b, c, alpha, finish, sums) };
         return true;
     }
     let _ = ((m, k, n), a, b, out, b_sums, TypeId::of::<F>());
@@ -151,11 +128,28 @@ pub(crate) fn packs_in_registers<F: 'static>(m: usize) -> bool {
         && (1..=12).contains(&m)
 }
 
-/// `out`'s α and epilogue for the f32 kernels.
+/// Whether A's rows `0..m` over `p < k` lie in A's slice, and C's rows `0..m` are runs (`out.col
+/// == 1`) whose first `n` values, and the bias for them, lie in theirs: the bounds the f32
+/// kernels writing C need besides B's.
+#[inline(always)]
+fn fits<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, out: &Out<'_, '_, F>) -> bool {
+    m > 0
+        && n > 0
+        && k > 0
+        && out.col == 1
+        && (m - 1) * a.row + (k - 1) * a.col < a.data.len()
+        && (m - 1) * out.row + n <= out.data.len()
+        && match out.epilogue {
+            Epilogue::Bias(bias) => bias.len() >= if out.transposed { m } else { n },
+            Epilogue::Beta(_) => true,
+        }
+}
+
+/// `out`'s data with its row stride, α and epilogue for the f32 kernels.
 ///
 /// # Safety
 /// `F` must be f32.
-unsafe fn f32_finish<'b, F: NdFloat>(out: &Out<'_, 'b, F>) -> (f32, Finish<'b>) {
+unsafe fn f32_out<'a, 'b, F: NdFloat>(out: &'a mut Out<'_, 'b, F>) -> ((&'a mut [f32], usize), f32, Finish<'b>) {
     let any = |x: &F| *(x as &dyn std::any::Any).downcast_ref::<f32>().expect("F is f32");
     let finish = match out.epilogue {
         Epilogue::Beta(beta) if beta == F::zero() => Finish::Scale,
@@ -166,7 +160,9 @@ unsafe fn f32_finish<'b, F: NdFloat>(out: &Out<'_, 'b, F>) -> (f32, Finish<'b>) 
             if out.transposed { Finish::RowBias(bias) } else { Finish::ColumnBias(bias) }
         }
     };
-    (any(&out.alpha), finish)
+    // SAFETY: F is f32 (the caller's guarantee).
+    let data = unsafe { std::slice::from_raw_parts_mut(out.data.as_mut_ptr().cast::<f32>(), out.data.len()) };
+    ((data, out.row), any(&out.alpha), finish)
 }
 
 /// What becomes of a finished sum `s` of `C[i, j]`: `α·s`, `α·s + β·C[i, j]`, `α·s + bias[j]`
