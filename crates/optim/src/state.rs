@@ -90,7 +90,7 @@ impl<S> Slots<S> {
         // Every check before any write: shapes against the slots, lengths against the shapes.
         let (mut count, mut error) = (0, None);
         params.visit(&mut |p: Param<'_, F>| {
-            if error.is_none() && !self.fits(count, &p) {
+            if error.is_none() {
                 error = self.check(count, &p);
             }
             count += 1;
@@ -123,20 +123,14 @@ impl<S> Slots<S> {
         })
     }
 
-    /// Whether tensor `index` can be stepped with this state: [`check`](Self::check)'s test
-    /// without its error, for the path every step takes (no `memcmp` call, no formatting).
+    /// Why tensor `index` cannot be stepped with this state, if it cannot. Runs for every
+    /// tensor on every step: the shapes are compared element by element (a slice `!=` is a
+    /// `memcmp` call), and the errors are built only on failure.
     #[inline]
-    fn fits<F>(&self, index: usize, p: &Param<'_, F>) -> bool {
-        let same = |shape: &Vec<usize>| shape.len() == p.shape.len() && shape.iter().zip(p.shape).all(|(a, b)| a == b);
-        let n: usize = p.shape.iter().product();
-        self.shapes.get(index).is_none_or(same) && p.value.len() == n && p.grad.len() == n
-    }
-
-    /// Why tensor `index` cannot be stepped with this state, if it cannot.
-    #[cold]
     fn check<F>(&self, index: usize, p: &Param<'_, F>) -> Option<OptimError> {
+        let same = |shape: &Vec<usize>| shape.len() == p.shape.len() && shape.iter().zip(p.shape).all(|(a, b)| a == b);
         if let Some(shape) = self.shapes.get(index)
-            && shape.as_slice() != p.shape
+            && !same(shape)
         {
             return Some(OptimError::Shape { index, expected: shape.clone(), actual: p.shape.to_vec() });
         }
