@@ -153,7 +153,13 @@ pub fn dispatch<R>(f: impl FnOnce() -> R) -> R {
         }
         Level::Baseline => {}
     }
-    f()
+    // Its own frame, so the caller's stays small (a kernel's stack blocks would otherwise be
+    // reserved, and probed, in every caller).
+    #[inline(never)]
+    fn baseline<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    baseline(f)
 }
 
 #[cfg(test)]
