@@ -34,10 +34,18 @@ impl<F: NdFloat> Default for Buffer<F> {
 impl<F: NdFloat> Buffer<F> {
     /// The first `rows` rows, `cols` wide, for writing; reallocates (zeros) only when the
     /// buffer has fewer rows or another width.
+    #[inline]
     pub fn rows_mut(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
         if self.data.dim() == (rows, cols) {
             return self.data.view_mut(); // every full batch: no shape checks
         }
+        self.resized(rows, cols)
+    }
+
+    /// [`rows_mut`](Buffer::rows_mut) for another shape than the whole buffer's: a short batch,
+    /// or one that needs more memory.
+    #[cold]
+    fn resized(&mut self, rows: usize, cols: usize) -> ArrayViewMut2<'_, F> {
         if self.data.ncols() != cols || self.data.nrows() < rows {
             let capacity = if self.data.ncols() == cols { rows.max(self.data.nrows()) } else { rows };
             self.data = Array2::zeros((capacity, cols).f());
@@ -51,12 +59,20 @@ impl<F: NdFloat> Buffer<F> {
     /// # Panics
     /// When the buffer holds fewer rows.
     #[track_caller]
+    #[inline]
     pub fn rows(&self, rows: usize) -> ArrayView2<'_, F> {
-        let (held, cols) = self.data.dim();
-        assert!(rows <= held, "Buffer::rows: {rows} rows asked, {held} held");
-        if rows == held {
+        if rows == self.data.nrows() {
             return self.data.view();
         }
+        self.front(rows)
+    }
+
+    /// [`rows`](Buffer::rows) for fewer rows than the buffer holds (a short batch).
+    #[track_caller]
+    #[cold]
+    fn front(&self, rows: usize) -> ArrayView2<'_, F> {
+        let (held, cols) = self.data.dim();
+        assert!(rows <= held, "Buffer::rows: {rows} rows asked, {held} held");
         let front = &self.data.as_slice_memory_order().expect("owned and contiguous")[..rows * cols];
         ArrayView2::from_shape((rows, cols).f(), front).expect("checked above")
     }
