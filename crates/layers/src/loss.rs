@@ -56,10 +56,19 @@ pub(crate) fn elementwise_mean<F: NdFloat>(
         Some(mut grad) => {
             check_grad(name, &prediction, &grad)?;
             let mut sum = F::zero();
-            Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &p, &t| {
+            let mut step = |g: &mut F, p: F, t: F| {
                 sum += term(p, t);
                 *g = slope(p, t, n);
-            });
+            };
+            let same = |s: &[isize]| s == prediction.strides() || prediction.len() <= 1;
+            match (prediction.as_slice_memory_order(), target.as_slice_memory_order()) {
+                // One layout (a model's output and a gathered target): one run, in Zip's order.
+                (Some(p), Some(t)) if same(target.strides()) && same(grad.strides()) => {
+                    let g = grad.as_slice_memory_order_mut().expect("a gradient laid out as the contiguous prediction");
+                    g.iter_mut().zip(p).zip(t).for_each(|((g, &p), &t)| step(g, p, t));
+                }
+                _ => Zip::from(&mut grad).and(&prediction).and(&target).for_each(|g, &p, &t| step(g, p, t)),
+            }
             sum
         }
     };
