@@ -206,7 +206,8 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
 /// `batch[c·n + b] = table[order[b]·width + c]` (n = `order.len()`), when `F` is f32,
 /// `width ≤ 16` and the CPU has AVX-512 or AVX2: 16 (or 8) rows loaded and transposed in
 /// registers, each column of the batch written 16 (or 8) samples at a time. Returns false (nothing written)
-/// otherwise. Every index in `order` must be a row of the table (checked here too).
+/// otherwise, or when an index in `order` is not a row of the table (checked here: the caller
+/// names the bad row only on that path).
 #[inline(always)]
 pub(crate) fn gather<F: NdFloat>(table: &[F], width: usize, order: &[usize], batch: &mut [F]) -> bool {
     #[cfg(target_arch = "x86_64")]
