@@ -456,6 +456,9 @@ mod avx512 {
     /// the column sums as `gemm::packed` takes them from its panel.
     #[target_feature(enable = "avx512f")]
     #[allow(clippy::too_many_arguments)]
+    // Out of line: inlined, the twelve row counts shared one prologue that set up every
+    // column's address on each call (dW2 91 -> 73 ns, dW1 with its bias 179 -> 160 ns).
+    #[inline(never)]
     unsafe fn panel_rows<const R: usize>(
         k: usize,
         a: Strided<'_, f32>,
