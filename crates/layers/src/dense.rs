@@ -193,6 +193,12 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         });
         f(ParamMut { name: "bias", shape: &[cols], value: flat(&mut self.bias), grad: flat(&mut self.grad_bias) });
     }
+
+    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
+        let (rows, cols) = self.weight.dim();
+        f(&[rows, cols], flat(&mut self.weight), flat(&mut self.grad_weight));
+        f(&[cols], flat(&mut self.bias), flat(&mut self.grad_bias));
+    }
 }
 
 /// An array this layer owns, as a row-major slice.

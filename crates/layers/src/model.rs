@@ -107,6 +107,15 @@ pub trait Model<F: NdFloat> {
     /// slices ([`ParamMut`]), in the same order as [`visit_params`](Model::visit_params).
     fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>));
 
+    /// Calls `f(shape, value, grad)` for every parameter tensor, in the order of
+    /// [`visit_params_mut`](Model::visit_params_mut), without the names: the optimizer's view
+    /// ([`Layer::visit_param_slices_mut`](crate::Layer::visit_param_slices_mut) says why it
+    /// exists). The default goes through `visit_params_mut`; [`Sequential`](crate::Sequential)
+    /// hands `f` to its layers.
+    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
+        self.visit_params_mut(&mut |_, p| f(p.shape, p.value, p.grad));
+    }
+
     /// [`forward_backward_input`](Model::forward_backward_input) without the input gradient:
     /// the training step.
     fn forward_backward(&mut self, x: ArrayView2<'_, F>, y: ArrayView2<'_, F>, loss: &dyn Loss<F>) -> Result<F> {

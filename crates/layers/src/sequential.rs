@@ -276,4 +276,10 @@ impl<F: NdFloat> Model<F> for Sequential<F> {
             l.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_layer(i), p));
         }
     }
+
+    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
+        for l in &mut self.layers {
+            l.visit_param_slices_mut(f);
+        }
+    }
 }
