@@ -43,8 +43,9 @@ pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
 ///
 /// # Panics
 /// When the shapes do not agree (like `general_mat_mul`).
-pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, c: ArrayViewMut2<'_, F>) {
-    product(alpha, a, b, Epilogue::Beta(beta), c, &mut None);
+#[inline]
+pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta: F, mut c: ArrayViewMut2<'_, F>) {
+    product(alpha, &a, &b, Epilogue::Beta(beta), &mut c, &mut None);
 }
 
 /// [`gemm`], and `b_sums[j] ← Σₚ B[p, j]` as [`column_sums`] computes it (a dense layer's weight
@@ -64,17 +65,18 @@ pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, be
 /// # Panics
 /// When the shapes do not agree, or `b_sums` does not have one entry per column of `B`.
 #[track_caller]
+#[inline]
 pub fn gemm_with_column_sums<F: NdFloat>(
     alpha: F,
     a: ArrayView2<'_, F>,
     b: ArrayView2<'_, F>,
     beta: F,
-    c: ArrayViewMut2<'_, F>,
+    mut c: ArrayViewMut2<'_, F>,
     b_sums: &mut [F],
 ) {
     assert_eq!(b_sums.len(), b.ncols(), "gemm_with_column_sums: {} sums for {} columns", b_sums.len(), b.ncols());
     let mut sums = Some(b_sums);
-    product(alpha, a, b, Epilogue::Beta(beta), c, &mut sums);
+    product(alpha, &a, &b, Epilogue::Beta(beta), &mut c, &mut sums);
     if let Some(sums) = sums {
         column_sums(b, sums);
     }
@@ -86,6 +88,7 @@ pub fn gemm_with_column_sums<F: NdFloat>(
 ///
 /// # Panics
 /// When the shapes do not agree, or `bias` does not have one entry per column of `C`.
+#[inline]
 pub fn gemm_bias<F: NdFloat>(
     alpha: F,
     a: ArrayView2<'_, F>,
@@ -95,12 +98,12 @@ pub fn gemm_bias<F: NdFloat>(
 ) {
     assert_eq!(bias.len(), c.ncols(), "gemm_bias: {} biases for {} columns", bias.len(), c.ncols());
     match bias.as_slice() {
-        Some(bias) => product(alpha, a, b, Epilogue::Bias(bias), c, &mut None),
+        Some(bias) => product(alpha, &a, &b, Epilogue::Bias(bias), &mut c, &mut None),
         None => {
             for mut row in c.rows_mut() {
                 row.assign(&bias);
             }
-            product(alpha, a, b, Epilogue::Beta(F::one()), c, &mut None);
+            product(alpha, &a, &b, Epilogue::Beta(F::one()), &mut c, &mut None);
         }
     }
 }
@@ -213,17 +216,17 @@ pub(crate) enum Epilogue<'a, F> {
 /// rows and takes `b_sums` (left as it is otherwise, for the caller to fill).
 fn product<F: NdFloat>(
     alpha: F,
-    a: ArrayView2<'_, F>,
-    b: ArrayView2<'_, F>,
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
     epilogue: Epilogue<'_, F>,
-    mut c: ArrayViewMut2<'_, F>,
+    c: &mut ArrayViewMut2<'_, F>,
     b_sums: &mut Option<&mut [F]>,
 ) {
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
     if m * k * n > SMALL_GEMM_LIMIT {
-        let beta = as_beta(epilogue, &mut c);
-        large(alpha, a, b, beta, c);
+        let beta = as_beta(epilogue, c);
+        large(alpha, a.view(), b.view(), beta, c.view_mut());
         return;
     }
     let strides = |s: &[isize]| Some((usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?));
@@ -241,7 +244,7 @@ fn product<F: NdFloat>(
         );
         return;
     }
-    strided_fallback(alpha, a, b, epilogue, c);
+    strided_fallback(alpha, a.view(), b.view(), epilogue, c.view_mut());
 }
 
 /// A matrix in a contiguous slice, with explicit (non-negative) strides.
