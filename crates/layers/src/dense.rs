@@ -159,20 +159,22 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         grad_output: ArrayView2<'_, F>,
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
-        // dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ; transposes are views.
+        // dW = xᵀ·dy, db = Σ_rows dy, dx = dy·Wᵀ; transposes are views. The views are used
+        // where they are, not moved into a closure: a copy of a view read right after the caller
+        // wrote it waits on those stores.
         let (weight, grad_weight, grad_bias) = (&self.weight, &mut self.grad_weight, flat(&mut self.grad_bias));
-        let mut weight_grad = move || {
-            gemm_with_column_sums(F::one(), input.t(), grad_output, F::zero(), grad_weight.view_mut(), grad_bias);
-        };
+        let (input, grad_output) = (&input, &grad_output);
+        let mut weight_grad =
+            move || gemm_with_column_sums(F::one(), input.t(), grad_output.view(), F::zero(), grad_weight.view_mut(), grad_bias);
         match grad_input {
             // Two large independent products side by side, each on its own core: faster than
             // one after the other, each split (no operand packed twice). Same bits either way.
             Some(grad_input) if threaded(weight.nrows(), grad_output.nrows(), weight.ncols()) => {
-                rayon::join(weight_grad, || gemm(F::one(), grad_output, weight.t(), F::zero(), grad_input));
+                rayon::join(weight_grad, || gemm(F::one(), grad_output.view(), weight.t(), F::zero(), grad_input));
             }
             Some(grad_input) => {
                 weight_grad();
-                gemm(F::one(), grad_output, weight.t(), F::zero(), grad_input);
+                gemm(F::one(), grad_output.view(), weight.t(), F::zero(), grad_input);
             }
             None => weight_grad(),
         }

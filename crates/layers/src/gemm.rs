@@ -214,6 +214,7 @@ pub(crate) enum Epilogue<'a, F> {
 
 /// The product; when a kernel transposes B, it also fills B's column sums from the transposed
 /// rows and takes `b_sums` (left as it is otherwise, for the caller to fill).
+#[inline]
 fn product<F: NdFloat>(
     alpha: F,
     a: &ArrayView2<'_, F>,
