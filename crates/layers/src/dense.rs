@@ -164,8 +164,9 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         // wrote it waits on those stores.
         let (weight, grad_weight, grad_bias) = (&self.weight, &mut self.grad_weight, flat(&mut self.grad_bias));
         let (input, grad_output) = (&input, &grad_output);
-        let mut weight_grad =
-            move || gemm_with_column_sums(F::one(), input.t(), grad_output.view(), F::zero(), grad_weight.view_mut(), grad_bias);
+        let mut weight_grad = move || {
+            gemm_with_column_sums(F::one(), input.t(), grad_output.view(), F::zero(), grad_weight.view_mut(), grad_bias)
+        };
         match grad_input {
             // Two large independent products side by side, each on its own core: faster than
             // one after the other, each split (no operand packed twice). Same bits either way.
