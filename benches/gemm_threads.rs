@@ -2,8 +2,8 @@
 //! every thread, for n from 64 to 256 (2.6e5 to 1.7e7 multiply-adds). `PARALLEL_GEMM_LIMIT`
 //! is set from this. `cargo bench --bench gemm_threads`
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndnet::cpu::threads::{max_threads, set_max_threads};
-use ndnet::layers::gemm::gemm;
+use ndnet::kernels::gemm::gemm;
+use ndnet::kernels::threads::{max_threads, set_max_threads};
 use ndnet::ndarray::Array2;
 
 fn threads(c: &mut Criterion) {

@@ -1,9 +1,9 @@
 //! RMSprop, Adam and SGD updates over 1e3, 1e5 and 1e7 parameters, in elements per second, next to
 //! a plain copy of the same bytes (the memory-bandwidth bound); and where splitting an update
-//! across threads starts to pay (`ndnet::cpu::threads::PARALLEL_ELEMENTS`).
+//! across threads starts to pay (`ndnet::kernels::threads::PARALLEL_ELEMENTS`).
 //! `cargo bench --bench optimizer_update`
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use ndnet::cpu::{simd, threads};
+use ndnet::kernels::{simd, threads};
 use ndnet::ndarray::Array1;
 use ndnet::optim::{Adam, AdamConfig, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 use std::hint::black_box;

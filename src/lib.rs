@@ -18,9 +18,10 @@
 //! assert!(loss.is_finite());
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub use ndarray;
-pub use ndnet_cpu as cpu;
+pub use ndnet_kernels as kernels;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;
 pub use ndnet_trainer as trainer;

@@ -2,7 +2,7 @@
 //! epilogue, column sums, f32 and f64) and whole training runs, at each level this CPU has,
 //! against the baseline copy. On a CPU without AVX-512 (or AVX2) the missing levels are capped
 //! to the widest it has, and the test says which levels it covered.
-use ndnet::layers::gemm::{column_sums, gemm, gemm_bias, gemm_with_column_sums};
+use ndnet::kernels::gemm::{column_sums, gemm, gemm_bias, gemm_with_column_sums};
 use ndnet::layers::simd::{self, Level};
 use ndnet::ndarray::{Array1, Array2, ArrayView2, ShapeBuilder};
 use ndnet::prelude::*;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use ndnet::prelude::*;
-use ndnet::trainer::TrainError;
+use ndnet::trainer::{Setting, TrainError};
 
 mod housing_features;
 pub mod optimizers;
@@ -99,17 +99,13 @@ pub fn housing_model(
     Ok(Sequential::mlp(&[inputs, hidden as usize, 1], &mut ChaCha8Rng::seed_from_u64(seed))?)
 }
 
-/// Adds the example's flag to a library error that suggests a setting.
+/// Adds the example's flag to a library error that a setting would fix.
 pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
-    let text = e.to_string();
-    let hint = if text.contains("choose a missing-value policy") {
-        " (--missing drop|mean|median)"
-    } else if text.contains("categories in the training rows, more than the limit") {
-        " (--max-categories N, or --features without it)"
-    } else if text.contains("or ignore unknown categories") {
-        " (--unknown-category ignore)"
-    } else {
-        ""
+    let hint = match e.setting() {
+        Some(Setting::Missing) => "--missing drop|mean|median",
+        Some(Setting::MaxCategories) => "--max-categories N, or --features without it",
+        Some(Setting::UnknownCategory) => "--unknown-category ignore",
+        _ => return e.into(),
     };
-    if hint.is_empty() { e.into() } else { format!("{text}{hint}").into() }
+    format!("{e} ({hint})").into()
 }

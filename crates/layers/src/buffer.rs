@@ -96,54 +96,21 @@ impl<F: NdFloat> Buffer<F> {
         let (n, width, rows) = (order.len(), table.ncols(), table.nrows());
         let mut batch = self.rows_mut(n, width);
         let batch = batch.as_slice_memory_order_mut().expect("a Buffer's front is contiguous");
-        // The register copy checks every index itself (and copies nothing when one is out of
-        // the table), so the scan for the panic message runs only without it.
-        if !table.as_slice().is_some_and(|table| crate::microkernel::gather(table, width, order, batch)) {
-            if let Some(&last) = order.iter().max() {
-                assert!(last < rows, "Buffer::gather: row {last} of a {rows}-row table");
-            }
-            match table.as_slice() {
-                Some(table) => gather_by_columns(table, width, order, batch),
-                None => {
-                    for (b, &r) in order.iter().enumerate() {
-                        for (c, &v) in table.row(r).iter().enumerate() {
-                            batch[c * n + b] = v;
-                        }
+        match table.as_slice() {
+            Some(table) => ndnet_kernels::gather::gather_rows(table, width, order, batch),
+            None => {
+                if let Some(&last) = order.iter().max() {
+                    assert!(last < rows, "gather: row {last} of a {rows}-row table");
+                }
+                for (b, &r) in order.iter().enumerate() {
+                    for (c, &v) in table.row(r).iter().enumerate() {
+                        batch[c * n + b] = v;
                     }
                 }
             }
         }
         self.rows(n)
     }
-}
-
-/// `batch[c·n + b] = table[order[b]·width + c]`. Four columns per pass over the rows: every
-/// store is adjacent to the last one of its column, each row's offset is computed once per
-/// pass, and the batch's rows stay in L1 after the first pass.
-fn gather_by_columns<F: NdFloat>(table: &[F], width: usize, order: &[usize], batch: &mut [F]) {
-    if order.is_empty() {
-        return;
-    }
-    let mut columns = batch.chunks_exact_mut(order.len());
-    let mut c = 0;
-    while c + 4 <= width {
-        let (c0, c1, c2, c3) = (next(&mut columns), next(&mut columns), next(&mut columns), next(&mut columns));
-        let cells = c0.iter_mut().zip(c1.iter_mut()).zip(c2.iter_mut().zip(c3.iter_mut()));
-        for (((d0, d1), (d2, d3)), &r) in cells.zip(order) {
-            let [v0, v1, v2, v3] = *table[r * width + c..].first_chunk().expect("a row of the table");
-            (*d0, *d1, *d2, *d3) = (v0, v1, v2, v3);
-        }
-        c += 4;
-    }
-    for (column, c) in columns.zip(c..) {
-        for (d, &r) in column.iter_mut().zip(order) {
-            *d = table[r * width + c];
-        }
-    }
-}
-
-fn next<'a, F>(columns: &mut std::slice::ChunksExactMut<'a, F>) -> &'a mut [F] {
-    columns.next().expect("one column of the batch per column of the table")
 }
 
 #[cfg(test)]
@@ -163,7 +130,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "Buffer::gather: row 9 of a 9-row table")]
+    #[should_panic(expected = "gather: row 9 of a 9-row table")]
     fn a_row_past_the_table_is_named() {
         // f32 goes through the register copy where the CPU has one, which refuses the order.
         let table = Array2::<f32>::zeros((9, 2));
@@ -171,7 +138,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "Buffer::gather: row 9 of a 9-row table")]
+    #[should_panic(expected = "gather: row 9 of a 9-row table")]
     fn a_row_past_the_table_is_named_on_the_portable_copy_too() {
         let table = Array2::<f64>::zeros((9, 2));
         Buffer::default().gather(table.view(), &[9, 0]);

@@ -22,42 +22,32 @@
 //! model.visit_params_mut(&mut |name, p| println!("{name}: {:?}, |dL/dθ|₁ = {}", p.shape, p.grad.iter().map(|g| g.abs()).sum::<f32>()));
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
-// Links the BLAS that ndarray's `blas` feature calls (the crate is only a link directive).
-#[cfg(feature = "blas")]
-extern crate blas_src;
-
-mod activation;
-mod bce;
 mod buffer;
-mod cross_entropy;
-mod dense;
 mod error;
-pub mod gemm;
 pub mod gradcheck;
-mod huber;
 mod init;
 mod layer;
+mod layers;
 mod loss;
-mod mae;
-mod microkernel;
+mod losses;
 mod model;
-mod mse;
 mod sequential;
 
-pub use ndnet_cpu::{simd, threads};
+pub use ndnet_kernels::{simd, threads};
 
-pub use activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
-pub use bce::BceWithLogits;
 pub use buffer::Buffer;
-pub use cross_entropy::CrossEntropy;
-pub use dense::{Dense, DenseConfig};
 pub use error::{LayerError, Result};
-pub use huber::Huber;
 pub use init::{Init, cast};
 pub use layer::{Layer, ParamMut};
+pub use layers::activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use layers::dense::{Dense, DenseConfig};
 pub use loss::{Loss, RegressionLoss};
-pub use mae::Mae;
+pub use losses::bce::BceWithLogits;
+pub use losses::cross_entropy::CrossEntropy;
+pub use losses::huber::Huber;
+pub use losses::mae::Mae;
+pub use losses::mse::Mse;
 pub use model::{Model, NamedTensors, ParamName};
-pub use mse::Mse;
 pub use sequential::Sequential;

@@ -4,7 +4,7 @@
 #![cfg(not(feature = "blas"))]
 
 use ndarray::{Array2, s};
-use ndnet_layers::gemm::{PARALLEL_GEMM_LIMIT, gemm};
+use ndnet_kernels::gemm::{PARALLEL_GEMM_LIMIT, gemm};
 use ndnet_layers::threads::set_max_threads;
 use ndnet_layers::{Model, Mse, Sequential};
 use rand::{Rng, SeedableRng};

@@ -27,11 +27,11 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
-use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
+use ndnet_kernels::elementwise;
 
 /// Where the bias correction goes, and so where ε lands relative to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -460,7 +460,7 @@ impl<F: NdFloat> Optimizer<F> for Adam<F> {
         };
         self.slots.step(params, init, |s, value, grad| {
             let parts = (value, grad, &mut s.exp_avg[..], &mut s.exp_avg_sq[..], s.max_exp_avg_sq.as_deref_mut());
-            run_update(
+            elementwise::for_each(
                 parts,
                 rule.arithmetic == Arithmetic::PyTorch,
                 #[inline(always)]

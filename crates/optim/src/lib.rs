@@ -45,11 +45,11 @@
 //! State is per parameter slot, checked against the parameter's shape on every step, and
 //! serialisable ([`OptimizerState`]): save mid-run, load, and the run continues bit for bit.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod adam;
 mod arithmetic;
 mod clip;
-mod elementwise;
 mod error;
 mod optimizer;
 mod params;
@@ -60,7 +60,7 @@ mod sgd;
 mod state;
 mod weight_decay;
 
-pub use ndnet_cpu::{simd, threads};
+pub use ndnet_kernels::{simd, threads};
 
 pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;

@@ -28,11 +28,11 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
-use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
+use ndnet_kernels::elementwise;
 
 /// Where ε goes in the denominator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,7 +455,7 @@ impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
         self.slots.step(params, init, |s, value, grad| {
             let parts =
                 (value, grad, &mut s.square_avg[..], s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
-            run_update(
+            elementwise::for_each(
                 parts,
                 rule.arithmetic == Arithmetic::PyTorch,
                 #[inline(always)]

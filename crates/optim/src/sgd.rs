@@ -26,11 +26,11 @@ use ndarray::{ArrayD, NdFloat};
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
-use crate::elementwise::run_update;
 use crate::error::{check, check_lr};
 use crate::optimizer::bookkeeping;
 use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
 use crate::{Arithmetic, Clip, MomentumStyle, OptimError, Optimizer, Params, Result, WeightDecay};
+use ndnet_kernels::elementwise;
 
 /// Every SGD option, with `with_*` setters. Defaults are PyTorch's.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -247,7 +247,7 @@ impl<F: NdFloat> Optimizer<F> for Sgd<F> {
         self.slots.step(params, init, |slot, value, grad| {
             let fresh = std::mem::replace(&mut slot.fresh, false);
             let parts = (value, grad, slot.momentum_buffer.as_deref_mut());
-            run_update(
+            elementwise::for_each(
                 parts,
                 rule.fused,
                 #[inline(always)]

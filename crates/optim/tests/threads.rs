@@ -1,5 +1,5 @@
 //! Every optimizer gives the same bits on 1, 2 and 4 threads and at every vector level: a tensor
-//! long enough to be split (`ndnet_cpu::threads::PARALLEL_ELEMENTS`), with an odd length so the
+//! long enough to be split (`ndnet_kernels::threads::PARALLEL_ELEMENTS`), with an odd length so the
 //! last block is ragged, through three steps of each preset and flavour. One test, because the
 //! thread cap is process-wide.
 

@@ -87,6 +87,15 @@ pub enum TrainError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// An error that a setting of the pipeline would fix ([`TrainError::setting`] names it, so a
+    /// program can point at its own flag without reading the message).
+    #[error("{source}")]
+    Fixable {
+        /// The setting that would fix it.
+        setting: Setting,
+        /// The error itself (its message already names the setting's choices).
+        source: Box<TrainError>,
+    },
     /// From the layers crate (shapes).
     #[error(transparent)]
     Layer(#[from] ndnet_layers::LayerError),
@@ -95,7 +104,39 @@ pub enum TrainError {
     Optim(#[from] ndnet_optim::OptimError),
 }
 
+/// A setting of the [`PipelineConfig`](crate::PipelineConfig) that would fix an error.
+///
+/// ```
+/// use ndnet_trainer::{Pipeline, PipelineConfig, Setting, Table};
+/// let table = Table::from_csv_bytes(b"x,y\n1,2\n,3\n", "t.csv".as_ref()).unwrap();
+/// let e = Pipeline::fit_table(&table, &[0, 1], &PipelineConfig::new("y")).unwrap_err();
+/// assert_eq!(e.setting(), Some(Setting::Missing));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The missing-value policy (`PipelineConfig::missing`).
+    Missing,
+    /// The most categories a text column may have (`PipelineConfig::max_categories`).
+    MaxCategories,
+    /// What a category unseen in the training rows becomes (`PipelineConfig::unknown_category`).
+    UnknownCategory,
+}
+
 impl TrainError {
+    /// The setting that would fix this error, when one would.
+    pub fn setting(&self) -> Option<Setting> {
+        match self {
+            TrainError::Fixable { setting, .. } => Some(*setting),
+            _ => None,
+        }
+    }
+
+    /// This error, marked as one that `setting` would fix.
+    pub(crate) fn fixed_by(self, setting: Setting) -> TrainError {
+        TrainError::Fixable { setting, source: Box::new(self) }
+    }
+
     /// Whether this is a closed standard output (a reader such as `head` went away): the one
     /// error a program should end on quietly.
     pub fn is_broken_pipe(&self) -> bool {

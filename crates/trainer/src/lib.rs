@@ -29,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod atomic;
 mod error;
@@ -79,7 +80,7 @@ pub use data::prepare::{Prepared, SplitRows, Standardize};
 pub use data::split::Split;
 pub use data::standardizer::Standardizer;
 pub use data::table::Table;
-pub use error::{Result, TrainError};
+pub use error::{Result, Setting, TrainError};
 pub use fit::callback::{Callback, Context};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
 pub use fit::checkpointer::Checkpointer;

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::cell::shown;
 use crate::data::dataset::{check_target_varies, choose_columns};
 use crate::error::config;
-use crate::{Cell, Dataset, Result, Standardize, Standardizer, Table, TrainError};
+use crate::{Cell, Dataset, Result, Setting, Standardize, Standardizer, Table, TrainError};
 
 /// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -320,7 +320,7 @@ impl Pipeline {
                             shown(&text),
                             categories.join(", ")
                         );
-                        return Err(table.cell_error(row, col, message));
+                        return Err(table.cell_error(row, col, message).fixed_by(Setting::UnknownCategory));
                     }
                 }
             }
@@ -332,11 +332,12 @@ impl Pipeline {
         let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
         let what =
             if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {}", shown(&text)) };
-        let advice = match self.missing {
-            Missing::Error => "choose a missing-value policy: drop, mean or median",
-            _ => "the model was trained without filling this column",
-        };
-        table.cell_error(row, col, format!("{what}; {advice}"))
+        match self.missing {
+            Missing::Error => table
+                .cell_error(row, col, format!("{what}; choose a missing-value policy: drop, mean or median"))
+                .fixed_by(Setting::Missing),
+            _ => table.cell_error(row, col, format!("{what}; the model was trained without filling this column")),
+        }
     }
 
     /// The target column of rows `rows`, in its own units. Errors like [`Pipeline::encode`].
@@ -443,7 +444,7 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
             categories.len(),
             config.max_categories
         );
-        return Err(table.error(Some(1), &message));
+        return Err(table.error(Some(1), &message).fixed_by(Setting::MaxCategories));
     }
     Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
 }

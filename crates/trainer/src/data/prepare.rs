@@ -18,7 +18,7 @@ use ndnet_layers::Model;
 
 use crate::data::dataset::choose_columns;
 use crate::error::config;
-use crate::{Cell, DataSummary, Dataset, Missing, Pipeline, PipelineConfig, Result, Split, Table, TrainError};
+use crate::{Cell, DataSummary, Dataset, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table, TrainError};
 
 /// What gets standardised. Parses from `none`, `features` or `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -179,7 +179,8 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
                 } else {
                     "a row without a target can only be dropped (policy drop)"
                 };
-                return Err(table.cell_error(r, c, format!("{what}; {advice}")));
+                let error = table.cell_error(r, c, format!("{what}; {advice}"));
+                return Err(if policy == Missing::Error { error.fixed_by(Setting::Missing) } else { error });
             }
         }
     }

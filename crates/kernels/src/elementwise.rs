@@ -1,34 +1,42 @@
-//! How an update loop runs: on every core for large tensors, in the widest vector instructions
-//! the CPU has, with PyTorch's fused multiply-adds at hardware speed.
+//! How an element-wise loop runs: on every core for large tensors, in the widest vector
+//! instructions the CPU has, with fused multiply-adds at hardware speed.
 //!
 //! An optimizer's rule is element-wise: each element's new value depends on that element's
 //! parameter, gradient and state alone. So a tensor can be split anywhere and each block run
 //! on its own thread, compiled for AVX2 or AVX-512, and every element still gets the same
 //! operations in the same order: the bits are those of one thread at the baseline
 //! (`tests/simd_levels.rs`, `crates/optim/tests/threads.rs`). The split and the vector level
-//! are `ndnet_cpu`'s, shared with the layers: `NDNET_NUM_THREADS` and `NDNET_SIMD` cap both.
+//! are this crate's, shared with the products: `NDNET_NUM_THREADS` and `NDNET_SIMD` cap both.
 //!
 //! `mul_add` rounds once on every machine, but unless it is compiled with the FMA target
 //! feature it is a call to libm's software `fmaf`/`fma`, several times slower than the update
 //! around it. At the baseline level a fused rule still runs in a copy compiled with FMA when the
 //! CPU has it (the AVX2 and AVX-512 copies have it anyway).
 
-use ndnet_cpu::simd::{self, Level};
-use ndnet_cpu::threads::{self, Split};
+use crate::simd::{self, Level};
+use crate::threads::{self, Split};
 
 /// Tensors shorter than this run in the baseline copy, inline, unless the rule fuses: for a few
 /// dozen elements the dispatch costs more than the wider vectors save (`cargo bench --bench
 /// train_step`), but a fused rule needs a copy compiled with FMA.
 const WIDE_ELEMENTS: usize = 256;
 
-/// Runs the update `f` over `parts` (a tensor's parameter, gradient and state slices), split
-/// across threads when large (see `ndnet_cpu::threads::for_each_split`). `fused` says whether
-/// the rule calls `mul_add`.
+/// Runs the element-wise pass `f` over `parts` (e.g. a tensor's parameter, gradient and state
+/// slices), split across threads when large (see [`threads::for_each_split`]). `fused` says
+/// whether `f` calls `mul_add`.
+///
+/// ```
+/// let (mut p, g) = (vec![1.0_f32; 1000], vec![0.5_f32; 1000]);
+/// ndnet_kernels::elementwise::for_each((&mut p[..], &g[..]), true, #[inline(always)] |(p, g): (&mut [f32], &[f32])| {
+///     p.iter_mut().zip(g).for_each(|(p, &g)| *p = g.mul_add(-0.1, *p));
+/// });
+/// assert!(p.iter().all(|&p| p == 0.95));
+/// ```
 ///
 /// `f` and what it calls must be inlined into it for the wide copies to reach them: mark the
 /// closure `#[inline(always)]`, and the rule's helpers too.
 #[inline(always)]
-pub(crate) fn run_update<P: Split>(parts: P, fused: bool, f: impl Fn(P) + Sync) {
+pub fn for_each<P: Split>(parts: P, fused: bool, f: impl Fn(P) + Sync) {
     if parts.len() < WIDE_ELEMENTS && !fused {
         // A layer's bias: the dispatch would cost more than the wider vectors save.
         return f(parts);

@@ -15,7 +15,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
-use crate::activation::sigmoid;
+use crate::layers::activation::sigmoid;
 use crate::loss::elementwise_mean;
 use crate::{Loss, Result};
 

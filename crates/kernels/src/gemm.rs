@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use ndarray::{array, Array2};
-//! use ndnet_layers::gemm::gemm;
+//! use ndnet_kernels::gemm::gemm;
 //! let a = array![[1.0, 2.0], [3.0, 4.0]];
 //! let mut c = Array2::ones((2, 2));
 //! gemm(1.0, a.view(), a.t(), 1.0, c.view_mut()); // c = a·aᵀ + 1
@@ -24,6 +24,8 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis, NdFloat, Zip};
 use rayon::prelude::*;
 
+use crate::microkernel;
+use crate::operands::{BLOCK_COLS, BLOCK_ROWS, Epilogue, LANES, Out, Strided};
 use crate::simd;
 use crate::threads::max_threads;
 
@@ -55,7 +57,7 @@ pub fn gemm<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, be
 ///
 /// ```
 /// use ndarray::array;
-/// use ndnet_layers::gemm::gemm_with_column_sums;
+/// use ndnet_kernels::gemm::gemm_with_column_sums;
 /// let (x, dy) = (array![[1.0, 2.0], [3.0, 4.0]], array![[1.0], [-1.0]]);
 /// let (mut dw, mut db) = (ndarray::Array2::zeros((2, 1)), [0.0]);
 /// gemm_with_column_sums(1.0, x.t(), dy.view(), 0.0, dw.view_mut(), &mut db);
@@ -198,18 +200,9 @@ fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta:
 }
 
 /// Whether an `m × k · k × n` product is large enough to run on several threads, and more than
-/// one is allowed (never under `blas`: see [`large`]).
-pub(crate) fn threaded(m: usize, k: usize, n: usize) -> bool {
+/// one is allowed (never under `blas`, where OpenBLAS threads the product itself).
+pub fn threaded(m: usize, k: usize, n: usize) -> bool {
     !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT && max_threads() > 1
-}
-
-/// What happens to `C[i, j]` once its sum is known.
-#[derive(Clone, Copy)]
-pub(crate) enum Epilogue<'a, F> {
-    /// `α·sum + β·C[i, j]`, or just `α·sum` when β is zero.
-    Beta(F),
-    /// `α·sum + bias[j]`.
-    Bias(&'a [F]),
 }
 
 /// The product; when a kernel transposes B, it also fills B's column sums from the transposed
@@ -248,84 +241,6 @@ fn product<F: NdFloat>(
     strided_fallback(alpha, a.view(), b.view(), epilogue, c.view_mut());
 }
 
-/// A matrix in a contiguous slice, with explicit (non-negative) strides.
-#[derive(Clone, Copy)]
-pub(crate) struct Strided<'a, F> {
-    pub(crate) data: &'a [F],
-    pub(crate) row: usize,
-    pub(crate) col: usize,
-}
-
-impl<F: Copy> Strided<'_, F> {
-    #[inline(always)]
-    fn at(&self, i: usize, j: usize) -> F {
-        self.data[i * self.row + j * self.col]
-    }
-
-    #[inline(always)]
-    fn t(self) -> Self {
-        Strided { row: self.col, col: self.row, ..self }
-    }
-}
-
-/// `C` and what to do with each finished sum. `transposed`: the kernel is computing `Cᵀ`, so
-/// a bias is indexed by row instead of column.
-pub(crate) struct Out<'a, 'b, F> {
-    pub(crate) data: &'a mut [F],
-    pub(crate) row: usize,
-    pub(crate) col: usize,
-    pub(crate) alpha: F,
-    pub(crate) epilogue: Epilogue<'b, F>,
-    pub(crate) transposed: bool,
-}
-
-impl<F: NdFloat> Out<'_, '_, F> {
-    #[inline(always)]
-    fn t(self) -> Self {
-        Out { row: self.col, col: self.row, transposed: !self.transposed, ..self }
-    }
-
-    /// Finishes `C[i, j..j + sums.len()]` from its sums.
-    #[inline(always)]
-    fn write(&mut self, i: usize, j: usize, sums: &[F]) {
-        let (alpha, n) = (self.alpha, sums.len());
-        if self.col == 1 {
-            // Adjacent outputs: the same formulas as below, as loops the compiler vectorises.
-            let c = &mut self.data[i * self.row + j..][..n];
-            match self.epilogue {
-                Epilogue::Beta(beta) if beta == F::zero() => c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s),
-                Epilogue::Beta(beta) => c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s + beta * *c),
-                Epilogue::Bias(bias) if self.transposed => {
-                    c.iter_mut().zip(sums).for_each(|(c, &s)| *c = alpha * s + bias[i])
-                }
-                Epilogue::Bias(bias) => {
-                    c.iter_mut().zip(sums).zip(&bias[j..j + n]).for_each(|((c, &s), &b)| *c = alpha * s + b)
-                }
-            }
-            return;
-        }
-        for (w, &sum) in sums.iter().enumerate() {
-            let c = &mut self.data[i * self.row + (j + w) * self.col];
-            *c = match self.epilogue {
-                Epilogue::Beta(beta) if beta == F::zero() => alpha * sum,
-                Epilogue::Beta(beta) => alpha * sum + beta * *c,
-                Epilogue::Bias(bias) => alpha * sum + bias[if self.transposed { i } else { j + w }],
-            };
-        }
-    }
-
-    /// The same output with column `j` as column 0 (for a panel of B's columns from `j`).
-    #[inline(always)]
-    fn shifted(&mut self, j: usize) -> Out<'_, '_, F> {
-        let epilogue = match self.epilogue {
-            Epilogue::Bias(bias) if !self.transposed => Epilogue::Bias(&bias[j..]),
-            other => other,
-        };
-        let (row, col, alpha, transposed) = (self.row, self.col, self.alpha, self.transposed);
-        Out { data: &mut self.data[j * col..], row, col, alpha, epilogue, transposed }
-    }
-}
-
 /// The small-product kernel. Everything below is `#[inline(always)]`, so [`simd::dispatch`]
 /// compiles all of it at each vector width.
 #[inline(always)]
@@ -360,7 +275,7 @@ fn small<F: NdFloat>(
         by_panel((n, k, m), b.t(), a.t(), out.t(), &mut None);
     } else if direct && (!flipped || direct_first) {
         oriented((m, k, n), a, b, out);
-    } else if flipped && out.col == 1 && b.row == 1 && crate::microkernel::packs_in_registers::<F>(m) {
+    } else if flipped && out.col == 1 && b.row == 1 && microkernel::packs_in_registers::<F>(m) {
         // The flipped orientation would store C a column apart (a weight gradient from a
         // row-major batch); B's columns transposed in registers cost less, and give the bias
         // gradient on the way.
@@ -397,9 +312,6 @@ fn oriented<F: NdFloat>(dims: (usize, usize, usize), a: Strided<'_, F>, b: Strid
     if dims.2 >= 8 && b.col == 1 { blocks(dims, a, b, out) } else { tiles(dims, a, b, out) }
 }
 
-/// Vector lanes of one accumulator chunk: one AVX-512 register of f32, two AVX2 ones, four SSE.
-const LANES: usize = 16;
-
 /// `C` in blocks of up to 8 × 32, each summed one `p` at a time: for every `p`, every row of
 /// the block gets `A[i, p]·B[p, j..]` added, [`LANES`] columns at a time. Each sum starts at
 /// zero and runs over `p` in order. On x86-64 with AVX2 or AVX-512, f32 blocks run in
@@ -408,7 +320,7 @@ const LANES: usize = 16;
 /// compiled for.
 #[inline(always)]
 fn blocks<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: Strided<'_, F>, mut out: Out<'_, '_, F>) {
-    if crate::microkernel::product((m, k, n), a, b, &mut out) {
+    if microkernel::product((m, k, n), a, b, &mut out) {
         return;
     }
     let mut acc = [[F::zero(); BLOCK_COLS]; BLOCK_ROWS];
@@ -417,7 +329,7 @@ fn blocks<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: St
         for j0 in (0..n).step_by(BLOCK_COLS) {
             let cols = BLOCK_COLS.min(n - j0);
             let b_block = Strided { data: &b.data[j0..], ..b };
-            if !crate::microkernel::block(&mut acc, (i0, rows), k, a, b_block, cols) {
+            if !microkernel::block(&mut acc, (i0, rows), k, a, b_block, cols) {
                 memory_block(&mut acc, (i0, rows), k, a, b_block, cols);
             }
             for (r, acc) in acc[..rows].iter().enumerate() {
@@ -426,10 +338,6 @@ fn blocks<F: NdFloat>((m, k, n): (usize, usize, usize), a: Strided<'_, F>, b: St
         }
     }
 }
-
-/// Rows and columns of C summed together, so each row of B loaded serves up to 8 rows.
-pub(crate) const BLOCK_ROWS: usize = 8;
-pub(crate) const BLOCK_COLS: usize = 2 * LANES;
 
 /// One block's sums (`rows` × `cols`, columns from B's column 0) in memory.
 #[inline(always)]
@@ -544,14 +452,14 @@ fn packed<F: NdFloat, const K: usize>(
     b_sums: &mut Option<&mut [F]>,
 ) {
     debug_assert!(k <= K);
-    if crate::microkernel::packed_product((m, k, n), a, b, &mut out, b_sums) {
+    if microkernel::packed_product((m, k, n), a, b, &mut out, b_sums) {
         return;
     }
     let mut panel = [[F::zero(); LANES]; K];
     for j in (0..n).step_by(LANES) {
         let used = LANES.min(n - j);
         let columns = Strided { data: &b.data[j * b.col..], ..b };
-        if !crate::microkernel::pack(&mut panel[..k], columns, k, used) {
+        if !microkernel::pack(&mut panel[..k], columns, k, used) {
             for w in 0..used {
                 if b.row == 1 {
                     // A column of B is adjacent (a feature-major dy): read it in one run.

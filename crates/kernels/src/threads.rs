@@ -1,6 +1,6 @@
 //! One cap on the threads ndnet uses, and the split that keeps results the same on any number.
 //!
-//! Large matrix products (`ndnet_layers::gemm`) and large element-wise passes (the optimizers'
+//! Large matrix products (`ndnet_kernels::gemm`) and large element-wise passes (the optimizers'
 //! updates) run on up to [`max_threads`] threads; small ones stay on the calling thread, where
 //! waking a second core costs more than it saves. The cap is the `NDNET_NUM_THREADS`
 //! environment variable, else rayon's pool size (one thread per core, or `RAYON_NUM_THREADS`),
@@ -11,7 +11,7 @@
 //! fall, so the result is the same to the bit on any number of threads.
 //!
 //! ```
-//! use ndnet_cpu::threads;
+//! use ndnet_kernels::threads;
 //! let (mut y, x) = (vec![0.0_f64; 200_000], vec![3.0_f64; 200_000]);
 //! threads::for_each_split((&mut y[..], &x[..]), &|(y, x): (&mut [f64], &[f64])| {
 //!     y.iter_mut().zip(x).for_each(|(y, &x)| *y = x * x);
@@ -38,8 +38,8 @@ static MAX_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// every thread of rayon's pool (one per core, or `RAYON_NUM_THREADS`).
 ///
 /// ```
-/// ndnet_cpu::threads::set_max_threads(1);
-/// assert_eq!(ndnet_cpu::threads::max_threads(), 1);
+/// ndnet_kernels::threads::set_max_threads(1);
+/// assert_eq!(ndnet_kernels::threads::max_threads(), 1);
 /// ```
 pub fn set_max_threads(threads: usize) {
     MAX_THREADS.store(threads.max(1), Ordering::Relaxed);
@@ -63,7 +63,7 @@ pub fn max_threads() -> usize {
 /// and tuples of up to five of them (their length is the first one's).
 ///
 /// ```
-/// use ndnet_cpu::threads::Split;
+/// use ndnet_kernels::threads::Split;
 /// let (mut a, b) = ([1, 2, 3, 4], [5, 6, 7, 8]);
 /// let ((a0, b0), (a1, b1)) = (&mut a[..], &b[..]).split_at(1);
 /// assert_eq!((a0.len(), b0, a1.len(), b1), (1, &[5][..], 3, &[6, 7, 8][..]));

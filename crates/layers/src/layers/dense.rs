@@ -1,4 +1,4 @@
-//! A fully connected layer, `y = x·W + b`. Products go through [`gemm`](crate::gemm).
+//! A fully connected layer, `y = x·W + b`. Products go through [`gemm`](ndnet_kernels::gemm).
 //!
 //! ```
 //! use ndnet_layers::{Dense, Layer};
@@ -13,8 +13,8 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::gemm::{gemm, gemm_bias, gemm_with_column_sums, threaded};
 use crate::{Init, Layer, LayerError, ParamMut, Result};
+use ndnet_kernels::gemm::{gemm, gemm_bias, gemm_with_column_sums, threaded};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
 ///

@@ -12,7 +12,7 @@
 //! Other architectures (aarch64's NEON is its baseline) always run the baseline copy.
 //!
 //! ```
-//! use ndnet_cpu::simd::{self, Level};
+//! use ndnet_kernels::simd::{self, Level};
 //! let widest = simd::level();
 //! assert_eq!(simd::with_level(Level::Baseline, simd::level), Level::Baseline);
 //! assert_eq!(simd::level(), widest);

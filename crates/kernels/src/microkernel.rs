@@ -15,7 +15,7 @@ use std::any::TypeId;
 
 use ndarray::NdFloat;
 
-use crate::gemm::{BLOCK_COLS, BLOCK_ROWS, Epilogue, Out, Strided};
+use crate::operands::{BLOCK_COLS, BLOCK_ROWS, Epilogue, Out, Strided};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::{self, Level};
 
