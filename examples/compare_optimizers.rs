@@ -8,6 +8,7 @@
 //!
 //! `cargo run --release --example compare_optimizers -- --help`
 
+use ndnet::serde_json;
 use std::error::Error;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -212,6 +213,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     }
     let data_path = common::data_path(args.data.as_deref());
     let features = common::features(args.features.as_deref(), args.data.as_deref());
+    let features: Option<Vec<&str>> = features.as_ref().map(|f| f.iter().map(String::as_str).collect());
     let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
     let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -109,11 +109,16 @@ impl<F: NdFloat> Model<F> for Residual<F> {
         }
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ndnet::layers::ParamMut<'_, F>)) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F])) {
         for (module, layer) in [("skip", &mut self.skip), ("hidden", &mut self.hidden), ("out", &mut self.out)] {
-            layer.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_module(module), p));
+            layer.visit_params_mut(&mut |name, shape, value, grad| {
+                f(ParamName::new(name).in_module(module), shape, value, grad)
+            });
         }
     }
+
+    /// Dense and ReLU compute the same in training and inference: nothing to pass on.
+    fn set_mode(&mut self, _mode: Mode) {}
 }
 
 /// Train a user-written residual model on the housing data: checked, checkpointed, resumed, exported.

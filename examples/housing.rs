@@ -11,17 +11,19 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use serde::Serialize;
 
 mod common;
 use common::{check, say};
 use ndnet::prelude::*;
+use ndnet::serde::Serialize;
+use ndnet::serde_json;
 use ndnet::trainer::{
     Checkpoint, Missing, PipelineConfig, RunMetadata, Table, UnknownCategory, load_safetensors, save_safetensors,
 };
 
 /// Train the 10 → 10 → 1 house-price regressor.
 #[derive(Debug, Parser, Serialize)]
+#[serde(crate = "ndnet::serde")]
 #[command(version, about, allow_negative_numbers = true)]
 struct Args {
     /// CSV file with a header line [default: the shipped data/housing.csv]
@@ -72,6 +74,19 @@ struct Args {
     /// Hidden layer width, ≥ 1
     #[arg(long, default_value_t = 10)]
     hidden: usize,
+    /// Dropout probability after the hidden activation, in [0, 1) (0: none)
+    #[arg(long, default_value_t = 0.0)]
+    dropout: f64,
+    /// Batch normalisation after the hidden Dense layer
+    #[arg(long)]
+    batch_norm: bool,
+    /// Embed text columns with more categories than this (a learned vector each) instead of
+    /// one-hot coding them
+    #[arg(long)]
+    embed_above: Option<usize>,
+    /// Width of each embedding vector, ≥ 1
+    #[arg(long, default_value_t = 8)]
+    embedding_dim: usize,
     /// Seed for the split, the initial weights and the shuffling
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -132,6 +147,8 @@ fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
     check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
     check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
     check("hidden", a.hidden >= 1, a.hidden, "≥ 1")?;
+    check("dropout", (0.0..1.0).contains(&a.dropout), a.dropout, "in [0, 1)")?;
+    check("embedding-dim", a.embedding_dim >= 1, a.embedding_dim, "≥ 1")?;
     check("max-categories", a.max_categories >= 1, a.max_categories, "≥ 1")?;
     check("checkpoint-every", a.checkpoint_every >= 1, a.checkpoint_every, "≥ 1")?;
     for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
@@ -197,7 +214,8 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
         .with_missing(args.missing)
         .with_max_categories(args.max_categories)
         .with_unknown_category(args.unknown_category)
-        .with_standardize(args.standardize);
+        .with_standardize(args.standardize)
+        .with_embed_above(args.embed_above);
     let prepared = Prepared::from_table(&table, &config, args.val_fraction, args.test_fraction, args.seed)
         .map_err(common::with_flag_hint)?;
     if !args.quiet {
@@ -206,9 +224,19 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
     Ok(prepared)
 }
 
-/// Dense(hidden, activation) → Dense(1), from the seed or from `--init` weights.
-fn build_model(args: &Args, inputs: usize) -> Result<Sequential<f32>, Box<dyn Error>> {
-    let mut model = common::housing_model(&run_identity(args), inputs, args.seed)?;
+/// Dense(hidden) → [BatchNorm1d] → activation → [Dropout] → Dense(1), after an embedding per
+/// embedded column: what the flags and the pipeline describe.
+fn architecture(args: &Args, pipeline: &Pipeline) -> Result<Architecture, Box<dyn Error>> {
+    Ok(Architecture::mlp(pipeline.input_width(), &[args.hidden], 1)
+        .with_activation(args.activation.parse()?)
+        .with_dropout(args.dropout)
+        .with_batch_norm(args.batch_norm)
+        .with_embeddings(pipeline.embedded(), args.embedding_dim))
+}
+
+/// The model from the seed or from `--init` weights.
+fn build_model(args: &Args, prepared: &Prepared<f32>) -> Result<Sequential<f32>, Box<dyn Error>> {
+    let mut model = common::model_of(&metadata(args, prepared)?, args.seed)?;
     if let Some(init) = &args.init {
         load_safetensors(&mut model, init)?;
     }
@@ -246,12 +274,16 @@ fn build_trainer(
             Trainer::resume(config, ckpt, path, model, optimizer)?
         }
     };
-    Ok(trainer.with_metadata(metadata(args, prepared)))
+    Ok(trainer.with_metadata(metadata(args, prepared)?))
 }
 
-/// What the checkpoint and the weights carry: the pipeline, and the settings that shape the model.
-fn metadata(args: &Args, prepared: &Prepared<f32>) -> RunMetadata {
-    RunMetadata::default().with_pipeline(prepared.pipeline.clone()).with_run_config(run_identity(args))
+/// What the checkpoint and the weights carry: the pipeline, the architecture, and the settings
+/// that shape the run.
+fn metadata(args: &Args, prepared: &Prepared<f32>) -> Result<RunMetadata, Box<dyn Error>> {
+    Ok(RunMetadata::default()
+        .with_pipeline(prepared.pipeline.clone())
+        .with_architecture(architecture(args, &prepared.pipeline)?)
+        .with_run_config(run_identity(args)))
 }
 
 /// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.
@@ -272,7 +304,7 @@ fn report(
     history.write_csv(&args.out.join("history.csv"))?;
     let title = format!("housing: {} per epoch (standardised units)", args.loss.to_uppercase());
     history.plot_svg(&args.out.join("loss.svg"), &title)?;
-    save_safetensors(model, &metadata(args, prepared), &args.out.join("weights.safetensors"))?;
+    save_safetensors(model, &metadata(args, prepared)?, &args.out.join("weights.safetensors"))?;
     if !checkpoint.exists() {
         trainer.checkpoint(model, optimizer).save(checkpoint)?;
     }
@@ -283,7 +315,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     check_args(&args)?;
     let mut optimizer = build_optimizer(&args)?;
     let prepared = load_data(&args)?;
-    let mut model = build_model(&args, prepared.pipeline.input_width())?;
+    let mut model = build_model(&args, &prepared)?;
     common::create_dir(&args.out)?;
     let checkpoint = args.out.join("checkpoint.json");
     let mut trainer = build_trainer(&args, &prepared, &checkpoint, &mut model, optimizer.as_mut())?;

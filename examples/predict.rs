@@ -42,10 +42,20 @@ fn load(path: &Path) -> Result<(Sequential<f32>, RunMetadata), Box<dyn Error>> {
     let pipeline = metadata.pipeline.as_ref().ok_or_else(|| {
         format!("{}: stores no preprocessing pipeline; train with the housing example to get one", path.display())
     })?;
-    let mut model = common::housing_model(&metadata.run_config, pipeline.input_width(), 0)
+    let mut model = common::model_of(&metadata, 0)
         .map_err(|e| format!("{}: {e}; was it written by the housing example?", path.display()))?;
+    if model.output_width(pipeline.input_width())? != 1
+        || metadata.architecture.as_ref().map(|a| a.inputs) != Some(pipeline.input_width())
+    {
+        return Err(
+            format!("{}: the stored architecture does not take the stored pipeline's inputs", path.display()).into()
+        );
+    }
     match &checkpoint {
-        Some(ckpt) => model.restore(ckpt.params()).map_err(|e| format!("{}: {e}", path.display()))?,
+        Some(ckpt) => {
+            let fit = model.restore(ckpt.params()).and_then(|()| model.restore_state(ckpt.state()));
+            fit.map_err(|e| format!("{}: {e}", path.display()))?
+        }
         None => {
             load_safetensors(&mut model, path)?;
         }

@@ -5,8 +5,10 @@
 //! ([`optim`]), and a trainer with real CSV data, checkpoints and honest comparisons
 //! ([`trainer`]).
 //!
-//! `ndarray`, `rand` and `rand_chacha` are re-exported, so research code depends on `ndnet`
-//! alone and uses the same versions ndnet does; [`prelude`] holds the everyday names.
+//! `ndarray`, `rand`, `rand_chacha`, `serde` and `serde_json` are re-exported, so research code
+//! depends on `ndnet` alone and uses the same versions ndnet does (a callback's saved state
+//! derives `ndnet::serde`'s traits with `#[serde(crate = "ndnet::serde")]`); [`prelude`] holds
+//! the everyday names.
 //!
 //! ```
 //! use ndnet::prelude::*;
@@ -27,22 +29,25 @@ pub use ndnet_optim as optim;
 pub use ndnet_trainer as trainer;
 pub use rand;
 pub use rand_chacha;
+pub use serde;
+pub use serde_json;
 
 /// The names most programs need, in one import: the model trait and layers, losses and
 /// initialisers; optimizers, their configs and schedules; the trainer, its data types and
 /// metrics; and the RNG a seed goes into.
 pub mod prelude {
     pub use ndnet_layers::{
-        Activation, BceWithLogits, Buffer, CrossEntropy, Dense, DenseConfig, Huber, Init, Layer, LeakyRelu, Loss, Mae,
-        Model, Mse, ParamName, RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
+        Activation, BatchNorm1d, BceWithLogits, Buffer, CrossEntropy, Dense, DenseConfig, Dropout, Embedding,
+        EmbeddingConfig, Huber, Init, Layer, LayerNorm, LeakyRelu, Loss, Mae, Mode, Model, Mse, ParamName,
+        RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
     };
     pub use ndnet_optim::{
         Adam, AdamConfig, AdamPreset, Clip, Optimizer, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset,
         Schedule, Sgd, SgdConfig, WeightDecay,
     };
     pub use ndnet_trainer::{
-        Batches, Callback, ClassMetrics, Context, Dataset, EarlyStopping, History, Metrics, ModelParams, Pipeline,
-        PipelineConfig, Prepared, RunMetadata, Split, Standardize, Table, Trainer, TrainerConfig,
+        Architecture, Batches, Callback, ClassMetrics, Context, Dataset, EarlyStopping, History, Metrics, ModelParams,
+        Pipeline, PipelineConfig, Prepared, RunMetadata, Split, Standardize, Table, Trainer, TrainerConfig,
     };
     pub use rand::SeedableRng;
     pub use rand_chacha::ChaCha8Rng;

@@ -4,6 +4,7 @@
 
 mod common;
 
+use ndnet::serde_json;
 use std::path::{Path, PathBuf};
 
 use common::{assert_one_line_error, example, text, tmp};
@@ -180,7 +181,7 @@ fn broken_checkpoints_and_weights() {
         (write("other_json.json", b"{\"hello\": 1}"), "not an ndnet checkpoint"),
         (
             write("version.json", &edit(&|v| v["version"] = 99.into())),
-            "checkpoint version 99, this ndnet reads version 2",
+            "checkpoint version 99, this ndnet reads version 3",
         ),
         (
             write(

@@ -1,5 +1,5 @@
-//! Kill the housing example with SIGKILL at a random moment after its first checkpoint while it
-//! checkpoints every epoch, then resume: the child must have died of the signal mid-run, the
+//! Kill the housing example (with Dropout and BatchNorm) with SIGKILL at a random moment after its
+//! first checkpoint while it checkpoints every epoch, then resume: the child must have died of the signal mid-run, the
 //! checkpoint on disk always loads (atomic writes), and the final weights are bit-identical to a
 //! run never interrupted. (That a crash during the write itself leaves the old file intact is
 //! unit-tested with an injected failure in `crates/trainer/src/atomic.rs`.)
@@ -17,7 +17,9 @@ use common::{example, text, tmp};
 use ndnet::rand::{Rng, SeedableRng};
 use ndnet::trainer::Checkpoint;
 
-const ARGS: [&str; 4] = ["--epochs", "60", "--quiet", "--seed"];
+/// The housing model with Dropout and BatchNorm: the resume must bring back their state too
+/// (running statistics, the dropout mask stream), not only the parameters.
+const ARGS: [&str; 7] = ["--dropout", "0.2", "--batch-norm", "--epochs", "60", "--quiet", "--seed"];
 
 #[test]
 fn killed_runs_resume_bit_identically() {

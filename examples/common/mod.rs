@@ -87,16 +87,12 @@ pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> R
     if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
 }
 
-/// The housing model a run's settings describe (`hidden`: the hidden width): Dense(hidden, ReLU)
-/// → Dense(1) on `inputs` inputs, drawn from `seed`. The housing example builds it, and the
-/// predict example rebuilds it from the settings stored with the weights.
-pub fn housing_model(
-    settings: &serde_json::Value,
-    inputs: usize,
-    seed: u64,
-) -> Result<Sequential<f32>, Box<dyn Error>> {
-    let hidden = settings.get("hidden").and_then(|h| h.as_u64()).ok_or("no `hidden` width in the run's settings")?;
-    Ok(Sequential::mlp(&[inputs, hidden as usize, 1], &mut ChaCha8Rng::seed_from_u64(seed))?)
+/// The model a run's metadata describes ([`Architecture`](ndnet::trainer::Architecture)), its
+/// weights drawn from `seed`: the housing example builds it, the predict example rebuilds it for
+/// the weights stored with it.
+pub fn model_of(metadata: &ndnet::trainer::RunMetadata, seed: u64) -> Result<Sequential<f32>, Box<dyn Error>> {
+    let architecture = metadata.architecture.as_ref().ok_or("the file stores no model architecture")?;
+    Ok(architecture.build(seed)?)
 }
 
 /// Adds the example's flag to a library error that a setting would fix.

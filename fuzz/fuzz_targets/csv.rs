@@ -7,6 +7,6 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let p = Path::new("fuzz.csv");
-    let _ = Dataset::from_csv_bytes(data, p, "y", None::<&[&str]>);
+    let _ = Dataset::from_csv_bytes(data, p, "y", None);
     let _ = Dataset::from_csv_bytes(data, p, "y", Some(&["a", "b"]));
 });

@@ -73,6 +73,28 @@ pub enum LayerError {
         /// Tensors that came.
         actual: usize,
     },
+    /// A state entry given to a model does not match the model's own, by name, kind or shape.
+    #[error("state entry {index}: the model has `{expected_name}` ({expected}), got `{actual_name}` ({actual})")]
+    State {
+        /// Position in the model's state order.
+        index: usize,
+        /// The model's name for it, e.g. `1.running_mean`.
+        expected_name: String,
+        /// What the model holds there, e.g. `a tensor of shape [10]`.
+        expected: String,
+        /// The name that came.
+        actual_name: String,
+        /// What came.
+        actual: String,
+    },
+    /// A different number of state entries than the model has.
+    #[error("the model has {expected} state entries, got {actual}")]
+    StateCount {
+        /// Entries in the model.
+        expected: usize,
+        /// Entries that came.
+        actual: usize,
+    },
     /// A layer was configured with an impossible size or value.
     #[error("invalid {name} = {value}: allowed {allowed}")]
     Config {

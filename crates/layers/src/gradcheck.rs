@@ -6,6 +6,12 @@
 //! matters. The relative error of an element is `|a − n| / max(|a|, |n|)`; elements where both
 //! are below `floor` count as agreeing (their absolute error is still reported).
 //!
+//! Both [`Mode`]s are checked where they differ (the outputs of the two are compared first):
+//! Dropout and BatchNorm in training and in inference, Dense once. Every evaluation starts from
+//! the state the check began with (a dropout's mask stream, running statistics), so a layer that
+//! draws or updates state in its forward sees the same function at every step; the state and
+//! training mode are put back at the end.
+//!
 //! ```
 //! use ndnet_layers::{gradcheck, DenseConfig, Mse, Relu, Sequential};
 //! use rand::SeedableRng;
@@ -24,7 +30,7 @@ use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::{Layer, Loss, Model, Result};
+use crate::{Layer, Loss, Mode, Model, Result, SavedState};
 
 /// How the checker differentiates, with `with_*` setters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,6 +53,8 @@ impl Default for GradCheck {
 pub struct TensorReport {
     /// Parameter name (`weight`, `0.bias`, …) or `input`.
     pub name: String,
+    /// The mode the gradient was checked in.
+    pub mode: Mode,
     /// Number of elements checked.
     pub elements: usize,
     /// Largest relative error over the elements.
@@ -55,10 +63,12 @@ pub struct TensorReport {
     pub max_abs_error: f64,
 }
 
-/// The result of a check: one [`TensorReport`] per parameter tensor, then one for the input.
+/// The result of a check: one [`TensorReport`] per parameter tensor, then one for the input;
+/// for a layer or model that computes differently in inference, those of [`Mode::Train`] and
+/// then those of [`Mode::Eval`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GradReport {
-    /// Per-tensor results, parameters in order, the input gradient last.
+    /// Per-tensor results, parameters in order, the input gradient last, mode by mode.
     pub tensors: Vec<TensorReport>,
 }
 
@@ -69,17 +79,38 @@ impl GradReport {
         self.tensors.iter().map(|t| t.max_rel_error).fold(0.0, |m, e| if e > m || e.is_nan() { e } else { m })
     }
 
-    /// The report for one tensor by name.
+    /// The report for one tensor by name (training mode's, when both modes were checked).
     pub fn get(&self, name: &str) -> Option<&TensorReport> {
         self.tensors.iter().find(|t| t.name == name)
+    }
+
+    /// The report for one tensor by name in one mode.
+    pub fn get_in(&self, name: &str, mode: Mode) -> Option<&TensorReport> {
+        self.tensors.iter().find(|t| t.name == name && t.mode == mode)
+    }
+
+    /// The modes that were checked, in order.
+    pub fn modes(&self) -> Vec<Mode> {
+        let mut modes: Vec<Mode> = Vec::new();
+        for t in &self.tensors {
+            if !modes.contains(&t.mode) {
+                modes.push(t.mode);
+            }
+        }
+        modes
     }
 }
 
 impl fmt::Display for GradReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<12} {:>8} {:>12} {:>12}", "tensor", "elements", "max rel", "max abs")?;
+        writeln!(f, "{:<16} {:<5} {:>8} {:>12} {:>12}", "tensor", "mode", "elements", "max rel", "max abs")?;
         for t in &self.tensors {
-            writeln!(f, "{:<12} {:>8} {:>12.3e} {:>12.3e}", t.name, t.elements, t.max_rel_error, t.max_abs_error)?;
+            let mode = if t.mode == Mode::Train { "train" } else { "eval" };
+            writeln!(
+                f,
+                "{:<16} {mode:<5} {:>8} {:>12.3e} {:>12.3e}",
+                t.name, t.elements, t.max_rel_error, t.max_abs_error
+            )?;
         }
         Ok(())
     }
@@ -98,22 +129,50 @@ impl GradCheck {
         self
     }
 
-    /// Checks a layer's parameter and input gradients on the batch `input`.
+    /// Checks a layer's parameter and input gradients on the batch `input`, in both modes where
+    /// they differ. Leaves the layer in training mode with the state it came with.
     ///
     /// Errors when the layer cannot take `input`'s width or `input` is empty.
     pub fn check_layer(&self, layer: &mut dyn Layer<f64>, input: ArrayView2<'_, f64>) -> Result<GradReport> {
         crate::error::check_not_empty("gradcheck input", input.nrows(), input.ncols())?;
         let out_width = layer.output_width(input.ncols())?;
-        let projection =
-            Array2::from_shape_fn((input.nrows(), out_width), |(i, j)| ((i * 31 + j * 17 + 7) as f64 * 0.618).sin());
+        let state = layer_state(layer);
         let mut output = Array2::zeros((input.nrows(), out_width));
+        let forward_in = |layer: &mut dyn Layer<f64>, mode: Mode, output: &mut Array2<f64>| {
+            layer.set_mode(mode);
+            restore_layer_state(layer, &state);
+            layer.forward(input, output.view_mut());
+            output.clone()
+        };
+        let differ = forward_in(layer, Mode::Train, &mut output) != forward_in(layer, Mode::Eval, &mut output);
+        let mut tensors = Vec::new();
+        for mode in if differ { &[Mode::Train, Mode::Eval][..] } else { &[Mode::Train] } {
+            layer.set_mode(*mode);
+            tensors.extend(self.check_layer_in(layer, input, &state, &mut output, *mode));
+        }
+        layer.set_mode(Mode::Train);
+        restore_layer_state(layer, &state);
+        Ok(GradReport { tensors })
+    }
+
+    fn check_layer_in(
+        &self,
+        layer: &mut dyn Layer<f64>,
+        input: ArrayView2<'_, f64>,
+        state: &[SavedState<f64>],
+        output: &mut Array2<f64>,
+        mode: Mode,
+    ) -> Vec<TensorReport> {
+        let projection = Array2::from_shape_fn(output.raw_dim(), |(i, j)| ((i * 31 + j * 17 + 7) as f64 * 0.618).sin());
         let mut grad_input = Array2::zeros(input.raw_dim());
+        restore_layer_state(layer, state);
         layer.forward(input, output.view_mut());
         layer.backward(input, output.view(), projection.view(), Some(grad_input.view_mut()));
 
         let mut objective = |layer: &mut dyn Layer<f64>, x: ArrayView2<'_, f64>| {
+            restore_layer_state(layer, state);
             layer.forward(x, output.view_mut());
-            (&output * &projection).sum()
+            (&*output * &projection).sum()
         };
         let mut tensors = Vec::new();
         for (p, (name, analytic)) in analytic_grads(&mut LayerParams(&mut *layer)).into_iter().enumerate() {
@@ -128,16 +187,17 @@ impl GradCheck {
                     orig,
                 ));
             }
-            tensors.push(self.compare(name, &analytic, &numerics));
+            tensors.push(self.compare(name, mode, &analytic, &numerics));
         }
         let mut x = input.to_owned();
         let numerics = self.input_numerics(&mut x, |x| objective(&mut *layer, x));
-        tensors.push(self.compare("input".into(), grad_input.as_slice().unwrap_or(&[]), &numerics));
-        Ok(GradReport { tensors })
+        tensors.push(self.compare("input".into(), mode, grad_input.as_slice().unwrap_or(&[]), &numerics));
+        tensors
     }
 
     /// Checks a whole model (any [`Model`]) plus loss: every parameter gradient and the input
-    /// gradient.
+    /// gradient, in both modes where they differ. Leaves the model in training mode with the
+    /// state it came with.
     ///
     /// Errors when `x` does not fit the model or `y` does not fit its output.
     pub fn check_model(
@@ -147,8 +207,39 @@ impl GradCheck {
         x: ArrayView2<'_, f64>,
         y: ArrayView2<'_, f64>,
     ) -> Result<GradReport> {
+        let state = model.state_snapshot();
+        let forward_in = |model: &mut dyn Model<f64>, mode: Mode| {
+            model.set_mode(mode);
+            model.restore_state(&state)?;
+            model.predict(x)
+        };
+        let differ = forward_in(model, Mode::Train)? != forward_in(model, Mode::Eval)?;
+        let mut tensors = Vec::new();
+        for mode in if differ { &[Mode::Train, Mode::Eval][..] } else { &[Mode::Train] } {
+            model.set_mode(*mode);
+            tensors.extend(self.check_model_in(model, loss, x, y, &state, *mode)?);
+        }
+        model.set_mode(Mode::Train);
+        model.restore_state(&state)?;
+        Ok(GradReport { tensors })
+    }
+
+    fn check_model_in(
+        &self,
+        model: &mut dyn Model<f64>,
+        loss: &dyn Loss<f64>,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView2<'_, f64>,
+        state: &[(String, SavedState<f64>)],
+        mode: Mode,
+    ) -> Result<Vec<TensorReport>> {
         let mut grad_input = Array2::zeros(x.raw_dim());
+        model.restore_state(state)?;
         model.forward_backward_input(x, y, loss, Some(grad_input.view_mut()))?;
+        let objective = |model: &mut dyn Model<f64>, x: ArrayView2<'_, f64>| {
+            let _ = model.restore_state(state); // the state's names and shapes were checked above
+            model.forward(x).and_then(|out| loss.loss(out, y)).unwrap_or(f64::NAN)
+        };
         let mut tensors = Vec::new();
         for (p, (name, analytic)) in analytic_grads(&mut ModelParams(&mut *model)).into_iter().enumerate() {
             let mut numerics = Vec::with_capacity(analytic.len());
@@ -157,18 +248,17 @@ impl GradCheck {
                 numerics.push(self.central(
                     |v| {
                         set_element(&mut ModelParams(&mut *model), p, k, v);
-                        model.forward(x).and_then(|out| loss.loss(out, y)).unwrap_or(f64::NAN)
+                        objective(&mut *model, x)
                     },
                     orig,
                 ));
             }
-            tensors.push(self.compare(name, &analytic, &numerics));
+            tensors.push(self.compare(name, mode, &analytic, &numerics));
         }
         let mut xs = x.to_owned();
-        let numerics =
-            self.input_numerics(&mut xs, |x| model.forward(x).and_then(|out| loss.loss(out, y)).unwrap_or(f64::NAN));
-        tensors.push(self.compare("input".into(), grad_input.as_slice().unwrap_or(&[]), &numerics));
-        Ok(GradReport { tensors })
+        let numerics = self.input_numerics(&mut xs, |x| objective(&mut *model, x));
+        tensors.push(self.compare("input".into(), mode, grad_input.as_slice().unwrap_or(&[]), &numerics));
+        Ok(tensors)
     }
 
     /// Checks a loss's gradient with respect to the predictions (reported as `prediction`).
@@ -184,7 +274,7 @@ impl GradCheck {
         loss.loss_and_grad(prediction, target, grad.view_mut())?;
         let mut p = prediction.to_owned();
         let numerics = self.input_numerics(&mut p, |p| loss.loss(p, target).unwrap_or(f64::NAN));
-        let report = self.compare("prediction".into(), grad.as_slice().unwrap_or(&[]), &numerics);
+        let report = self.compare("prediction".into(), Mode::Train, grad.as_slice().unwrap_or(&[]), &numerics);
         Ok(GradReport { tensors: vec![report] })
     }
 
@@ -214,8 +304,8 @@ impl GradCheck {
         out
     }
 
-    fn compare(&self, name: String, analytic: &[f64], numeric: &[f64]) -> TensorReport {
-        let mut report = TensorReport { name, elements: analytic.len(), max_rel_error: 0.0, max_abs_error: 0.0 };
+    fn compare(&self, name: String, mode: Mode, analytic: &[f64], numeric: &[f64]) -> TensorReport {
+        let mut report = TensorReport { name, mode, elements: analytic.len(), max_rel_error: 0.0, max_abs_error: 0.0 };
         for (&a, &n) in analytic.iter().zip(numeric) {
             let abs = (a - n).abs();
             let scale = a.abs().max(n.abs());
@@ -266,13 +356,13 @@ struct ModelParams<'a>(&'a mut dyn Model<f64>);
 
 impl Params for LayerParams<'_> {
     fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
-        self.0.visit_params_mut(&mut |p| f(p.name.to_string(), p.value, p.grad));
+        self.0.visit_params_mut(&mut |name, _, value, grad| f(name.to_string(), value, grad));
     }
 }
 
 impl Params for ModelParams<'_> {
     fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
-        self.0.visit_params_mut(&mut |name, p| f(name.to_string(), p.value, p.grad));
+        self.0.visit_params_mut(&mut |name, _, value, grad| f(name.to_string(), value, grad));
     }
 }
 
@@ -307,6 +397,24 @@ fn set_element(params: &mut dyn Params, p: usize, k: usize, value: f64) {
             && let Some(e) = v.get_mut(k)
         {
             *e = value;
+        }
+        i += 1;
+    });
+}
+
+/// A layer's state entries, in order.
+fn layer_state(layer: &dyn Layer<f64>) -> Vec<SavedState<f64>> {
+    let mut out = Vec::new();
+    layer.visit_state(&mut |_, value, _| out.push(SavedState::of(value)));
+    out
+}
+
+/// Puts back what [`layer_state`] took (same layer, so the kinds and shapes match).
+fn restore_layer_state(layer: &mut dyn Layer<f64>, state: &[SavedState<f64>]) {
+    let mut i = 0;
+    layer.visit_state_mut(&mut |_, target| {
+        if let Some(saved) = state.get(i) {
+            saved.write_into(target);
         }
         i += 1;
     });

@@ -2,9 +2,15 @@
 
 use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
-use crate::Result;
+use crate::{Mode, Result, Saved, StateValue, StateValueMut};
 
 /// A layer with a hand-written forward and backward pass over a batch (one sample per row).
+///
+/// A layer with parameters hands each one out in [`visit_params`](Layer::visit_params) and
+/// [`visit_params_mut`](Layer::visit_params_mut); a layer that behaves differently in training
+/// and inference reads [`set_mode`](Layer::set_mode); one with state that is not a parameter
+/// (running statistics) visits it in [`visit_state`](Layer::visit_state). The README has a layer
+/// with parameters, generic over `F`.
 ///
 /// The container ([`Sequential`](crate::Sequential)) owns the activation and gradient buffers
 /// and hands the layer views into them, so a layer keeps no copies of its input and a training
@@ -62,40 +68,32 @@ pub trait Layer<F: NdFloat> {
         grad_input: Option<ArrayViewMut2<'_, F>>,
     );
 
+    /// Switches between training and inference ([`Mode`]). The default ignores it: only layers
+    /// that behave differently in the two (Dropout, BatchNorm) need to say.
+    fn set_mode(&mut self, mode: Mode) {
+        let _ = mode;
+    }
+
     /// Calls `f(name, value)` for each parameter tensor, always in the same order.
     fn visit_params(&self, f: &mut dyn FnMut(&'static str, ArrayViewD<'_, F>)) {
         let _ = f;
     }
 
-    /// Calls `f` for each parameter tensor with its gradient, in the same order as
-    /// [`visit_params`](Layer::visit_params), as flat row-major slices ([`ParamMut`]): what an
-    /// optimizer needs, at the cost of a few pointer copies. The gradient is mutable so that
-    /// clipping can work in place.
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamMut<'_, F>)) {
+    /// Calls `f(name, shape, value, grad)` for each parameter tensor, in the order of
+    /// [`visit_params`](Layer::visit_params), as flat row-major slices: what an optimizer and a
+    /// restore need. The gradient is mutable so that clipping can work in place.
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
         let _ = f;
     }
 
-    /// Calls `f(shape, value, grad)` for each parameter tensor, in the order of
-    /// [`visit_params_mut`](Layer::visit_params_mut), without the names: what an optimizer
-    /// step reads, twice per step. The slices go as arguments, in registers; a [`ParamMut`]
-    /// passed on from closure to closure is copied each time, and a copy read straight after
-    /// its fields were written waits for them (store forwarding fails): on the headline model
-    /// that was half of an RMSprop step. The default goes through `visit_params_mut`; a layer
-    /// with parameters overrides it to call `f` directly.
-    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
-        self.visit_params_mut(&mut |p| f(p.shape, p.value, p.grad));
+    /// Calls `f(name, value, saved)` for each state entry that is not a parameter (running
+    /// statistics, counters), always in the same order. The default has none.
+    fn visit_state(&self, f: &mut dyn FnMut(&'static str, StateValue<'_, F>, Saved)) {
+        let _ = f;
     }
-}
 
-/// A parameter tensor and its gradient, flat in row-major order, with its shape.
-#[derive(Debug)]
-pub struct ParamMut<'a, F> {
-    /// The layer's name for the tensor, e.g. `"weight"`.
-    pub name: &'static str,
-    /// The tensor's shape.
-    pub shape: &'a [usize],
-    /// Its values.
-    pub value: &'a mut [F],
-    /// `dL/d(value)` from the last backward pass.
-    pub grad: &'a mut [F],
+    /// [`visit_state`](Layer::visit_state), writable: what a restore needs.
+    fn visit_state_mut(&mut self, f: &mut dyn FnMut(&'static str, StateValueMut<'_, F>)) {
+        let _ = f;
+    }
 }

@@ -1,8 +1,10 @@
 //! # ndnet-layers
 //!
 //! Layers with hand-written forward and backward passes over batches (`Array2`, one sample per
-//! row), a [`Sequential`] container that owns every buffer a training step needs, the [`Mse`]
-//! loss, seeded initialisers and a public finite-difference [`gradcheck`].
+//! row), a [`Sequential`] container that owns every buffer a training step needs, the losses,
+//! seeded initialisers and a public finite-difference [`gradcheck`]. Layers that train and
+//! predict differently ([`Dropout`], [`BatchNorm1d`]) read the model's [`Mode`]; state that is
+//! not a parameter (running statistics) is visited apart from the parameters ([`SavedState`]).
 //!
 //! Generic over `F: ndarray::NdFloat` (`f32` for training, `f64` for gradient checks).
 //!
@@ -19,7 +21,9 @@
 //! let y = ndarray::Array2::<f32>::ones((32, 1));
 //! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
 //! assert_eq!(loss, 1.0); // zero input, zero biases: every prediction is 0
-//! model.visit_params_mut(&mut |name, p| println!("{name}: {:?}, |dL/dθ|₁ = {}", p.shape, p.grad.iter().map(|g| g.abs()).sum::<f32>()));
+//! model.visit_params_mut(&mut |name, shape, _value, grad| {
+//!     println!("{name}: {shape:?}, |dL/dθ|₁ = {}", grad.iter().map(|g| g.abs()).sum::<f32>())
+//! });
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -32,22 +36,30 @@ mod layer;
 mod layers;
 mod loss;
 mod losses;
+mod mode;
 mod model;
 mod sequential;
+mod state;
 
 pub use ndnet_kernels::{simd, threads};
 
 pub use buffer::Buffer;
 pub use error::{LayerError, Result};
 pub use init::{Init, cast};
-pub use layer::{Layer, ParamMut};
+pub use layer::Layer;
 pub use layers::activation::{Activation, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use layers::batch_norm::BatchNorm1d;
 pub use layers::dense::{Dense, DenseConfig};
+pub use layers::dropout::Dropout;
+pub use layers::embedding::{Embedding, EmbeddingConfig};
+pub use layers::layer_norm::LayerNorm;
 pub use loss::{Loss, RegressionLoss};
 pub use losses::bce::BceWithLogits;
 pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
 pub use losses::mae::Mae;
 pub use losses::mse::Mse;
-pub use model::{Model, NamedTensors, ParamName};
-pub use sequential::Sequential;
+pub use mode::Mode;
+pub use model::{Model, NamedState, NamedTensors, ParamName};
+pub use sequential::{Sequential, Summary, SummaryRow};
+pub use state::{Saved, SavedState, StateValue, StateValueMut};

@@ -12,17 +12,22 @@
 //! assert_eq!(model.param_names(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
 //! let saved = model.snapshot();
 //! model.restore(&saved).unwrap();
+//! model.set_mode(ndnet_layers::Mode::Eval); // inference: Dropout off, BatchNorm on its running statistics
 //! ```
 
 use std::fmt;
 
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
-use crate::{LayerError, Loss, ParamMut, Result};
+use crate::{LayerError, Loss, Mode, Result, Saved, SavedState, StateValue, StateValueMut};
 
 /// Named parameter tensors in a model's order: what [`Model::snapshot`] returns and
 /// [`Model::restore`] takes.
 pub type NamedTensors<F> = Vec<(String, ArrayD<F>)>;
+
+/// Named state entries in a model's order: what [`Model::state_snapshot`] returns and
+/// [`Model::restore_state`] takes.
+pub type NamedState<F> = Vec<(String, SavedState<F>)>;
 
 /// The stable name of a parameter tensor, displayed as its parts joined by dots:
 /// `"0.weight"` (layer 0 of a [`Sequential`](crate::Sequential), as PyTorch names an
@@ -79,7 +84,7 @@ impl fmt::Display for ParamName {
 ///
 /// The parameter order is the identity that optimizer state, checkpoints and safetensors are
 /// keyed on, so `visit_params` and `visit_params_mut` must visit the same tensors in the same
-/// order every time. See `examples/custom_model.rs` for a residual model written this way and
+/// order every time (and `visit_state` and `visit_state_mut` the same state entries). See `examples/custom_model.rs` for a residual model written this way and
 /// proven with [`gradcheck::check_model`](crate::gradcheck::check_model).
 pub trait Model<F: NdFloat> {
     /// Runs the batch `x` (one sample per row) forward; returns a view of the output.
@@ -103,17 +108,26 @@ pub trait Model<F: NdFloat> {
     /// Calls `f(name, value)` for every parameter tensor, always in the same order.
     fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>));
 
-    /// Calls `f(name, tensor)` for every parameter tensor with its gradient, as flat row-major
-    /// slices ([`ParamMut`]), in the same order as [`visit_params`](Model::visit_params).
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>));
+    /// Calls `f(name, shape, value, grad)` for every parameter tensor with its gradient, as flat
+    /// row-major slices, in the same order as [`visit_params`](Model::visit_params): what an
+    /// optimizer and a restore need. The gradient is mutable so that clipping can work in place.
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F]));
 
-    /// Calls `f(shape, value, grad)` for every parameter tensor, in the order of
-    /// [`visit_params_mut`](Model::visit_params_mut), without the names: the optimizer's view
-    /// ([`Layer::visit_param_slices_mut`](crate::Layer::visit_param_slices_mut) says why it
-    /// exists). The default goes through `visit_params_mut`; [`Sequential`](crate::Sequential)
-    /// hands `f` to its layers.
-    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
-        self.visit_params_mut(&mut |_, p| f(p.shape, p.value, p.grad));
+    /// Switches every layer between training and inference ([`Mode`]). A model of layers that
+    /// ignore the mode (Dense, the activations) may do nothing; one that holds a `Sequential`
+    /// or a Dropout passes it on.
+    fn set_mode(&mut self, mode: Mode);
+
+    /// Calls `f(name, value, saved)` for every state entry that is not a parameter (running
+    /// statistics, counters; see [`Layer::visit_state`](crate::Layer::visit_state)), always in
+    /// the same order. The default has none.
+    fn visit_state(&self, f: &mut dyn FnMut(ParamName, StateValue<'_, F>, Saved)) {
+        let _ = f;
+    }
+
+    /// [`visit_state`](Model::visit_state), writable, in the same order: what a restore needs.
+    fn visit_state_mut(&mut self, f: &mut dyn FnMut(ParamName, StateValueMut<'_, F>)) {
+        let _ = f;
     }
 
     /// [`forward_backward_input`](Model::forward_backward_input) without the input gradient:
@@ -171,9 +185,49 @@ pub trait Model<F: NdFloat> {
             }
         }
         let mut i = 0;
-        self.visit_params_mut(&mut |_, p| {
+        self.visit_params_mut(&mut |_, _, value, _| {
             // Shapes are checked above, so the row-major orders line up.
-            p.value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
+            value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
+            i += 1;
+        });
+        Ok(())
+    }
+
+    /// Copies every state entry out, with its name, in order (parameters are in
+    /// [`snapshot`](Model::snapshot)).
+    fn state_snapshot(&self) -> NamedState<F> {
+        let mut out = Vec::new();
+        self.visit_state(&mut |name, value, _| out.push((name.to_string(), SavedState::of(value))));
+        out
+    }
+
+    /// Overwrites the state from `(name, entry)` pairs in the model's order.
+    ///
+    /// Every name, kind and shape is checked before anything is written, so an error leaves
+    /// the model unchanged.
+    fn restore_state(&mut self, state: &[(String, SavedState<F>)]) -> Result<()> {
+        let mut expected = Vec::new();
+        self.visit_state(&mut |name, value, _| expected.push((name.to_string(), SavedState::of(value))));
+        if expected.len() != state.len() {
+            return Err(LayerError::StateCount { expected: expected.len(), actual: state.len() });
+        }
+        for (index, ((name, have), (got_name, got))) in expected.iter().zip(state).enumerate() {
+            let same_kind = matches!((have, got), (SavedState::Count(_), SavedState::Count(_)))
+                || matches!((have, got), (SavedState::Tensor(a), SavedState::Tensor(b)) if a.shape() == b.shape());
+            if name != got_name || !same_kind {
+                return Err(LayerError::State {
+                    index,
+                    expected_name: name.clone(),
+                    expected: have.describe(),
+                    actual_name: got_name.clone(),
+                    actual: got.describe(),
+                });
+            }
+        }
+        let mut i = 0;
+        self.visit_state_mut(&mut |_, target| {
+            // Kinds and shapes are checked above.
+            state[i].1.write_into(target);
             i += 1;
         });
         Ok(())

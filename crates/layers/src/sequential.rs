@@ -18,13 +18,33 @@
 //! assert_eq!(same.snapshot(), model.snapshot());
 //! ```
 
+use std::any::Any;
 use std::fmt;
 
 use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
 use crate::error::check_not_empty;
-use crate::{Buffer, DenseConfig, Layer, LayerError, Loss, Model, ParamMut, ParamName, Relu, Result};
+use crate::{
+    Buffer, DenseConfig, Layer, LayerError, Loss, Mode, Model, ParamName, Relu, Result, Saved, StateValue,
+    StateValueMut,
+};
+
+/// A layer as a `Sequential` holds it: able to be handed back as its own type
+/// ([`Sequential::layer_as`]).
+trait Held<F: NdFloat>: Layer<F> + Send {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<F: NdFloat, L: Layer<F> + Send + 'static> Held<F> for L {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
 
 /// A [`Model`]: layers applied in order, plus the activation and gradient buffers they write into.
 ///
@@ -33,7 +53,8 @@ use crate::{Buffer, DenseConfig, Layer, LayerError, Loss, Model, ParamMut, Param
 /// Parameters are visited layer by layer, each layer's tensors in its own fixed order; that
 /// order and the names ([`ParamName`]) are what optimizer state and checkpoints are keyed on.
 pub struct Sequential<F: NdFloat> {
-    layers: Vec<Box<dyn Layer<F> + Send>>,
+    layers: Vec<Box<dyn Held<F>>>,
+    mode: Mode,
     /// `acts[i]`: output of layer `i`; `grads[i]`: loss gradient with respect to it. Both are
     /// feature-major ([`Buffer`]), so the kernels run over the batch.
     acts: Vec<Buffer<F>>,
@@ -63,6 +84,7 @@ impl<F: NdFloat> Sequential<F> {
     pub fn new() -> Self {
         Sequential {
             layers: Vec::new(),
+            mode: Mode::Train,
             acts: Vec::new(),
             grads: Vec::new(),
             widths: Vec::new(),
@@ -71,10 +93,78 @@ impl<F: NdFloat> Sequential<F> {
         }
     }
 
-    /// Appends a layer. Widths are checked when data first flows (see [`Sequential::output_width`]).
-    pub fn push<L: Layer<F> + Send + 'static>(mut self, layer: L) -> Self {
+    /// Appends a layer, in the model's [`Mode`]. Widths are checked when data first flows (see
+    /// [`Sequential::output_width`]).
+    pub fn push<L: Layer<F> + Send + 'static>(mut self, mut layer: L) -> Self {
+        layer.set_mode(self.mode);
         self.layers.push(Box::new(layer));
+        // A new layer changes the widths: check them again at the next batch.
+        self.widths.clear();
         self
+    }
+
+    /// Layer `index`, or `None` past the end.
+    pub fn layer(&self, index: usize) -> Option<&(dyn Layer<F> + Send)> {
+        self.layers.get(index).map(|l| &**l as &(dyn Layer<F> + Send))
+    }
+
+    /// Layer `index`, writable, or `None` past the end. Changing a layer's widths is checked at
+    /// the next batch.
+    pub fn layer_mut(&mut self, index: usize) -> Option<&mut (dyn Layer<F> + Send)> {
+        self.widths.clear();
+        self.layers.get_mut(index).map(|l| &mut **l as &mut (dyn Layer<F> + Send))
+    }
+
+    /// Layer `index` as its own type, or `None` when it is another type or past the end.
+    ///
+    /// ```
+    /// use ndnet_layers::{Dense, DenseConfig, Relu, Sequential};
+    /// use rand::SeedableRng;
+    /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    /// let model = Sequential::<f32>::new().push(DenseConfig::new(3, 2).init(&mut rng).unwrap()).push(Relu);
+    /// assert_eq!(model.layer_as::<Dense<f32>>(0).unwrap().weight().dim(), (3, 2));
+    /// assert!(model.layer_as::<Dense<f32>>(1).is_none());
+    /// ```
+    pub fn layer_as<L: Layer<F> + 'static>(&self, index: usize) -> Option<&L> {
+        self.layers.get(index)?.as_any().downcast_ref()
+    }
+
+    /// [`layer_as`](Sequential::layer_as), writable.
+    pub fn layer_as_mut<L: Layer<F> + 'static>(&mut self, index: usize) -> Option<&mut L> {
+        self.widths.clear();
+        self.layers.get_mut(index)?.as_any_mut().downcast_mut()
+    }
+
+    /// The mode the model is in ([`Model::set_mode`] changes it; a new model trains).
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Each layer with its output width and parameter count for `input_width` inputs, as Keras'
+    /// `model.summary()`; its `Display` is the table.
+    ///
+    /// ```
+    /// use ndnet_layers::Sequential;
+    /// use rand::SeedableRng;
+    /// let m = Sequential::<f32>::mlp(&[10, 10, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(42)).unwrap();
+    /// let summary = m.summary(10).unwrap();
+    /// assert_eq!(summary.total_params(), 121);
+    /// println!("{summary}");
+    /// ```
+    ///
+    /// Errors as [`output_width`](Sequential::output_width) does.
+    pub fn summary(&self, input_width: usize) -> Result<Summary> {
+        self.output_width(input_width)?;
+        let mut rows = Vec::new();
+        let mut width = input_width;
+        for layer in &self.layers {
+            width = layer.output_width(width)?;
+            let (mut params, mut state) = (0, 0);
+            layer.visit_params(&mut |_, v| params += v.len());
+            layer.visit_state(&mut |_, _, _| state += 1);
+            rows.push(SummaryRow { kind: layer.kind(), output_width: width, params, state });
+        }
+        Ok(Summary { input_width, rows })
     }
 
     /// Number of layers.
@@ -271,15 +361,74 @@ impl<F: NdFloat> Model<F> for Sequential<F> {
         }
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, F>)) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F])) {
         for (i, l) in self.layers.iter_mut().enumerate() {
-            l.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_layer(i), p));
+            // Each tensor goes on as four arguments, in registers. An earlier design handed a
+            // struct of them from closure to closure; each hand-over copied it, and a copy read
+            // straight after its fields were stored waits for the stores (store forwarding
+            // fails): half of the headline model's RMSprop step.
+            l.visit_params_mut(&mut |name, shape, value, grad| f(ParamName::new(name).in_layer(i), shape, value, grad));
         }
     }
 
-    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
+    fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
         for l in &mut self.layers {
-            l.visit_param_slices_mut(f);
+            l.set_mode(mode);
         }
+    }
+
+    /// Layer by layer, named `"{layer}.{name}"` as the parameters are.
+    fn visit_state(&self, f: &mut dyn FnMut(ParamName, StateValue<'_, F>, Saved)) {
+        for (i, l) in self.layers.iter().enumerate() {
+            l.visit_state(&mut |name, value, saved| f(ParamName::new(name).in_layer(i), value, saved));
+        }
+    }
+
+    fn visit_state_mut(&mut self, f: &mut dyn FnMut(ParamName, StateValueMut<'_, F>)) {
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            l.visit_state_mut(&mut |name, value| f(ParamName::new(name).in_layer(i), value));
+        }
+    }
+}
+
+/// One line of a [`Summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    /// The layer's kind, e.g. `"Dense"`.
+    pub kind: &'static str,
+    /// Its output width.
+    pub output_width: usize,
+    /// Its number of trainable scalars.
+    pub params: usize,
+    /// Its number of state entries (running statistics, counters).
+    pub state: usize,
+}
+
+/// What [`Sequential::summary`] returns: a row per layer; `Display` prints Keras' table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// The input width the summary was made for.
+    pub input_width: usize,
+    /// One row per layer, in order.
+    pub rows: Vec<SummaryRow>,
+}
+
+impl Summary {
+    /// Trainable scalars over every layer.
+    pub fn total_params(&self) -> usize {
+        self.rows.iter().map(|r| r.params).sum()
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<5} {:<12} {:>12} {:>10}", "layer", "kind", "output width", "params")?;
+        writeln!(f, "{:<5} {:<12} {:>12} {:>10}", "", "input", self.input_width, "")?;
+        for (i, r) in self.rows.iter().enumerate() {
+            let state = if r.state > 0 { format!("  (+{} state)", r.state) } else { String::new() };
+            writeln!(f, "{i:<5} {:<12} {:>12} {:>10}{state}", r.kind, r.output_width, r.params)?;
+        }
+        write!(f, "total params: {}", self.total_params())
     }
 }

@@ -111,9 +111,9 @@ fn f32_and_f64_models_agree() {
     let l32 = m32.forward_backward(x32.view(), y32.view(), &Mse).unwrap();
     assert!(((l32 as f64) - l64).abs() < 1e-5 * l64.abs().max(1.0), "{l32} vs {l64}");
     let mut g64 = Vec::new();
-    m64.visit_params_mut(&mut |_, p| g64.extend(p.grad.iter().copied()));
+    m64.visit_params_mut(&mut |_, _, _, grad| g64.extend(grad.iter().copied()));
     let mut g32 = Vec::new();
-    m32.visit_params_mut(&mut |_, p| g32.extend(p.grad.iter().map(|&v| v as f64)));
+    m32.visit_params_mut(&mut |_, _, _, grad| g32.extend(grad.iter().map(|&v| v as f64)));
     for (a, b) in g64.iter().zip(&g32) {
         assert!((a - b).abs() < 1e-4 * a.abs().max(1e-2), "{a} vs {b}");
     }
@@ -259,16 +259,16 @@ impl Layer<f64> for Mutant {
     ) {
         self.dense.backward(x, y, dy, dx);
         let wrong = self.wrong;
-        self.dense.visit_params_mut(&mut |p| {
-            if p.name == wrong {
-                p.grad[0] *= 1.01; // one element 1 % off
+        self.dense.visit_params_mut(&mut |name, _, _, grad| {
+            if name == wrong {
+                grad[0] *= 1.01; // one element 1 % off
             }
         });
     }
     fn visit_params(&self, f: &mut dyn FnMut(&'static str, ndarray::ArrayViewD<'_, f64>)) {
         self.dense.visit_params(f);
     }
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ndnet_layers::ParamMut<'_, f64>)) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [f64], &mut [f64])) {
         self.dense.visit_params_mut(f);
     }
 }
@@ -345,9 +345,8 @@ fn an_empty_gradient_is_not_a_zero_error() {
                 dx.assign(&(&dy * self.0[(0, 0)]));
             }
         }
-        fn visit_params_mut(&mut self, f: &mut dyn FnMut(ndnet_layers::ParamMut<'_, f64>)) {
-            let value = self.0.as_slice_mut().unwrap();
-            f(ndnet_layers::ParamMut { name: "scale", shape: &[1, 1], value, grad: &mut self.1 });
+        fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [f64], &mut [f64])) {
+            f("scale", &[1, 1], self.0.as_slice_mut().unwrap(), &mut self.1);
         }
     }
     let report =
@@ -356,4 +355,88 @@ fn an_empty_gradient_is_not_a_zero_error() {
     assert_eq!(scale.elements, 1, "the tensor's one element is checked");
     let worst = report.max_rel_error();
     assert!(worst.is_nan() || worst > TOL, "an empty gradient must fail: {report}");
+}
+
+/// A layer checked in both modes, each within the tolerance.
+fn assert_both_modes(what: &str, report: &GradReport) {
+    use ndnet_layers::Mode;
+    assert_eq!(report.modes(), [Mode::Train, Mode::Eval], "{what}: both modes checked\n{report}");
+    assert_ok(what, report);
+}
+
+#[test]
+fn dropout_gradients_in_both_modes() {
+    let mut dropout = ndnet_layers::Dropout::new(0.3).unwrap().with_seed(4);
+    let report = gradcheck::check_layer(&mut dropout, batch(9, 7, 1).view()).unwrap();
+    assert_both_modes("Dropout", &report);
+}
+
+/// Non-trivial scale, shift and running statistics, so every term of the backward pass counts.
+fn batch_norm(features: usize) -> ndnet_layers::BatchNorm1d<f64> {
+    let mut bn = ndnet_layers::BatchNorm1d::new(features);
+    bn.visit_params_mut(&mut |name, _, value, _| {
+        for (i, v) in value.iter_mut().enumerate() {
+            *v = if name == "weight" { 0.5 + 0.3 * i as f64 } else { -0.2 + 0.1 * i as f64 };
+        }
+    });
+    let mut out = Array2::zeros((6, features));
+    for seed in 0..3 {
+        bn.forward(batch(6, features, 20 + seed).view(), out.view_mut()); // moves the running statistics
+    }
+    bn
+}
+
+#[test]
+fn batch_norm_gradients_in_both_modes() {
+    let mut bn = batch_norm(5);
+    let report = gradcheck::check_layer(&mut bn, batch(8, 5, 2).view()).unwrap();
+    assert_both_modes("BatchNorm1d", &report);
+    let names: Vec<_> = report.tensors.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["weight", "bias", "input", "weight", "bias", "input"]);
+}
+
+#[test]
+fn layer_norm_gradients() {
+    let mut ln = ndnet_layers::LayerNorm::new(6);
+    ln.visit_params_mut(&mut |name, _, value, _| {
+        for (i, v) in value.iter_mut().enumerate() {
+            *v = if name == "weight" { 1.5 - 0.2 * i as f64 } else { 0.1 * i as f64 };
+        }
+    });
+    let report = gradcheck::check_layer(&mut ln, batch(7, 6, 3).view()).unwrap();
+    assert_eq!(report.modes(), [ndnet_layers::Mode::Train], "one mode: LayerNorm is the same in both");
+    assert_ok("LayerNorm", &report);
+}
+
+#[test]
+fn embedding_gradients_with_unknown_codes() {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let mut emb = ndnet_layers::EmbeddingConfig::new(1, 4, 3).init::<f64, _>(&mut rng).unwrap();
+    // Codes 0..4 plus two that are none (7, −1), between two numeric columns. (A NaN code also
+    // gives the zero vector, but no finite difference can be taken at NaN.)
+    let mut x = batch(8, 3, 4);
+    for (i, code) in [0.0, 3.0, 1.0, 7.0, 2.0, -1.0, 1.0, 0.0].into_iter().enumerate() {
+        x[(i, 1)] = code;
+    }
+    let report = gradcheck::check_layer(&mut emb, x.view()).unwrap();
+    assert_ok("Embedding", &report);
+}
+
+#[test]
+fn a_model_with_every_new_layer_in_both_modes() {
+    use ndnet_layers::{Dropout, LayerNorm, Tanh};
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut model = Sequential::<f64>::new()
+        .push(DenseConfig::new(4, 6).with_bias_init(Init::TorchLinear).init(&mut rng).unwrap())
+        .push(batch_norm(6))
+        .push(Tanh)
+        .push(Dropout::new(0.25).unwrap().with_seed(9))
+        .push(LayerNorm::new(6))
+        .push(DenseConfig::new(6, 2).with_bias_init(Init::TorchLinear).init(&mut rng).unwrap());
+    let (x, y) = (batch(10, 4, 8), batch(10, 2, 9));
+    let before = model.state_snapshot();
+    let report = gradcheck::check_model(&mut model, &Mse, x.view(), y.view()).unwrap();
+    assert_both_modes("Dense → BatchNorm1d → Tanh → Dropout → LayerNorm → Dense + Mse", &report);
+    assert_eq!(model.state_snapshot(), before, "the check puts the state back");
+    assert_eq!(model.mode(), ndnet_layers::Mode::Train);
 }

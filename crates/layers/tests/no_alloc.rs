@@ -29,7 +29,7 @@ fn forward_loss_backward_allocates_nothing_after_the_first_batch() {
         model.forward_backward(x.view(), y.view(), &Mse).unwrap();
         // A last partial batch, as at the end of an epoch, reuses the same buffers.
         model.forward_backward(x.slice(tail), y.slice(tail), &Mse).unwrap();
-        model.visit_params_mut(&mut |_, p| p.value.iter_mut().zip(&*p.grad).for_each(|(w, g)| *w -= 0.01 * g));
+        model.visit_params_mut(&mut |_, _, value, grad| value.iter_mut().zip(&*grad).for_each(|(w, g)| *w -= 0.01 * g));
     }
     let after = allocations();
     println!("heap allocations in 200 steady-state steps: {}", after - before);
@@ -66,6 +66,39 @@ fn every_activation_and_loss_allocates_nothing_after_the_first_batch() {
     }
     let after = allocations();
     println!("heap allocations in 100 steady-state steps with every activation and loss: {}", after - before);
+    assert_eq!(after - before, 0);
+}
+
+#[test]
+fn dropout_norms_and_embedding_allocate_nothing_after_the_first_batch_in_either_mode() {
+    use ndnet_layers::{BatchNorm1d, Dropout, EmbeddingConfig, LayerNorm, Mode};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+    let mut model = Sequential::<f32>::new()
+        .push(EmbeddingConfig::new(2, 5, 3).init(&mut rng).unwrap())
+        .push(DenseConfig::new(7, 8).init(&mut rng).unwrap())
+        .push(BatchNorm1d::new(8))
+        .push(Relu)
+        .push(Dropout::new(0.3).unwrap().with_seed(1))
+        .push(LayerNorm::new(8))
+        .push(DenseConfig::new(8, 1).init(&mut rng).unwrap());
+    let mut x = Array2::from_shape_fn((32, 5), |(i, j)| (i as f32 * 0.1 - j as f32 * 0.2).sin());
+    x.column_mut(2).iter_mut().enumerate().for_each(|(i, c)| *c = (i % 6) as f32); // code 5 is unknown
+    let y = Array2::from_shape_fn((32, 1), |(i, _)| i as f32 * 0.01);
+    let tail = ndarray::s![..7, ..];
+    for mode in [Mode::Train, Mode::Eval] {
+        model.set_mode(mode);
+        model.forward_backward(x.view(), y.view(), &Mse).unwrap(); // warm-up
+    }
+    let before = allocations();
+    for _ in 0..50 {
+        for mode in [Mode::Train, Mode::Eval] {
+            model.set_mode(mode);
+            model.forward_backward(x.view(), y.view(), &Mse).unwrap();
+            model.forward_backward(x.slice(tail), y.slice(tail), &Mse).unwrap();
+        }
+    }
+    let after = allocations();
+    println!("heap allocations in 200 steady-state steps with the stateful layers: {}", after - before);
     assert_eq!(after - before, 0);
 }
 

@@ -1,65 +1,62 @@
-//! The optimizer's visit (`visit_param_slices_mut`) sees exactly the tensors the named visit
-//! (`visit_params_mut`) sees, in the same order: the overrides in `Dense` and `Sequential`, and
-//! the defaults a user's layer or model gets.
+//! The two parameter visits (`visit_params`, read-only, and `visit_params_mut`, what an
+//! optimizer and a restore use) see the same tensors in the same order, with the same names and
+//! shapes: for every layer kind inside a `Sequential`, and for a user's model. State entries are
+//! visited apart, never as parameters.
 use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2};
-use ndnet_layers::{Dense, DenseConfig, Layer, Loss, Model, ParamMut, ParamName, Result, Sequential};
+use ndnet_layers::{
+    BatchNorm1d, DenseConfig, Dropout, EmbeddingConfig, LayerNorm, Loss, Mode, Model, ParamName, Relu, Result,
+    Sequential,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Shape, value and gradient (address and length) of each tensor, in visiting order.
-type Seen = Vec<(Vec<usize>, *const f64, usize, *const f64, usize)>;
-
-fn seen(shape: &[usize], value: &[f64], grad: &[f64]) -> (Vec<usize>, *const f64, usize, *const f64, usize) {
-    (shape.to_vec(), value.as_ptr(), value.len(), grad.as_ptr(), grad.len())
-}
+/// Name, shape and the value's address and length of each tensor, in visiting order.
+type Seen = Vec<(String, Vec<usize>, *const f64, usize)>;
 
 fn both_visits(model: &mut dyn Model<f64>) -> (Seen, Seen) {
-    let (mut named, mut slices) = (Seen::new(), Seen::new());
-    model.visit_params_mut(&mut |_, p| named.push(seen(p.shape, p.value, p.grad)));
-    model.visit_param_slices_mut(&mut |shape, value, grad| slices.push(seen(shape, value, grad)));
-    (named, slices)
+    let mut read = Seen::new();
+    model.visit_params(&mut |name, v| read.push((name.to_string(), v.shape().to_vec(), v.as_ptr(), v.len())));
+    let mut write = Seen::new();
+    model.visit_params_mut(&mut |name, shape, value, grad| {
+        assert_eq!(value.len(), grad.len(), "{name}: a gradient per value");
+        write.push((name.to_string(), shape.to_vec(), value.as_ptr(), value.len()))
+    });
+    (read, write)
+}
+
+fn every_layer_kind() -> Sequential<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    Sequential::new()
+        .push(EmbeddingConfig::new(0, 4, 2).init(&mut rng).unwrap())
+        .push(DenseConfig::new(4, 5).init(&mut rng).unwrap())
+        .push(BatchNorm1d::new(5))
+        .push(Relu)
+        .push(Dropout::new(0.2).unwrap())
+        .push(LayerNorm::new(5))
+        .push(DenseConfig::new(5, 2).init(&mut rng).unwrap())
 }
 
 #[test]
-fn a_sequential_hands_over_every_tensor_in_order() {
-    let mut model = Sequential::<f64>::mlp(&[3, 5, 4, 2], &mut ChaCha8Rng::seed_from_u64(1)).unwrap();
-    let (named, slices) = both_visits(&mut model);
-    assert_eq!(named.len(), 6, "three dense layers, a weight and a bias each");
-    assert_eq!(named, slices);
+fn a_sequential_hands_over_every_tensor_once_in_order() {
+    let mut model = every_layer_kind();
+    let (read, write) = both_visits(&mut model);
+    let names: Vec<_> = read.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["0.weight", "1.weight", "1.bias", "2.weight", "2.bias", "5.weight", "5.bias", "6.weight", "6.bias"]
+    );
+    assert_eq!(read, write);
+    let mut state = Vec::new();
+    model.visit_state(&mut |name, _, _| state.push(name.to_string()));
+    assert_eq!(
+        state,
+        ["2.running_mean", "2.running_var", "2.num_batches_tracked", "4.seed", "4.calls"],
+        "state is visited apart from the parameters"
+    );
 }
 
-/// A dense layer behind a user's wrapper that implements only the named visit.
-struct Wrapped(Dense<f64>);
-
-impl Layer<f64> for Wrapped {
-    fn kind(&self) -> &'static str {
-        "Wrapped"
-    }
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        self.0.output_width(input_width)
-    }
-    fn forward(&mut self, x: ArrayView2<'_, f64>, y: ArrayViewMut2<'_, f64>) {
-        self.0.forward(x, y);
-    }
-    fn backward(
-        &mut self,
-        x: ArrayView2<'_, f64>,
-        y: ArrayView2<'_, f64>,
-        dy: ArrayView2<'_, f64>,
-        dx: Option<ArrayViewMut2<'_, f64>>,
-    ) {
-        self.0.backward(x, y, dy, dx);
-    }
-    fn visit_params(&self, f: &mut dyn FnMut(&'static str, ArrayViewD<'_, f64>)) {
-        self.0.visit_params(f);
-    }
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamMut<'_, f64>)) {
-        self.0.visit_params_mut(f);
-    }
-}
-
-/// A user's model over two layers that implements only the named visits.
-struct Pair(Wrapped, Dense<f64>);
+/// A user's model over two Sequentials, visiting with module names.
+struct Pair(Sequential<f64>, Sequential<f64>);
 
 impl Model<f64> for Pair {
     fn forward(&mut self, _: ArrayView2<'_, f64>) -> Result<ArrayView2<'_, f64>> {
@@ -75,26 +72,27 @@ impl Model<f64> for Pair {
         unreachable!("only visited")
     }
     fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, f64>)) {
-        self.0.visit_params(&mut |name, v| f(ParamName::new(name).in_module("a"), v));
-        self.1.visit_params(&mut |name, v| f(ParamName::new(name).in_module("b"), v));
+        self.0.visit_params(&mut |name, v| f(name.in_module("a"), v));
+        self.1.visit_params(&mut |name, v| f(name.in_module("b"), v));
     }
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, ParamMut<'_, f64>)) {
-        self.0.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_module("a"), p));
-        self.1.visit_params_mut(&mut |p| f(ParamName::new(p.name).in_module("b"), p));
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [f64], &mut [f64])) {
+        self.0.visit_params_mut(&mut |name, s, v, g| f(name.in_module("a"), s, v, g));
+        self.1.visit_params_mut(&mut |name, s, v, g| f(name.in_module("b"), s, v, g));
+    }
+    fn set_mode(&mut self, mode: Mode) {
+        self.0.set_mode(mode);
+        self.1.set_mode(mode);
     }
 }
 
 #[test]
-fn the_defaults_follow_the_named_visits() {
+fn a_users_model_names_its_modules() {
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let dense = |i, o, rng: &mut ChaCha8Rng| DenseConfig::new(i, o).init(rng).unwrap();
-    let mut pair = Pair(Wrapped(dense(3, 4, &mut rng)), dense(4, 1, &mut rng));
-    let (named, slices) = both_visits(&mut pair);
-    assert_eq!(named.len(), 4);
-    assert_eq!(named, slices);
-    // The wrapper's default against the dense layer's own override.
-    let (mut through_default, mut direct) = (Seen::new(), Seen::new());
-    pair.0.visit_param_slices_mut(&mut |s, v, g| through_default.push(seen(s, v, g)));
-    pair.0.0.visit_param_slices_mut(&mut |s, v, g| direct.push(seen(s, v, g)));
-    assert_eq!(through_default, direct);
+    let mut pair = Pair(every_layer_kind(), Sequential::mlp(&[2, 3, 1], &mut rng).unwrap());
+    let (read, write) = both_visits(&mut pair);
+    assert_eq!(read.len(), 13);
+    assert_eq!(read, write);
+    assert_eq!(read[0].0, "a.0.weight");
+    assert_eq!(read[12].0, "b.2.bias");
+    assert!(pair.state_snapshot().is_empty(), "the default visit_state has none");
 }

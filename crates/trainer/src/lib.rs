@@ -47,6 +47,7 @@ mod data {
 }
 
 mod fit {
+    pub mod architecture;
     pub mod callback;
     pub mod checkpoint;
     pub mod checkpointer;
@@ -81,7 +82,8 @@ pub use data::split::Split;
 pub use data::standardizer::Standardizer;
 pub use data::table::Table;
 pub use error::{Result, Setting, TrainError};
-pub use fit::callback::{Callback, Context};
+pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_WIDTH};
+pub use fit::callback::{Callback, Context, load_state, save_state};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
 pub use fit::checkpointer::Checkpointer;
 pub use fit::early_stopping::{Best, EarlyStopping};

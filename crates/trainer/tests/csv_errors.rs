@@ -37,9 +37,9 @@ fn each_bad_input_names_where() {
     }
     let got = load("unknown.csv", b"y,a\n1,2\n2,3\n", Some(&["b"])).unwrap_err();
     assert!(got.contains("no column `b`"), "{got}");
-    let got = Dataset::from_csv("/nonexistent/x.csv", "y", None::<&[&str]>).unwrap_err().to_string();
+    let got = Dataset::from_csv("/nonexistent/x.csv", "y", None).unwrap_err().to_string();
     assert!(got.starts_with("/nonexistent/x.csv: "), "{got}");
-    let got = Dataset::from_csv(common::tmp_dir("csv-dir"), "y", None::<&[&str]>).unwrap_err().to_string();
+    let got = Dataset::from_csv(common::tmp_dir("csv-dir"), "y", None).unwrap_err().to_string();
     assert!(got.contains("is a directory"), "{got}");
 }
 
@@ -63,6 +63,6 @@ fn the_shipped_table_loads_with_the_ten_features() {
     let d = Dataset::from_csv(common::housing_path(), "price", Some(&common::HOUSING_FEATURES)).unwrap();
     assert_eq!((d.len(), d.x.ncols()), (1728, 10));
     assert!(d.x.column(9).iter().all(|&v| v == 0.0 || v == 1.0), "centralAir is Yes/No");
-    let err = Dataset::from_csv(common::housing_path(), "price", None::<&[&str]>).unwrap_err().to_string();
+    let err = Dataset::from_csv(common::housing_path(), "price", None).unwrap_err().to_string();
     assert!(err.contains("column `heating`"), "{err}");
 }

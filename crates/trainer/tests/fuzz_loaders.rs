@@ -20,7 +20,7 @@ fn cases(default: u32) -> ProptestConfig {
 
 fn any_csv_outcome(bytes: &[u8]) {
     let p = Path::new("fuzz.csv");
-    let _ = Dataset::from_csv_bytes(bytes, p, "y", None::<&[&str]>);
+    let _ = Dataset::from_csv_bytes(bytes, p, "y", None);
     let _ = Dataset::from_csv_bytes(bytes, p, "y", Some(&["a", "b"]));
     let Ok(table) = Table::from_csv_bytes(bytes, p) else { return };
     for missing in [Missing::Error, Missing::Drop, Missing::Mean, Missing::Median] {

@@ -193,8 +193,9 @@ impl<F: NdFloat> Layer<F> for Sigmoid {
 }
 
 /// One of the activations, chosen at run time (a program's `--activation`). Parses from `relu`,
-/// `leaky-relu` (slope 0.01), `tanh` and `sigmoid`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// `leaky-relu` (slope 0.01), `tanh` and `sigmoid`; saved (serde) as `"relu"`, `{"leaky_relu": 0.01}`, ….
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Activation {
     /// [`Relu`].

@@ -13,7 +13,7 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::{Init, Layer, LayerError, ParamMut, Result};
+use crate::{Init, Layer, LayerError, Result};
 use ndnet_kernels::gemm::{gemm, gemm_bias, gemm_with_column_sums, threaded};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -186,21 +186,10 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         f("bias", self.bias.view().into_dyn());
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamMut<'_, F>)) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
         let (rows, cols) = self.weight.dim();
-        f(ParamMut {
-            name: "weight",
-            shape: &[rows, cols],
-            value: flat(&mut self.weight),
-            grad: flat(&mut self.grad_weight),
-        });
-        f(ParamMut { name: "bias", shape: &[cols], value: flat(&mut self.bias), grad: flat(&mut self.grad_bias) });
-    }
-
-    fn visit_param_slices_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F])) {
-        let (rows, cols) = self.weight.dim();
-        f(&[rows, cols], flat(&mut self.weight), flat(&mut self.grad_weight));
-        f(&[cols], flat(&mut self.bias), flat(&mut self.grad_bias));
+        f("weight", &[rows, cols], flat(&mut self.weight), flat(&mut self.grad_weight));
+        f("bias", &[cols], flat(&mut self.bias), flat(&mut self.grad_bias));
     }
 }
 

@@ -6,7 +6,7 @@
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("t.csv");
 //! std::fs::write(&path, "price,rooms,garden,town\n100,3,Yes,Albany\n150,4,No,Troy\n").unwrap();
-//! let d = Dataset::from_csv(&path, "price", None::<&[&str]>).unwrap_err();
+//! let d = Dataset::from_csv(&path, "price", None).unwrap_err();
 //! assert!(d.to_string().contains("`town`"), "{d}"); // a text column must be left out or named away
 //! let d = Dataset::from_csv(&path, "price", Some(&["rooms", "garden"])).unwrap();
 //! assert_eq!(d.x, ndarray::array![[3.0, 1.0], [4.0, 0.0]]);
@@ -42,22 +42,17 @@ impl Dataset {
     ///
     /// Errors name the file, line and column: everything [`Table::from_csv`] rejects, an unknown
     /// column, a missing value, text where a number is needed, an infinite value, a constant target.
-    pub fn from_csv<S: AsRef<str>>(path: impl AsRef<Path>, target: &str, features: Option<&[S]>) -> Result<Self> {
+    pub fn from_csv(path: impl AsRef<Path>, target: &str, features: Option<&[&str]>) -> Result<Self> {
         Self::from_table(&Table::from_csv(path)?, target, features)
     }
 
     /// [`Dataset::from_csv`] on the bytes of a CSV file; `path` names it in errors.
-    pub fn from_csv_bytes<S: AsRef<str>>(
-        bytes: &[u8],
-        path: &Path,
-        target: &str,
-        features: Option<&[S]>,
-    ) -> Result<Self> {
+    pub fn from_csv_bytes(bytes: &[u8], path: &Path, target: &str, features: Option<&[&str]>) -> Result<Self> {
         Self::from_table(&Table::from_csv_bytes(bytes, path)?, target, features)
     }
 
     /// The numeric columns `target` and `features` of a table (see [`Dataset::from_csv`]).
-    pub fn from_table<S: AsRef<str>>(table: &Table, target: &str, features: Option<&[S]>) -> Result<Self> {
+    pub fn from_table(table: &Table, target: &str, features: Option<&[&str]>) -> Result<Self> {
         let (target_col, feature_cols) = choose_columns(table, target, features)?;
         let rows = table.len();
         let mut x = Array2::zeros((rows, feature_cols.len()));

@@ -89,6 +89,11 @@ pub struct PipelineConfig {
     pub unknown_category: UnknownCategory,
     /// What gets standardised (default: features and target).
     pub standardize: Standardize,
+    /// Text columns with more categories than this in the training rows are coded as one input
+    /// holding the category's index, for an [`Embedding`](ndnet_layers::Embedding) layer to turn
+    /// into a learned vector, instead of one input per category (default `None`: always one-hot).
+    /// Such columns are not bound by `max_categories`.
+    pub embed_above: Option<usize>,
 }
 
 impl PipelineConfig {
@@ -102,7 +107,13 @@ impl PipelineConfig {
             max_categories: 50,
             unknown_category: UnknownCategory::Error,
             standardize: Standardize::All,
+            embed_above: None,
         }
+    }
+    /// Codes text columns with more than `categories` categories for an embedding.
+    pub fn with_embed_above(mut self, categories: Option<usize>) -> Self {
+        self.embed_above = categories;
+        self
     }
     /// Sets the feature columns.
     pub fn with_features(mut self, features: Option<Vec<String>>) -> Self {
@@ -152,20 +163,34 @@ pub enum ColumnEncoder {
         /// Whether a missing cell encodes as all zeros (else it is an error).
         fill_missing: bool,
     },
+    /// A text column as one input, the index of the cell's category in `categories` (sorted),
+    /// for an [`Embedding`](ndnet_layers::Embedding); never scaled. A missing cell (when filled)
+    /// or an ignored unknown category is −1, which an Embedding maps to the zero vector. The
+    /// pipeline puts these inputs after all others ([`Pipeline::embedded`]).
+    Embed {
+        /// The column's name.
+        column: String,
+        /// The categories of the training rows, sorted; a category's code is its index.
+        categories: Vec<String>,
+        /// Whether a missing cell encodes as −1 (no vector; else it is an error).
+        fill_missing: bool,
+    },
 }
 
 impl ColumnEncoder {
     /// The column this encoder reads.
     pub fn column(&self) -> &str {
         match self {
-            ColumnEncoder::Number { column, .. } | ColumnEncoder::OneHot { column, .. } => column,
+            ColumnEncoder::Number { column, .. }
+            | ColumnEncoder::OneHot { column, .. }
+            | ColumnEncoder::Embed { column, .. } => column,
         }
     }
 
     /// How many model inputs it makes.
     pub fn width(&self) -> usize {
         match self {
-            ColumnEncoder::Number { .. } => 1,
+            ColumnEncoder::Number { .. } | ColumnEncoder::Embed { .. } => 1,
             ColumnEncoder::OneHot { categories, .. } => categories.len(),
         }
     }
@@ -212,6 +237,10 @@ impl Pipeline {
         for &c in &columns {
             encoders.push(fit_encoder(table, train, c, config)?);
         }
+        // Codes go last, so each Embedding of the model reads the same input position.
+        let (plain, coded): (Vec<_>, Vec<_>) =
+            encoders.into_iter().partition(|e| !matches!(e, ColumnEncoder::Embed { .. }));
+        let encoders = plain.into_iter().chain(coded).collect();
         let mut p = Pipeline {
             target: table.header()[target_col].clone(),
             encoders,
@@ -232,6 +261,11 @@ impl Pipeline {
             Standardize::None => Standardizer::identity(x.ncols()),
             _ => Standardizer::fit(x),
         };
+        // A category code is an index, not a quantity: never scaled.
+        let plain = self.input_width() - self.embedded().len();
+        for j in plain..self.feature_scaler.mean.len() {
+            (self.feature_scaler.mean[j], self.feature_scaler.scale[j]) = (0.0, 1.0);
+        }
         self.target_scaler = match standardize {
             Standardize::All => Standardizer::fit(y),
             _ => Standardizer::identity(1),
@@ -257,9 +291,21 @@ impl Pipeline {
                 ColumnEncoder::OneHot { column, categories, .. } => {
                     names.extend(categories.iter().map(|c| format!("{column}={c}")));
                 }
+                ColumnEncoder::Embed { column, .. } => names.push(format!("{column} (code)")),
             }
         }
         names
+    }
+
+    /// The embedded columns' category counts, in input order: their inputs are the last ones,
+    /// so a model takes them with one [`Embedding`](ndnet_layers::Embedding) each, every one on
+    /// input `input_width() − embedded().len()` (each Embedding moves its vector to the end).
+    pub fn embedded(&self) -> Vec<usize> {
+        let count = |e: &ColumnEncoder| match e {
+            ColumnEncoder::Embed { categories, .. } => Some(categories.len()),
+            _ => None,
+        };
+        self.encoders.iter().filter_map(count).collect()
     }
 
     /// How many inputs the model takes.
@@ -307,13 +353,20 @@ impl Pipeline {
         match (e, cell) {
             (ColumnEncoder::Number { fill: Some(v), .. }, Cell::Missing) => out[0] = *v,
             (ColumnEncoder::OneHot { fill_missing: true, .. }, Cell::Missing) => {}
+            (ColumnEncoder::Embed { fill_missing: true, .. }, Cell::Missing) => out[0] = -1.0,
             (_, Cell::Missing) => return Err(self.missing_error(table, row, col)),
             (ColumnEncoder::Number { .. }, cell) => out[0] = finite(table, row, col, cell)?,
-            (ColumnEncoder::OneHot { categories, .. }, cell) => {
+            (ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. }, cell) => {
                 let text = cell_text(table, row, col, cell);
+                let embed = matches!(e, ColumnEncoder::Embed { .. });
                 match categories.binary_search(&text) {
+                    Ok(k) if embed => out[0] = k as f64,
                     Ok(k) => out[k] = 1.0,
-                    Err(_) if self.unknown_category == UnknownCategory::Ignore => {}
+                    Err(_) if self.unknown_category == UnknownCategory::Ignore => {
+                        if embed {
+                            out[0] = -1.0;
+                        }
+                    }
                     Err(_) => {
                         let message = format!(
                             "unknown category {} (the training rows have: {}; or ignore unknown categories)",
@@ -438,6 +491,9 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
         .collect();
     categories.sort();
     categories.dedup();
+    if config.embed_above.is_some_and(|above| categories.len() > above) {
+        return Ok(ColumnEncoder::Embed { column, categories, fill_missing: fills });
+    }
     if categories.len() > config.max_categories {
         let message = format!(
             "column `{column}` has {} categories in the training rows, more than the limit of {} (raise the limit, or leave the column out)",

@@ -151,8 +151,10 @@ impl<F: NdFloat> Prepared<F> {
         }
     }
 
-    /// The model's predictions for `x` (already transformed), in the target's original units.
+    /// The model's predictions for `x` (already transformed), in the target's original units,
+    /// in inference mode (the model is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
     pub fn predict_original(&self, model: &mut dyn Model<F>, x: &Array2<F>) -> Result<Array2<f64>> {
+        model.set_mode(ndnet_layers::Mode::Eval);
         Ok(self.pipeline.inverse_y(&model.predict(x.view())?))
     }
 }
@@ -191,7 +193,7 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
 }
 
 fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, filled: &[usize]) -> DataSummary {
-    use crate::ColumnEncoder::{Number, OneHot};
+    use crate::ColumnEncoder::{Embed, Number, OneHot};
     let mut summary = DataSummary {
         rows_read,
         rows_dropped,
@@ -202,7 +204,7 @@ fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, filled:
     for (e, &n) in pipeline.encoders().iter().zip(filled) {
         match e {
             Number { column, fill } if n > 0 => summary.filled.push((column.clone(), n, *fill)),
-            OneHot { column, categories, .. } => {
+            OneHot { column, categories, .. } | Embed { column, categories, .. } => {
                 if n > 0 {
                     summary.filled.push((column.clone(), n, None));
                 }

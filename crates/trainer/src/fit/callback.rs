@@ -45,7 +45,42 @@ use crate::{EpochRecord, History, Result};
 ///
 /// A callback with state that a resumed run needs (a best loss, a counter) returns it from
 /// [`state`](Callback::state); the checkpoint stores it under [`name`](Callback::name) and
-/// [`load_state`](Callback::load_state) gets it back, so the resumed run is bit-identical.
+/// [`load_state`](Callback::load_state) gets it back — for the built-in callbacks in
+/// [`Trainer::resume`](crate::Trainer::resume), for yours in
+/// [`Trainer::with_callback`](crate::Trainer::with_callback) — so the resumed run is
+/// bit-identical. [`save_state`] and [`load_state`] turn a typed state to and from the stored
+/// JSON:
+///
+/// ```
+/// use ndnet_trainer::{Callback, Context, Result, load_state, save_state};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Default, Serialize, Deserialize)]
+/// struct Seen { epochs: u64 }
+///
+/// /// Counts the epochs it has seen, across a resume.
+/// #[derive(Default)]
+/// struct Counter(Seen);
+///
+/// impl<F: ndarray::NdFloat> Callback<F> for Counter {
+///     fn name(&self) -> &'static str { "Counter" }
+///     fn on_epoch_end(&mut self, _: &mut Context<'_, F>) -> Result<()> {
+///         self.0.epochs += 1;
+///         Ok(())
+///     }
+///     fn state(&self) -> serde_json::Value { save_state(&self.0) }
+///     fn load_state(&mut self, state: serde_json::Value) -> Result<()> {
+///         self.0 = load_state("Counter", state)?;
+///         Ok(())
+///     }
+/// }
+/// # let mut c = Counter::default();
+/// # <Counter as Callback<f32>>::load_state(&mut c, serde_json::json!({"epochs": 3})).unwrap();
+/// # assert_eq!(c.0.epochs, 3);
+/// ```
+///
+/// With `ndnet` as the only dependency, derive through its re-export:
+/// `#[derive(ndnet::serde::Serialize, ndnet::serde::Deserialize)] #[serde(crate = "ndnet::serde")]`.
 pub trait Callback<F: NdFloat>: Send {
     /// A short name; the key of this callback's state in checkpoints.
     fn name(&self) -> &'static str;
@@ -78,6 +113,18 @@ pub trait Callback<F: NdFloat>: Send {
         let _ = state;
         Ok(())
     }
+}
+
+/// A callback's typed state as the JSON a checkpoint stores (`Null` if it cannot be encoded,
+/// which a derived `Serialize` of plain fields never is).
+pub fn save_state<T: serde::Serialize>(state: &T) -> serde_json::Value {
+    serde_json::to_value(state).unwrap_or_default()
+}
+
+/// A callback's typed state back from a checkpoint; the error names `callback` and what does
+/// not fit.
+pub fn load_state<T: serde::de::DeserializeOwned>(callback: &str, state: serde_json::Value) -> Result<T> {
+    serde_json::from_value(state).map_err(|e| crate::error::checkpoint_state(callback, e))
 }
 
 /// What a callback sees and may change: the run so far, the model and the optimizer, and two

@@ -1,6 +1,7 @@
 //! [`Checkpoint`]: everything needed to resume a run bit for bit, in one versioned JSON file.
 //!
-//! Model parameters (by name), optimizer state, the trainer's RNG, history, every callback's
+//! Model parameters (by name), the model's other state (running statistics, dropout streams),
+//! optimizer state, the trainer's RNG, history, every callback's
 //! state (early stopping's best epoch, reduce-on-plateau's counters, the schedule's base rate),
 //! and the run's metadata (the preprocessing pipeline and the program's own settings). Written atomically; loading checks
 //! the format, version and number type, and applying checks every parameter's name and shape.
@@ -23,7 +24,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use ndarray::NdFloat;
-use ndnet_layers::{Model, NamedTensors};
+use ndnet_layers::{Model, NamedState, NamedTensors};
 use ndnet_optim::{Optimizer, OptimizerState};
 use rand_chacha::ChaCha8Rng;
 use serde::de::DeserializeOwned;
@@ -35,8 +36,9 @@ use crate::{History, Result, RunMetadata, TrainError};
 
 /// The `format` field every checkpoint carries.
 pub const CHECKPOINT_FORMAT: &str = "ndnet-checkpoint";
-/// The checkpoint layout this version reads and writes (2: callbacks' state and the pipeline).
-pub const CHECKPOINT_VERSION: u32 = 2;
+/// The checkpoint layout this version reads and writes (2: callbacks' state and the pipeline;
+/// 3: the model's state that is not a parameter).
+pub const CHECKPOINT_VERSION: u32 = 3;
 
 /// `"f32"` or `"f64"`: the name of a float type in files (checkpoints, safetensors messages).
 pub(crate) fn dtype_name<F>() -> &'static str {
@@ -54,6 +56,7 @@ pub struct Checkpoint<F> {
     dtype: String,
     epoch: u64,
     params: NamedTensors<F>,
+    state: NamedState<F>,
     optimizer: OptimizerState<F>,
     rng: ChaCha8Rng,
     history: History,
@@ -65,6 +68,7 @@ pub struct Checkpoint<F> {
 pub(crate) struct Parts<F> {
     pub epoch: u64,
     pub params: NamedTensors<F>,
+    pub state: NamedState<F>,
     pub optimizer: OptimizerState<F>,
     pub rng: ChaCha8Rng,
     pub history: History,
@@ -80,6 +84,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
             dtype: dtype_name::<F>().into(),
             epoch: p.epoch,
             params: p.params,
+            state: p.state,
             optimizer: p.optimizer,
             rng: p.rng,
             history: p.history,
@@ -93,6 +98,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
         Parts {
             epoch: c.epoch,
             params: c.params,
+            state: c.state,
             optimizer: c.optimizer,
             rng: c.rng,
             history: c.history,
@@ -109,6 +115,11 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
     /// Model parameters by name, e.g. `("0.weight", …)`.
     pub fn params(&self) -> &NamedTensors<F> {
         &self.params
+    }
+
+    /// The model's state that is not a parameter, by name, e.g. `("1.running_mean", …)`.
+    pub fn state(&self) -> &NamedState<F> {
+        &self.state
     }
 
     /// Optimizer state.
@@ -168,13 +179,18 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
         serde_json::from_value(value).map_err(|e| bad(path, format!("malformed checkpoint: {e}")))
     }
 
-    /// Writes the parameters into `model` and the state into `optimizer`, after checking every
-    /// parameter's name and shape; on error nothing is changed.
+    /// Writes the parameters and the other state into `model` and the state into `optimizer`,
+    /// after checking every name and shape; on error nothing is changed.
     pub fn apply(&self, path: &Path, model: &mut dyn Model<F>, optimizer: &mut dyn Optimizer<F>) -> Result<()> {
-        let saved = model.snapshot();
+        let (saved, saved_state) = (model.snapshot(), model.state_snapshot());
         model.restore(&self.params).map_err(|e| bad(path, format!("does not fit the model: {e}")))?;
+        if let Err(e) = model.restore_state(&self.state) {
+            model.restore(&saved)?;
+            return Err(bad(path, format!("does not fit the model: {e}")));
+        }
         if let Err(e) = optimizer.load_state(&self.optimizer) {
             model.restore(&saved)?;
+            model.restore_state(&saved_state)?;
             return Err(bad(path, format!("optimizer state does not fit: {e}")));
         }
         Ok(())

@@ -7,7 +7,7 @@
 //! ```
 
 use ndarray::NdFloat;
-use ndnet_layers::NamedTensors;
+use ndnet_layers::{NamedState, NamedTensors, SavedState};
 use serde::{Deserialize, Serialize};
 
 use crate::error::checkpoint_state;
@@ -38,6 +38,10 @@ pub struct Best {
     pub epochs_without_improvement: u64,
     /// Its parameters, in `f64` (exact for `f32` and `f64` models).
     pub params: NamedTensors<f64>,
+    /// Its model state that is not a parameter (BatchNorm's running statistics), in `f64`:
+    /// restored with the parameters, as Keras' `restore_best_weights` restores every weight.
+    #[serde(default)]
+    pub state: NamedState<f64>,
 }
 
 impl EarlyStopping {
@@ -68,6 +72,22 @@ fn to_f64<F: NdFloat>(params: NamedTensors<F>) -> NamedTensors<f64> {
     params.into_iter().map(|(n, t)| (n, t.mapv(|v| v.to_f64().unwrap_or(f64::NAN)))).collect()
 }
 
+fn state_to_f64<F: NdFloat>(state: NamedState<F>) -> NamedState<f64> {
+    let convert = |s| match s {
+        SavedState::Tensor(t) => SavedState::Tensor(t.mapv(|v: F| v.to_f64().unwrap_or(f64::NAN))),
+        SavedState::Count(n) => SavedState::Count(n),
+    };
+    state.into_iter().map(|(n, s)| (n, convert(s))).collect()
+}
+
+fn state_from_f64<F: NdFloat>(state: &NamedState<f64>) -> NamedState<F> {
+    let convert = |s: &SavedState<f64>| match s {
+        SavedState::Tensor(t) => SavedState::Tensor(t.mapv(ndnet_layers::cast)),
+        SavedState::Count(n) => SavedState::Count(*n),
+    };
+    state.iter().map(|(n, s)| (n.clone(), convert(s))).collect()
+}
+
 impl<F: NdFloat> Callback<F> for EarlyStopping {
     fn name(&self) -> &'static str {
         "EarlyStopping"
@@ -86,8 +106,8 @@ impl<F: NdFloat> Callback<F> for EarlyStopping {
                 }
             }
             _ => {
-                let params = to_f64(ctx.model.snapshot());
-                self.best = Some(Best { loss, epoch: ctx.epoch, epochs_without_improvement: 0, params });
+                let (params, state) = (to_f64(ctx.model.snapshot()), state_to_f64(ctx.model.state_snapshot()));
+                self.best = Some(Best { loss, epoch: ctx.epoch, epochs_without_improvement: 0, params, state });
             }
         }
         Ok(())
@@ -98,6 +118,7 @@ impl<F: NdFloat> Callback<F> for EarlyStopping {
             let params: NamedTensors<F> =
                 best.params.iter().map(|(n, t)| (n.clone(), t.mapv(ndnet_layers::cast))).collect();
             ctx.model.restore(&params)?;
+            ctx.model.restore_state(&state_from_f64(&best.state))?;
         }
         Ok(())
     }

@@ -11,13 +11,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Pipeline;
+use crate::{Architecture, Pipeline};
 
-/// The preprocessing pipeline and the program's settings of a run.
+/// The preprocessing pipeline, the model's architecture and the program's settings of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMetadata {
     /// How rows are prepared for the model, when the run had one.
     pub pipeline: Option<Pipeline>,
+    /// What the model is, when it is an [`Architecture`]: enough to rebuild it for the weights.
+    #[serde(default)]
+    pub architecture: Option<Architecture>,
     /// The program's own settings (e.g. its command line), `Null` when none.
     pub run_config: serde_json::Value,
 }
@@ -26,6 +29,12 @@ impl RunMetadata {
     /// Sets the pipeline.
     pub fn with_pipeline(mut self, pipeline: Pipeline) -> Self {
         self.pipeline = Some(pipeline);
+        self
+    }
+
+    /// Sets the architecture.
+    pub fn with_architecture(mut self, architecture: Architecture) -> Self {
+        self.architecture = Some(architecture);
         self
     }
 

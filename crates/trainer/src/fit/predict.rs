@@ -23,13 +23,15 @@ use crate::atomic::write_atomic;
 use crate::{Pipeline, Result, Table};
 
 /// Predictions for every row of `table`, in the target's units (one column). The target column
-/// may be absent; the feature columns are found by name.
+/// may be absent; the feature columns are found by name. The model runs in inference mode (and
+/// is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
 ///
 /// Errors as [`Pipeline::encode`] does (file, line and column), or when the model does not take
 /// the pipeline's inputs.
 pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, table: &Table) -> Result<Array2<f64>> {
     let rows: Vec<usize> = (0..table.len()).collect();
     let (x, _) = pipeline.encode(table, &rows)?;
+    model.set_mode(ndnet_layers::Mode::Eval);
     let out = model.predict(pipeline.transform_x::<F>(&x).view())?;
     Ok(pipeline.inverse_y(&out))
 }

@@ -17,12 +17,13 @@
 //! assert!(h.last().unwrap().train_loss < h[0].train_loss / 10.0);
 //! ```
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ndarray::{Array2, NdFloat};
-use ndnet_layers::{Loss, Model};
+use ndnet_layers::{Loss, Mode, Model};
 use ndnet_optim::{Optimizer, Param, Params, ReduceOnPlateau, Schedule};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -53,7 +54,7 @@ pub struct ModelParams<'a, F: NdFloat>(pub &'a mut dyn Model<F>);
 
 impl<F: NdFloat> Params<F> for ModelParams<'_, F> {
     fn visit(&mut self, f: &mut dyn FnMut(Param<'_, F>)) -> ndnet_optim::Result<()> {
-        self.0.visit_param_slices_mut(&mut |shape, value, grad| f(Param { shape, value, grad }));
+        self.0.visit_params_mut(&mut |_, shape, value, grad| f(Param { shape, value, grad }));
         Ok(())
     }
 }
@@ -160,8 +161,8 @@ impl TrainerConfig {
 
     /// The built-in callbacks this configuration asks for, in the order they run; the
     /// checkpointer comes last so that a checkpoint sees every other callback's state.
-    fn callbacks<F: NdFloat + Serialize + DeserializeOwned>(&self) -> Vec<Box<dyn Callback<F>>> {
-        let mut out: Vec<Box<dyn Callback<F>>> = Vec::new();
+    fn callbacks<F: NdFloat + Serialize + DeserializeOwned>(&self) -> Vec<Box<dyn Held<F>>> {
+        let mut out: Vec<Box<dyn Held<F>>> = Vec::new();
         if self.schedule != Schedule::Constant {
             out.push(Box::new(LrScheduler::new(self.schedule)));
         }
@@ -183,6 +184,18 @@ impl TrainerConfig {
     }
 }
 
+/// A callback as a [`Trainer`] holds it: able to be handed back as its own type
+/// ([`Trainer::callback`]).
+trait Held<F: NdFloat>: Callback<F> {
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<F: NdFloat, C: Callback<F> + 'static> Held<F> for C {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// Which hook a pass over the callbacks calls.
 #[derive(Clone, Copy)]
 enum Hook {
@@ -193,14 +206,25 @@ enum Hook {
 
 /// Runs epochs and keeps what a checkpoint needs: RNG, history, callbacks' state, and the run's
 /// [`RunMetadata`] (the preprocessing pipeline and the program's settings).
+///
+/// The model trains in [`Mode::Train`]; the validation loss after each epoch is taken in
+/// [`Mode::Eval`] (Dropout off, BatchNorm on its running statistics), and `fit` leaves the model
+/// in `Mode::Eval`, ready to predict.
 pub struct Trainer<F: NdFloat> {
     config: TrainerConfig,
     rng: ChaCha8Rng,
     history: History,
-    callbacks: Vec<Box<dyn Callback<F>>>,
+    callbacks: Vec<Box<dyn Held<F>>>,
     /// Where [`Trainer::with_callback`] inserts: before the checkpointer.
     user_at: usize,
     metadata: RunMetadata,
+    /// Saved states of a resumed run's callbacks not yet added ([`Trainer::with_callback`]
+    /// takes its own from here; `fit` refuses to start while any is left).
+    pending: BTreeMap<String, serde_json::Value>,
+    /// The checkpoint path of a resumed run, for messages.
+    resumed_from: Option<PathBuf>,
+    /// A saved state that did not fit its callback: `fit` returns it before training.
+    deferred: Option<TrainError>,
 }
 
 impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
@@ -216,15 +240,51 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             callbacks,
             user_at,
             metadata: RunMetadata::default(),
+            pending: BTreeMap::new(),
+            resumed_from: None,
+            deferred: None,
         })
     }
 
     /// Adds a callback of your own. It runs after the built-in ones and before the checkpoint
-    /// writer, so its state is in every checkpoint.
+    /// writer, so its state is in every checkpoint; on a resumed trainer it gets its saved state
+    /// back here (a state that does not fit is returned as the error of the next `fit`).
     pub fn with_callback(mut self, callback: impl Callback<F> + 'static) -> Self {
-        self.callbacks.insert(self.user_at, Box::new(callback));
+        let mut callback = Box::new(callback);
+        if let Some(state) = self.pending.remove(callback.name())
+            && let Err(e) = self.load_callback_state(&mut *callback, state)
+        {
+            self.deferred.get_or_insert(e);
+        }
+        self.callbacks.insert(self.user_at, callback);
         self.user_at += 1;
         self
+    }
+
+    fn load_callback_state(&self, callback: &mut dyn Callback<F>, state: serde_json::Value) -> Result<()> {
+        callback.load_state(state).map_err(|e| match (e, &self.resumed_from) {
+            (TrainError::Checkpoint { message, .. }, Some(path)) => crate::checkpoint::bad(path, message),
+            (other, _) => other,
+        })
+    }
+
+    /// The callback of type `C` (a built-in one such as [`EarlyStopping`], or one of yours), to
+    /// read after `fit`; the first one of that type.
+    ///
+    /// ```
+    /// use ndnet_trainer::{EarlyStopping, Trainer, TrainerConfig};
+    /// let config = TrainerConfig::new(10).with_early_stopping(EarlyStopping::new(3));
+    /// let trainer = Trainer::<f32>::new(config).unwrap();
+    /// assert!(trainer.callback::<EarlyStopping>().unwrap().best().is_none()); // nothing has run yet
+    /// ```
+    pub fn callback<C: Callback<F> + 'static>(&self) -> Option<&C> {
+        self.callbacks.iter().find_map(|cb| cb.as_any().downcast_ref())
+    }
+
+    /// The early-stopping rule's best epoch (its epoch, loss and parameters), when the run has
+    /// early stopping and an epoch has finished.
+    pub fn best(&self) -> Option<&crate::Best> {
+        self.callback::<EarlyStopping>()?.best()
     }
 
     /// Stores the run's metadata (the preprocessing pipeline, the program's settings) in every
@@ -251,15 +311,15 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         t.rng = parts.rng;
         t.history = parts.history;
         t.metadata = parts.metadata;
-        let mut states = parts.callbacks;
-        for cb in &mut t.callbacks {
-            if let Some(state) = states.remove(cb.name()) {
-                cb.load_state(state).map_err(|e| match e {
-                    TrainError::Checkpoint { message, .. } => crate::checkpoint::bad(path, message),
-                    other => other,
-                })?;
+        t.resumed_from = Some(path.to_path_buf());
+        t.pending = parts.callbacks;
+        let mut callbacks = std::mem::take(&mut t.callbacks);
+        for cb in &mut callbacks {
+            if let Some(state) = t.pending.remove(cb.name()) {
+                t.load_callback_state(&mut **cb, state)?;
             }
         }
+        t.callbacks = callbacks;
         Ok(t)
     }
 
@@ -291,24 +351,36 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         train: &mut Batches<F>,
         validation: Option<(&Array2<F>, &Array2<F>)>,
     ) -> Result<()> {
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
+        if let Some(name) = self.pending.keys().next() {
+            let path = self.resumed_from.clone().unwrap_or_default();
+            let message = format!(
+                "holds the state of a callback `{name}` that this run does not have: add it with `with_callback` before `fit`"
+            );
+            return Err(crate::checkpoint::bad(&path, message));
+        }
         let mut stop = None;
         while self.epoch() < self.config.epochs && stop.is_none() {
             let epoch = self.epoch() + 1;
             self.run_hook(Hook::EpochBegin, epoch, model, optimizer, &mut stop)?;
             let start = Instant::now();
             let train_loss = self.run_epoch(epoch, model, loss, optimizer, train)?;
+            model.set_mode(Mode::Eval);
             let val_loss = validation.map(|(x, y)| validation_loss(model, loss, x, y)).transpose()?;
             let seconds = start.elapsed().as_secs_f64();
             let learning_rate = optimizer.learning_rate();
             self.history.epochs.push(EpochRecord { epoch, train_loss, val_loss, learning_rate, seconds });
             self.run_hook(Hook::EpochEnd, epoch, model, optimizer, &mut stop)?;
         }
+        model.set_mode(Mode::Eval);
         self.run_hook(Hook::TrainEnd, self.epoch(), model, optimizer, &mut stop)
     }
 
-    /// One pass over every batch: forward, loss, backward, optimizer step. Returns the mean
-    /// loss over the epoch's samples. Allocates nothing once the model, optimizer and batch
-    /// buffers have seen a first batch.
+    /// One pass over every batch in [`Mode::Train`]: forward, loss, backward, optimizer step.
+    /// Returns the mean loss over the epoch's samples. Allocates nothing once the model,
+    /// optimizer and batch buffers have seen a first batch.
     pub fn run_epoch(
         &mut self,
         epoch: u64,
@@ -317,6 +389,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         optimizer: &mut dyn Optimizer<F>,
         batches: &mut Batches<F>,
     ) -> Result<f64> {
+        model.set_mode(Mode::Train);
         batches.reorder(self.config.shuffle.then_some(&mut self.rng));
         let mut total = 0.0;
         for b in 0..batches.len() {
@@ -376,6 +449,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         Checkpoint::new(crate::checkpoint::Parts {
             epoch: self.epoch(),
             params: model.snapshot(),
+            state: model.state_snapshot(),
             optimizer: optimizer.state(),
             rng: self.rng.clone(),
             history: self.history.clone(),

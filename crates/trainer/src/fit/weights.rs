@@ -4,6 +4,11 @@
 //! program settings) is stored as JSON in the file's metadata under `ndnet.metadata`, so the
 //! weights file alone is enough to rebuild the model and predict on new rows.
 //!
+//! State that PyTorch keeps in its state dict is written too, under its names
+//! (`1.running_mean`, `1.running_var`, `1.num_batches_tracked` as an int64 scalar for a
+//! BatchNorm1d at position 1), so the equivalent `torch.nn.Sequential` takes the file with
+//! `load_state_dict(strict=True)`; ndnet's own state (a dropout's mask stream) is left out.
+//!
 //! Note the layout: ndnet's Dense weight is inputs × outputs (`y = x·W`); `torch.nn.Linear`
 //! keeps outputs × inputs, so load into PyTorch with `weight.T`.
 //!
@@ -24,7 +29,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::{ArrayD, IxDyn, NdFloat};
-use ndnet_layers::Model;
+use ndnet_layers::{Model, Saved, SavedState, StateValue};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::atomic::write_atomic;
@@ -56,18 +61,25 @@ fn from_le_bytes<F: NdFloat>(c: &[u8]) -> F {
     ndnet_layers::cast(v)
 }
 
-/// Writes every parameter of `model` to `path` (atomically) in the model's float type, with
-/// `metadata` as JSON under [`METADATA_KEY`].
+/// Writes every parameter of `model`, and the state PyTorch's state dict has, to `path`
+/// (atomically) in the model's float type (counts as int64), with `metadata` as JSON under
+/// [`METADATA_KEY`].
 pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata, path: &Path) -> Result<()> {
-    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = model
-        .snapshot()
-        .into_iter()
-        .map(|(name, t)| (name, t.shape().to_vec(), t.iter().flat_map(|&v| le_bytes(v)).collect()))
-        .collect();
+    let float = |t: &ArrayD<F>| t.iter().flat_map(|&v| le_bytes(v)).collect::<Vec<u8>>();
+    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> =
+        model.snapshot().into_iter().map(|(name, t)| (name, dtype::<F>(), t.shape().to_vec(), float(&t))).collect();
+    model.visit_state(&mut |name, value, saved| {
+        if saved == Saved::Everywhere {
+            tensors.push(match value {
+                StateValue::Tensor(t) => (name.to_string(), dtype::<F>(), t.shape().to_vec(), float(&t.to_owned())),
+                StateValue::Count(n) => (name.to_string(), Dtype::I64, Vec::new(), (n as i64).to_le_bytes().to_vec()),
+            });
+        }
+    });
     let views = tensors
         .iter()
-        .map(|(name, shape, bytes)| {
-            let view = TensorView::new(dtype::<F>(), shape.clone(), bytes).map_err(|e| bad(path, e.to_string()))?;
+        .map(|(name, dtype, shape, bytes)| {
+            let view = TensorView::new(*dtype, shape.clone(), bytes).map_err(|e| bad(path, e.to_string()))?;
             Ok((name.clone(), view))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -77,31 +89,73 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata
     write_atomic(path, &bytes)
 }
 
-/// Reads parameters from `path` into `model`, checking that every parameter is there with the
-/// model's shape and float type (on error the model is unchanged); returns the stored metadata
-/// (empty for a file written elsewhere).
+/// Reads parameters, and the state PyTorch's state dict has, from `path` into `model`,
+/// checking that every one is there with the model's shape and type (on error the model is
+/// unchanged); returns the stored metadata (empty for a file written elsewhere).
 pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<RunMetadata> {
     let bytes = std::fs::read(path).map_err(io(path))?;
     let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
     let mut params = Vec::new();
     for (name, value) in model.snapshot() {
-        let t = file
-            .tensor(&name)
-            .map_err(|_| bad(path, format!("no tensor `{name}`; the file has: {}", file.names().join(", "))))?;
-        if t.dtype() != dtype::<F>() {
-            return Err(bad(path, format!("tensor `{name}` is {:?}, the model is {}", t.dtype(), dtype_name::<F>())));
+        params.push((name.clone(), float_tensor(&file, &name, value.shape(), path)?));
+    }
+    let mut state = model.state_snapshot();
+    let mut in_file = Vec::new();
+    model.visit_state(&mut |_, _, saved| in_file.push(saved == Saved::Everywhere));
+    for ((name, entry), in_file) in state.iter_mut().zip(in_file) {
+        if !in_file {
+            continue; // ndnet's own (a dropout's stream): kept as the model has it
         }
-        if t.shape() != value.shape() {
-            let message = format!("tensor `{name}` has shape {:?}, the model has {:?}", t.shape(), value.shape());
-            return Err(bad(path, message));
-        }
-        let data: Vec<F> = t.data().chunks_exact(std::mem::size_of::<F>()).map(from_le_bytes).collect();
-        let array = ArrayD::from_shape_vec(IxDyn(t.shape()), data).map_err(|e| bad(path, e.to_string()))?;
-        params.push((name, array));
+        *entry = match entry {
+            SavedState::Tensor(t) => SavedState::Tensor(float_tensor(&file, name, t.shape(), path)?),
+            SavedState::Count(_) => SavedState::Count(count(&file, name, path)?),
+        };
     }
     let metadata = metadata_of(&bytes, path)?;
+    let (before, before_state) = (model.snapshot(), model.state_snapshot());
     model.restore(&params).map_err(|e| bad(path, e.to_string()))?;
+    if let Err(e) = model.restore_state(&state) {
+        model.restore(&before)?;
+        model.restore_state(&before_state)?;
+        return Err(bad(path, e.to_string()));
+    }
     Ok(metadata)
+}
+
+/// The file's tensor `name`, checked to be of the model's float type and of `shape`.
+fn tensor<'a>(file: &'a SafeTensors<'a>, name: &str, path: &Path) -> Result<TensorView<'a>> {
+    file.tensor(name).map_err(|_| {
+        let mut names = file.names();
+        names.sort();
+        bad(path, format!("no tensor `{name}`; the file has: {}", names.join(", ")))
+    })
+}
+
+fn float_tensor<F: NdFloat>(file: &SafeTensors<'_>, name: &str, shape: &[usize], path: &Path) -> Result<ArrayD<F>> {
+    let t = tensor(file, name, path)?;
+    if t.dtype() != dtype::<F>() {
+        return Err(bad(path, format!("tensor `{name}` is {:?}, the model is {}", t.dtype(), dtype_name::<F>())));
+    }
+    if t.shape() != shape {
+        let message = format!("tensor `{name}` has shape {:?}, the model has {:?}", t.shape(), shape);
+        return Err(bad(path, message));
+    }
+    let data: Vec<F> = t.data().chunks_exact(std::mem::size_of::<F>()).map(from_le_bytes).collect();
+    ArrayD::from_shape_vec(IxDyn(t.shape()), data).map_err(|e| bad(path, e.to_string()))
+}
+
+/// The file's int64 scalar `name` (PyTorch's `num_batches_tracked`), as a count.
+fn count(file: &SafeTensors<'_>, name: &str, path: &Path) -> Result<u64> {
+    let t = tensor(file, name, path)?;
+    let value = match (t.dtype(), t.shape(), t.data().try_into()) {
+        (Dtype::I64, [] | [1], Ok(bytes)) => i64::from_le_bytes(bytes),
+        _ => {
+            let message =
+                format!("tensor `{name}` is {:?} of shape {:?}, the model has an int64 scalar", t.dtype(), t.shape());
+            return Err(bad(path, message));
+        }
+    };
+    u64::try_from(value).map_err(|_| bad(path, format!("tensor `{name}` is {value}, a count cannot be negative")))
 }
 
 /// The [`RunMetadata`] stored in the safetensors file `path`, without loading any tensor: what a

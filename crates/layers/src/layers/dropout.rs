@@ -1,0 +1,177 @@
+//! [`Dropout`]: in training, each element is zeroed with probability `p` and the rest are scaled
+//! by `1 / (1 − p)` (inverted dropout, as PyTorch and Keras do), so inference is the identity.
+//!
+//! The masks are a function of the seed and the number of training forwards so far, nothing
+//! else: forward `n` draws from a ChaCha8 generator seeded with the seed on stream `n`, element by
+//! element in row-major order. So they are the same for any thread count, and a resume that
+//! restores the two counts ([`Layer::visit_state`]) draws the masks the uninterrupted run drew.
+//!
+//! ```
+//! use ndnet_layers::{Dropout, Layer, Mode};
+//! let mut dropout = Dropout::new(0.25).unwrap().with_seed(1);
+//! let x = ndarray::Array2::<f32>::ones((64, 16));
+//! let mut y = ndarray::Array2::zeros((64, 16));
+//! dropout.forward(x.view(), y.view_mut());
+//! let kept = y.iter().filter(|&&v| v != 0.0).count() as f64 / y.len() as f64;
+//! assert!((kept - 0.75).abs() < 0.05, "{kept}");
+//! assert!((y.mean().unwrap() - 1.0).abs() < 0.07); // the scaling keeps the mean
+//! ```
+
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::{Layer, LayerError, Mode, Result, Saved, StateValue, StateValueMut};
+
+/// Inverted dropout with drop probability `p`; the identity in [`Mode::Eval`].
+#[derive(Debug, Clone)]
+pub struct Dropout<F> {
+    p: f64,
+    /// Keep an element when a uniform `u32` is at least this (`p · 2³²`).
+    threshold: u64,
+    scale: F,
+    seed: u64,
+    /// Training forwards so far: the stream of the next mask.
+    calls: u64,
+    mode: Mode,
+    /// The last training forward's multipliers (0 or `1 / (1 − p)`), row-major; grows to the
+    /// largest batch and is reused.
+    mask: Vec<F>,
+    cols: usize,
+}
+
+impl<F: NdFloat> Dropout<F> {
+    /// Dropout with drop probability `p`, seed 0 (give each Dropout of a model its own seed with
+    /// [`with_seed`](Dropout::with_seed)).
+    ///
+    /// Errors unless `0 ≤ p < 1`.
+    pub fn new(p: f64) -> Result<Self> {
+        if !(0.0..1.0).contains(&p) {
+            return Err(LayerError::Config {
+                name: "Dropout p".into(),
+                value: p.to_string(),
+                allowed: "0 ≤ p < 1".into(),
+            });
+        }
+        let scale = F::from(1.0 / (1.0 - p)).unwrap_or_else(F::one);
+        let threshold = (p * 4_294_967_296.0) as u64;
+        Ok(Dropout { p, threshold, scale, seed: 0, calls: 0, mode: Mode::Train, mask: Vec::new(), cols: 0 })
+    }
+
+    /// Sets the seed the masks are drawn from, and starts its mask stream from the beginning.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self.calls = 0;
+        self
+    }
+
+    /// The drop probability.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// Draws the mask of the next training forward for a `rows × cols` batch.
+    fn draw(&mut self, rows: usize, cols: usize) {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(self.calls);
+        self.calls += 1;
+        self.cols = cols;
+        self.mask.clear();
+        let (threshold, scale) = (self.threshold, self.scale);
+        self.mask
+            .extend((0..rows * cols).map(|_| if u64::from(rng.next_u32()) >= threshold { scale } else { F::zero() }));
+    }
+}
+
+impl<F: NdFloat> Layer<F> for Dropout<F> {
+    fn kind(&self) -> &'static str {
+        "Dropout"
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        Ok(input_width)
+    }
+
+    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
+        if self.mode == Mode::Eval {
+            output.assign(&input);
+            return;
+        }
+        self.draw(input.nrows(), input.ncols());
+        let (mask, cols) = (&self.mask, self.cols);
+        Zip::indexed(&mut output).and(&input).for_each(|(i, j), y, &x| *y = x * mask[i * cols + j]);
+    }
+
+    fn backward(
+        &mut self,
+        _input: ArrayView2<'_, F>,
+        _output: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) {
+        let Some(mut dx) = grad_input else { return };
+        if self.mode == Mode::Eval {
+            dx.assign(&grad_output);
+            return;
+        }
+        let (mask, cols) = (&self.mask, self.cols);
+        Zip::indexed(&mut dx).and(&grad_output).for_each(|(i, j), dx, &dy| *dx = dy * mask[i * cols + j]);
+    }
+
+    fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    /// `seed` and `calls`, checkpoints only: PyTorch keeps no dropout state.
+    fn visit_state(&self, f: &mut dyn FnMut(&'static str, StateValue<'_, F>, Saved)) {
+        f("seed", StateValue::Count(self.seed), Saved::CheckpointOnly);
+        f("calls", StateValue::Count(self.calls), Saved::CheckpointOnly);
+    }
+
+    fn visit_state_mut(&mut self, f: &mut dyn FnMut(&'static str, StateValueMut<'_, F>)) {
+        f("seed", StateValueMut::Count(&mut self.seed));
+        f("calls", StateValueMut::Count(&mut self.calls));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, ShapeBuilder};
+
+    #[test]
+    fn the_mask_depends_on_seed_and_call_count_not_on_layout() {
+        let x = Array2::from_shape_fn((7, 5), |(i, j)| (i * 5 + j) as f64 + 1.0);
+        let mut a = Dropout::new(0.5).unwrap().with_seed(3);
+        let mut b = Dropout::new(0.5).unwrap().with_seed(3);
+        let mut row_major = Array2::zeros((7, 5));
+        let mut col_major = Array2::zeros((7, 5).f());
+        a.forward(x.view(), row_major.view_mut());
+        b.forward(x.view(), col_major.view_mut());
+        assert_eq!(row_major, col_major);
+        let first = row_major.clone();
+        a.forward(x.view(), row_major.view_mut());
+        assert_ne!(first, row_major, "the next call draws a new mask");
+        let mut c = Dropout::new(0.5).unwrap().with_seed(3);
+        c.visit_state_mut(&mut |name, v| {
+            if let (StateValueMut::Count(n), "calls") = (v, name) {
+                *n = 1;
+            }
+        });
+        c.forward(x.view(), col_major.view_mut());
+        assert_eq!(col_major, row_major, "restoring the call count restores the stream");
+    }
+
+    #[test]
+    fn p_outside_zero_to_one_is_an_error() {
+        for p in [-0.1, 1.0, f64::NAN] {
+            let err = Dropout::<f32>::new(p).unwrap_err();
+            assert!(err.to_string().contains("0 ≤ p < 1"), "{err}");
+        }
+        let mut zero = Dropout::new(0.0).unwrap();
+        let x = Array2::from_elem((3, 3), 2.0_f32);
+        let mut y = Array2::zeros((3, 3));
+        zero.forward(x.view(), y.view_mut());
+        assert_eq!(y, x);
+    }
+}

@@ -1,0 +1,172 @@
+//! [`Embedding`]: one input column holds an integer category code; the layer replaces it with
+//! a learned vector of `dim` values (PyTorch's `nn.Embedding`, Keras' `Embedding`), and passes
+//! the other columns through unchanged. So a text column with hundreds of values costs `dim`
+//! inputs instead of hundreds of one-hot ones.
+//!
+//! The output is the other columns in their order, then the vector. A code is read as the
+//! nearest integer; one that is not a valid code (negative, `≥ categories`, NaN: an unknown
+//! category) gets the zero vector and no gradient. The code column gets a zero input gradient
+//! (a code is not differentiable).
+//!
+//! ```
+//! use ndnet_layers::{EmbeddingConfig, Layer};
+//! use rand::SeedableRng;
+//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+//! // column 1 of 3 holds codes 0..4, each becomes 2 values: 3 − 1 + 2 = 4 outputs
+//! let mut emb = EmbeddingConfig::new(1, 4, 2).init::<f64, _>(&mut rng).unwrap();
+//! assert_eq!(emb.output_width(3).unwrap(), 4);
+//! let x = ndarray::array![[0.5, 3.0, -1.0], [0.7, 9.0, 2.0]];
+//! let mut y = ndarray::Array2::zeros((2, 4));
+//! emb.forward(x.view(), y.view_mut());
+//! assert_eq!(y.row(0).to_vec()[..2], [0.5, -1.0]); // passed through
+//! assert_eq!(y.row(0).to_vec()[2..], emb.weight().row(3).to_vec()[..]);
+//! assert_eq!(y.row(1).to_vec()[2..], [0.0, 0.0]); // 9 is no code: the zero vector
+//! let missing = ndarray::array![[0.5, f64::NAN, -1.0]];
+//! emb.forward(missing.view(), y.slice_mut(ndarray::s![..1, ..]));
+//! assert_eq!(y.row(0).to_vec()[2..], [0.0, 0.0]); // nor is NaN
+//! ```
+
+use ndarray::{Array2, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat, Slice};
+use rand::Rng;
+
+use crate::{Init, Layer, LayerError, Result};
+
+/// Builds an [`Embedding`], with `with_*` setters. The default initialiser is Keras'
+/// (`uniform(−0.05, 0.05)`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EmbeddingConfig {
+    /// The input column that holds the codes.
+    pub column: usize,
+    /// The number of codes (`0..categories`).
+    pub categories: usize,
+    /// The width of each code's vector.
+    pub dim: usize,
+    /// How the table is filled.
+    pub init: Init,
+}
+
+impl EmbeddingConfig {
+    /// Codes `0..categories` in input column `column`, each a vector of `dim` values.
+    pub fn new(column: usize, categories: usize, dim: usize) -> Self {
+        EmbeddingConfig { column, categories, dim, init: Init::Uniform { low: -0.05, high: 0.05 } }
+    }
+
+    /// Sets the initialiser of the table.
+    pub fn with_init(mut self, init: Init) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// Draws the `categories × dim` table (row-major) from `rng`.
+    ///
+    /// Errors when `categories` or `dim` is zero, or the initialiser's bounds are invalid.
+    pub fn init<F: NdFloat, R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Embedding<F>> {
+        for (name, value) in [("Embedding categories", self.categories), ("Embedding dim", self.dim)] {
+            if value == 0 {
+                return Err(LayerError::Config { name: name.into(), value: "0".into(), allowed: "≥ 1".into() });
+            }
+        }
+        let weight = self.init.sample((self.categories, self.dim), self.categories, self.dim, rng)?;
+        Ok(Embedding { column: self.column, grad_weight: Array2::zeros(weight.raw_dim()), weight })
+    }
+}
+
+/// A learned vector per category code in one input column; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Embedding<F> {
+    column: usize,
+    weight: Array2<F>,
+    grad_weight: Array2<F>,
+}
+
+impl<F: NdFloat> Embedding<F> {
+    /// The table, one row per code.
+    pub fn weight(&self) -> &Array2<F> {
+        &self.weight
+    }
+
+    /// The input column that holds the codes.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The table row of a code, or `None` for no valid code.
+    fn code(&self, value: F) -> Option<usize> {
+        let code = value.round();
+        // `code >= 0` is false for NaN.
+        (code >= F::zero() && code < F::from(self.weight.nrows()).unwrap_or_else(F::zero))
+            .then(|| code.to_usize())
+            .flatten()
+    }
+}
+
+impl<F: NdFloat> Layer<F> for Embedding<F> {
+    fn kind(&self) -> &'static str {
+        "Embedding"
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        if self.column >= input_width {
+            return Err(LayerError::Config {
+                name: "Embedding column".into(),
+                value: self.column.to_string(),
+                allowed: format!("< the input width {input_width}"),
+            });
+        }
+        Ok(input_width - 1 + self.weight.ncols())
+    }
+
+    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
+        let (c, passed) = (self.column, input.ncols() - 1);
+        for (j, x) in input.columns().into_iter().enumerate().filter(|&(j, _)| j != c) {
+            output.column_mut(if j < c { j } else { j - 1 }).assign(&x);
+        }
+        for (i, &value) in input.column(c).iter().enumerate() {
+            let mut out = output.row_mut(i).slice_axis_move(Axis(0), Slice::from(passed..));
+            match self.code(value) {
+                Some(code) => out.assign(&self.weight.row(code)),
+                None => out.fill(F::zero()),
+            }
+        }
+    }
+
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        _output: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) {
+        let (c, passed) = (self.column, input.ncols() - 1);
+        self.grad_weight.fill(F::zero());
+        for (i, &value) in input.column(c).iter().enumerate() {
+            if let Some(code) = self.code(value) {
+                let mut row = self.grad_weight.row_mut(code);
+                row += &grad_output.row(i).slice_axis_move(Axis(0), Slice::from(passed..));
+            }
+        }
+        if let Some(mut dx) = grad_input {
+            for j in 0..input.ncols() {
+                match j.cmp(&c) {
+                    std::cmp::Ordering::Less => dx.column_mut(j).assign(&grad_output.column(j)),
+                    std::cmp::Ordering::Equal => dx.column_mut(j).fill(F::zero()),
+                    std::cmp::Ordering::Greater => dx.column_mut(j).assign(&grad_output.column(j - 1)),
+                }
+            }
+        }
+    }
+
+    fn visit_params(&self, f: &mut dyn FnMut(&'static str, ArrayViewD<'_, F>)) {
+        f("weight", self.weight.view().into_dyn());
+    }
+
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
+        let (rows, cols) = self.weight.dim();
+        f(
+            "weight",
+            &[rows, cols],
+            self.weight.as_slice_mut().expect("the table is made in standard layout"),
+            self.grad_weight.as_slice_mut().expect("the table is made in standard layout"),
+        );
+    }
+}
