@@ -266,3 +266,44 @@ fn a_column_with_nothing_to_fill_from_is_an_error_not_nan() {
         assert_eq!(err, "empty.csv: column `a` has no values in the training rows to fill its missing cells from");
     }
 }
+
+#[test]
+fn a_text_column_can_be_embedded_instead_of_one_hot() {
+    use ndnet::trainer::{Architecture, Batches, Trainer, TrainerConfig};
+    let (t, _) = table(1500, 4);
+    let config = PipelineConfig::new(TARGET)
+        .with_missing(Missing::Median)
+        .with_unknown_category(UnknownCategory::Ignore)
+        .with_embed_above(Some(3));
+    let p = Prepared::<f32>::from_table(&t, &config, 0.15, 0.15, 1).unwrap();
+    let names = p.pipeline.feature_names();
+    assert_eq!(names.len(), 9, "eight numbers and one code, not five one-hot inputs: {names:?}");
+    assert_eq!(names.last().unwrap(), "ocean_proximity (code)", "codes go last");
+    let categories = p.summary.categories[0].1.len(); // ISLAND is too rare to be in every split's training rows
+    assert_eq!(p.pipeline.embedded(), [categories]);
+    let scaler = p.pipeline.feature_scaler();
+    assert_eq!((scaler.mean[8], scaler.scale[8]), (0.0, 1.0), "a code is not scaled");
+    assert!(p.train_x.column(8).iter().all(|&c| c == c.round() && (0.0..categories as f32).contains(&c)));
+
+    let arch = Architecture::mlp(9, &[16], 1).with_embeddings(p.pipeline.embedded(), 3);
+    let mut model = arch.build::<f32>(0).unwrap();
+    assert_eq!(model.kinds()[0], "Embedding");
+    let mut opt = Adam::new(AdamConfig::pytorch(0.01)).unwrap();
+    let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), 64).unwrap();
+    let mut trainer = Trainer::new(TrainerConfig::new(15).with_verbose(false)).unwrap();
+    trainer.fit(&mut model, &Mse, &mut opt, &mut batches, None).unwrap();
+    let h = &trainer.history().epochs;
+    assert!(
+        h.last().unwrap().train_loss < 0.5 * h[0].train_loss,
+        "{:?}",
+        h.iter().map(|e| e.train_loss).collect::<Vec<_>>()
+    );
+
+    // An unknown category, ignored, is the code −1: the zero vector, a finite prediction.
+    let new = "median_income,ocean_proximity,longitude,latitude,housing_median_age,total_rooms,total_bedrooms,population,households\n\
+               3.5,UNDERWATER,-120,37,20,2000,400,1000,380\n";
+    let new = Table::from_csv_bytes(new.as_bytes(), "new.csv".as_ref()).unwrap();
+    let (x, _) = p.pipeline.encode(&new, &[0]).unwrap();
+    assert_eq!(x[(0, 8)], -1.0);
+    assert!(predict_table(&mut model, &p.pipeline, &new).unwrap()[(0, 0)].is_finite());
+}

@@ -116,3 +116,19 @@ pub(crate) fn check_not_empty(context: &str, rows: usize, cols: usize) -> Result
     }
     Ok(())
 }
+
+/// `width` when a layer of `features` features (`kind`) can take it; an error naming both otherwise.
+pub(crate) fn same_width(kind: &str, features: usize, width: usize) -> Result<usize> {
+    if width != features {
+        return Err(LayerError::Width { context: kind.to_string(), expected: features, actual: width });
+    }
+    Ok(width)
+}
+
+/// A setting as the layer's float type when `ok`; an error naming it and its allowed range otherwise.
+pub(crate) fn setting<F: ndarray::NdFloat>(name: &str, value: f64, ok: bool, allowed: &str) -> Result<F> {
+    match F::from(value) {
+        Some(v) if ok => Ok(v),
+        _ => Err(LayerError::Config { name: name.into(), value: value.to_string(), allowed: allowed.into() }),
+    }
+}

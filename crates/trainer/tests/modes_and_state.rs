@@ -194,3 +194,60 @@ fn safetensors_carry_the_running_statistics_under_pytorchs_names() {
     m.set_mode(Mode::Eval);
     assert_eq!(back.predict(p.test_x.view()).unwrap(), m.predict(p.test_x.view()).unwrap());
 }
+
+/// The housing rows as a three-class table: the price's tercile (a classification table with
+/// the same real features).
+fn terciles() -> Prepared {
+    let mut data = ndnet_trainer::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
+    let mut sorted: Vec<f64> = data.y.iter().copied().collect();
+    sorted.sort_by(f64::total_cmp);
+    let (a, b) = (sorted[sorted.len() / 3], sorted[2 * sorted.len() / 3]);
+    data.y.mapv_inplace(|v| {
+        if v < a {
+            0.0
+        } else if v < b {
+            1.0
+        } else {
+            2.0
+        }
+    });
+    Prepared::new(&data, 0.15, 0.15, 9, ndnet_trainer::Standardize::Features).unwrap()
+}
+
+#[test]
+fn a_classifier_with_dropout_and_batch_norm_resumes_bit_identically() {
+    use ndnet_layers::CrossEntropy;
+    let p = terciles();
+    let val = Some((&p.val_x, &p.val_y));
+    let arch = Architecture::mlp(10, &[12], 3).with_dropout(0.3).with_batch_norm(true);
+    let (mut m1, mut o1) = (arch.build(4).unwrap(), opt());
+    let mut t1 = Trainer::new(config(8)).unwrap();
+    t1.fit(&mut m1, &CrossEntropy, &mut o1, &mut batches(&p, 32), val).unwrap();
+
+    let path = tmp_dir("modes-classifier").join("ckpt.json");
+    let (mut m2, mut o2) = (arch.build(4).unwrap(), opt());
+    Trainer::new(config(3).with_checkpoint(&path, 1))
+        .unwrap()
+        .fit(&mut m2, &CrossEntropy, &mut o2, &mut batches(&p, 32), val)
+        .unwrap();
+    let (mut m3, mut o3) = (arch.build(50).unwrap(), opt());
+    let ckpt = Checkpoint::<f32>::load(&path).unwrap();
+    let mut t3 = Trainer::resume(config(8), ckpt, &path, &mut m3, &mut o3).unwrap();
+    t3.fit(&mut m3, &CrossEntropy, &mut o3, &mut batches(&p, 32), val).unwrap();
+    assert_eq!(model_bits(&m1), model_bits(&m3));
+
+    // And it learned: accuracy on the test rows well above a third.
+    let scores = m3.predict(p.test_x.view()).unwrap();
+    let correct = scores
+        .rows()
+        .into_iter()
+        .zip(&p.split.test.y)
+        .filter(|(row, class)| {
+            let best = (0..3).max_by(|&i, &j| row[i].total_cmp(&row[j])).unwrap();
+            best as f64 == **class
+        })
+        .count();
+    let accuracy = correct as f64 / p.split.test.y.len() as f64;
+    println!("tercile accuracy on {} test rows: {accuracy:.3}", p.split.test.y.len());
+    assert!(accuracy > 0.55, "{accuracy}");
+}

@@ -21,7 +21,8 @@
 
 use ndarray::{Array1, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
-use crate::{Layer, LayerError, Mode, Result, Saved, StateValue, StateValueMut};
+use crate::error::{same_width, setting};
+use crate::{Layer, Mode, Result, Saved, StateValue, StateValueMut};
 
 /// Batch normalisation over the features of a `rows × features` batch.
 #[derive(Debug, Clone)]
@@ -68,7 +69,7 @@ impl<F: NdFloat> BatchNorm1d<F> {
     ///
     /// Errors unless `0 ≤ momentum ≤ 1`.
     pub fn with_momentum(mut self, momentum: f64) -> Result<Self> {
-        self.momentum = checked("BatchNorm1d momentum", momentum, (0.0..=1.0).contains(&momentum), "0 ≤ momentum ≤ 1")?;
+        self.momentum = setting("BatchNorm1d momentum", momentum, (0.0..=1.0).contains(&momentum), "0 ≤ momentum ≤ 1")?;
         Ok(self)
     }
 
@@ -76,7 +77,7 @@ impl<F: NdFloat> BatchNorm1d<F> {
     ///
     /// Errors unless `ε > 0` and finite.
     pub fn with_eps(mut self, eps: f64) -> Result<Self> {
-        self.eps = checked("BatchNorm1d eps", eps, eps > 0.0 && eps.is_finite(), "> 0 and finite")?;
+        self.eps = setting("BatchNorm1d eps", eps, eps > 0.0 && eps.is_finite(), "> 0 and finite")?;
         Ok(self)
     }
 
@@ -126,27 +127,13 @@ impl<F: NdFloat> BatchNorm1d<F> {
     }
 }
 
-fn checked<F: NdFloat>(name: &str, value: f64, ok: bool, allowed: &str) -> Result<F> {
-    match F::from(value) {
-        Some(v) if ok => Ok(v),
-        _ => Err(LayerError::Config { name: name.into(), value: value.to_string(), allowed: allowed.into() }),
-    }
-}
-
 impl<F: NdFloat> Layer<F> for BatchNorm1d<F> {
     fn kind(&self) -> &'static str {
         "BatchNorm1d"
     }
 
     fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.weight.len() {
-            return Err(LayerError::Width {
-                context: "BatchNorm1d".into(),
-                expected: self.weight.len(),
-                actual: input_width,
-            });
-        }
-        Ok(input_width)
+        same_width("BatchNorm1d", self.weight.len(), input_width)
     }
 
     fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {

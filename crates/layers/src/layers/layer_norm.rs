@@ -16,8 +16,9 @@
 
 use ndarray::{Array1, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
+use crate::error::{same_width, setting};
 use crate::layers::batch_norm::flat;
-use crate::{Layer, LayerError, Result};
+use crate::{Layer, Result};
 
 /// Layer normalisation over the features of each row.
 #[derive(Debug, Clone)]
@@ -50,16 +51,7 @@ impl<F: NdFloat> LayerNorm<F> {
     ///
     /// Errors unless `ε > 0` and finite.
     pub fn with_eps(mut self, eps: f64) -> Result<Self> {
-        match F::from(eps) {
-            Some(e) if eps > 0.0 && eps.is_finite() => self.eps = e,
-            _ => {
-                return Err(LayerError::Config {
-                    name: "LayerNorm eps".into(),
-                    value: eps.to_string(),
-                    allowed: "> 0 and finite".into(),
-                });
-            }
-        }
+        self.eps = setting("LayerNorm eps", eps, eps > 0.0 && eps.is_finite(), "> 0 and finite")?;
         Ok(self)
     }
 }
@@ -70,14 +62,7 @@ impl<F: NdFloat> Layer<F> for LayerNorm<F> {
     }
 
     fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.weight.len() {
-            return Err(LayerError::Width {
-                context: "LayerNorm".into(),
-                expected: self.weight.len(),
-                actual: input_width,
-            });
-        }
-        Ok(input_width)
+        same_width("LayerNorm", self.weight.len(), input_width)
     }
 
     fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
