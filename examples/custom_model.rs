@@ -109,10 +109,10 @@ impl<F: NdFloat> Model<F> for Residual<F> {
         }
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], ParamName)) {
         for (module, layer) in [("skip", &mut self.skip), ("hidden", &mut self.hidden), ("out", &mut self.out)] {
-            layer.visit_params_mut(&mut |name, shape, value, grad| {
-                f(ParamName::new(name).in_module(module), shape, value, grad)
+            layer.visit_params_mut(&mut |shape, value, grad, name| {
+                f(shape, value, grad, ParamName::new(name).in_module(module))
             });
         }
     }

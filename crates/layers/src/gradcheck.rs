@@ -356,13 +356,13 @@ struct ModelParams<'a>(&'a mut dyn Model<f64>);
 
 impl Params for LayerParams<'_> {
     fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
-        self.0.visit_params_mut(&mut |name, _, value, grad| f(name.to_string(), value, grad));
+        self.0.visit_params_mut(&mut |_, value, grad, name| f(name.to_string(), value, grad));
     }
 }
 
 impl Params for ModelParams<'_> {
     fn each(&mut self, f: &mut dyn FnMut(String, &mut [f64], &mut [f64])) {
-        self.0.visit_params_mut(&mut |name, _, value, grad| f(name.to_string(), value, grad));
+        self.0.visit_params_mut(&mut |_, value, grad, name| f(name.to_string(), value, grad));
     }
 }
 

@@ -79,10 +79,10 @@ pub trait Layer<F: NdFloat> {
         let _ = f;
     }
 
-    /// Calls `f(name, shape, value, grad)` for each parameter tensor, in the order of
+    /// Calls `f(shape, value, grad, name)` for each parameter tensor, in the order of
     /// [`visit_params`](Layer::visit_params), as flat row-major slices: what an optimizer and a
     /// restore need. The gradient is mutable so that clipping can work in place.
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], &'static str)) {
         let _ = f;
     }
 

@@ -21,7 +21,7 @@
 //! let y = ndarray::Array2::<f32>::ones((32, 1));
 //! let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
 //! assert_eq!(loss, 1.0); // zero input, zero biases: every prediction is 0
-//! model.visit_params_mut(&mut |name, shape, _value, grad| {
+//! model.visit_params_mut(&mut |shape, _value, grad, name| {
 //!     println!("{name}: {shape:?}, |dL/dθ|₁ = {}", grad.iter().map(|g| g.abs()).sum::<f32>())
 //! });
 //! ```

@@ -108,10 +108,10 @@ pub trait Model<F: NdFloat> {
     /// Calls `f(name, value)` for every parameter tensor, always in the same order.
     fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>));
 
-    /// Calls `f(name, shape, value, grad)` for every parameter tensor with its gradient, as flat
+    /// Calls `f(shape, value, grad, name)` for every parameter tensor with its gradient, as flat
     /// row-major slices, in the same order as [`visit_params`](Model::visit_params): what an
     /// optimizer and a restore need. The gradient is mutable so that clipping can work in place.
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F]));
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], ParamName));
 
     /// Switches every layer between training and inference ([`Mode`]). A model of layers that
     /// ignore the mode (Dense, the activations) may do nothing; one that holds a `Sequential`
@@ -185,7 +185,7 @@ pub trait Model<F: NdFloat> {
             }
         }
         let mut i = 0;
-        self.visit_params_mut(&mut |_, _, value, _| {
+        self.visit_params_mut(&mut |_, value, _, _| {
             // Shapes are checked above, so the row-major orders line up.
             value.iter_mut().zip(&params[i].1).for_each(|(v, &new)| *v = new);
             i += 1;

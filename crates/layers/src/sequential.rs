@@ -361,13 +361,14 @@ impl<F: NdFloat> Model<F> for Sequential<F> {
         }
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], ParamName)) {
         for (i, l) in self.layers.iter_mut().enumerate() {
-            // Each tensor goes on as four arguments, in registers. An earlier design handed a
-            // struct of them from closure to closure; each hand-over copied it, and a copy read
-            // straight after its fields were stored waits for the stores (store forwarding
-            // fails): half of the headline model's RMSprop step.
-            l.visit_params_mut(&mut |name, shape, value, grad| f(ParamName::new(name).in_layer(i), shape, value, grad));
+            // Each tensor goes on as arguments, the slices first so that they travel in registers
+            // and the name (which the optimizer never reads) on the stack. A struct handed from
+            // closure to closure, or a slice split between a register and the stack, is stored
+            // in 8-byte halves and read back whole, which waits for the stores (store forwarding
+            // fails): up to half of the headline model's RMSprop step.
+            l.visit_params_mut(&mut |shape, value, grad, name| f(shape, value, grad, ParamName::new(name).in_layer(i)));
         }
     }
 

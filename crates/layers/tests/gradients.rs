@@ -111,9 +111,9 @@ fn f32_and_f64_models_agree() {
     let l32 = m32.forward_backward(x32.view(), y32.view(), &Mse).unwrap();
     assert!(((l32 as f64) - l64).abs() < 1e-5 * l64.abs().max(1.0), "{l32} vs {l64}");
     let mut g64 = Vec::new();
-    m64.visit_params_mut(&mut |_, _, _, grad| g64.extend(grad.iter().copied()));
+    m64.visit_params_mut(&mut |_, _, grad, _| g64.extend(grad.iter().copied()));
     let mut g32 = Vec::new();
-    m32.visit_params_mut(&mut |_, _, _, grad| g32.extend(grad.iter().map(|&v| v as f64)));
+    m32.visit_params_mut(&mut |_, _, grad, _| g32.extend(grad.iter().map(|&v| v as f64)));
     for (a, b) in g64.iter().zip(&g32) {
         assert!((a - b).abs() < 1e-4 * a.abs().max(1e-2), "{a} vs {b}");
     }
@@ -259,7 +259,7 @@ impl Layer<f64> for Mutant {
     ) {
         self.dense.backward(x, y, dy, dx);
         let wrong = self.wrong;
-        self.dense.visit_params_mut(&mut |name, _, _, grad| {
+        self.dense.visit_params_mut(&mut |_, _, grad, name| {
             if name == wrong {
                 grad[0] *= 1.01; // one element 1 % off
             }
@@ -268,7 +268,7 @@ impl Layer<f64> for Mutant {
     fn visit_params(&self, f: &mut dyn FnMut(&'static str, ndarray::ArrayViewD<'_, f64>)) {
         self.dense.visit_params(f);
     }
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [f64], &mut [f64])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [f64], &mut [f64], &'static str)) {
         self.dense.visit_params_mut(f);
     }
 }
@@ -345,8 +345,8 @@ fn an_empty_gradient_is_not_a_zero_error() {
                 dx.assign(&(&dy * self.0[(0, 0)]));
             }
         }
-        fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [f64], &mut [f64])) {
-            f("scale", &[1, 1], self.0.as_slice_mut().unwrap(), &mut self.1);
+        fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [f64], &mut [f64], &'static str)) {
+            f(&[1, 1], self.0.as_slice_mut().unwrap(), &mut self.1, "scale");
         }
     }
     let report =
@@ -374,7 +374,7 @@ fn dropout_gradients_in_both_modes() {
 /// Non-trivial scale, shift and running statistics, so every term of the backward pass counts.
 fn batch_norm(features: usize) -> ndnet_layers::BatchNorm1d<f64> {
     let mut bn = ndnet_layers::BatchNorm1d::new(features);
-    bn.visit_params_mut(&mut |name, _, value, _| {
+    bn.visit_params_mut(&mut |_, value, _, name| {
         for (i, v) in value.iter_mut().enumerate() {
             *v = if name == "weight" { 0.5 + 0.3 * i as f64 } else { -0.2 + 0.1 * i as f64 };
         }
@@ -398,7 +398,7 @@ fn batch_norm_gradients_in_both_modes() {
 #[test]
 fn layer_norm_gradients() {
     let mut ln = ndnet_layers::LayerNorm::new(6);
-    ln.visit_params_mut(&mut |name, _, value, _| {
+    ln.visit_params_mut(&mut |_, value, _, name| {
         for (i, v) in value.iter_mut().enumerate() {
             *v = if name == "weight" { 1.5 - 0.2 * i as f64 } else { 0.1 * i as f64 };
         }

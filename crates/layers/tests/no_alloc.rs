@@ -29,7 +29,7 @@ fn forward_loss_backward_allocates_nothing_after_the_first_batch() {
         model.forward_backward(x.view(), y.view(), &Mse).unwrap();
         // A last partial batch, as at the end of an epoch, reuses the same buffers.
         model.forward_backward(x.slice(tail), y.slice(tail), &Mse).unwrap();
-        model.visit_params_mut(&mut |_, _, value, grad| value.iter_mut().zip(&*grad).for_each(|(w, g)| *w -= 0.01 * g));
+        model.visit_params_mut(&mut |_, value, grad, _| value.iter_mut().zip(&*grad).for_each(|(w, g)| *w -= 0.01 * g));
     }
     let after = allocations();
     println!("heap allocations in 200 steady-state steps: {}", after - before);

@@ -22,7 +22,7 @@ fn inputs(rows: usize, features: usize) -> (Array2<f64>, Array2<f64>) {
 }
 
 fn affine(layer: &mut dyn Layer<f64>) {
-    layer.visit_params_mut(&mut |name, _, value, _| {
+    layer.visit_params_mut(&mut |_, value, _, name| {
         for (j, v) in value.iter_mut().enumerate() {
             *v = if name == "weight" { 0.5 + 0.25 * j as f64 } else { 0.1 * j as f64 - 0.2 };
         }
@@ -49,7 +49,7 @@ fn check_step(what: &str, layer: &mut dyn Layer<f64>, x: &Array2<f64>, dy: &Arra
     assert_close(&format!("{what} y"), y.as_slice().unwrap(), &numbers(&want["y"]));
     assert_close(&format!("{what} dx"), dx.as_slice().unwrap(), &numbers(&want["dx"]));
     let mut grads = Vec::new();
-    layer.visit_params_mut(&mut |name, _, _, grad| grads.push((name, grad.to_vec())));
+    layer.visit_params_mut(&mut |_, _, grad, name| grads.push((name, grad.to_vec())));
     assert_close(&format!("{what} dweight"), &grads[0].1, &numbers(&want["dweight"]));
     assert_close(&format!("{what} dbias"), &grads[1].1, &numbers(&want["dbias"]));
 }

@@ -17,7 +17,7 @@ fn both_visits(model: &mut dyn Model<f64>) -> (Seen, Seen) {
     let mut read = Seen::new();
     model.visit_params(&mut |name, v| read.push((name.to_string(), v.shape().to_vec(), v.as_ptr(), v.len())));
     let mut write = Seen::new();
-    model.visit_params_mut(&mut |name, shape, value, grad| {
+    model.visit_params_mut(&mut |shape, value, grad, name| {
         assert_eq!(value.len(), grad.len(), "{name}: a gradient per value");
         write.push((name.to_string(), shape.to_vec(), value.as_ptr(), value.len()))
     });
@@ -75,9 +75,9 @@ impl Model<f64> for Pair {
         self.0.visit_params(&mut |name, v| f(name.in_module("a"), v));
         self.1.visit_params(&mut |name, v| f(name.in_module("b"), v));
     }
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(ParamName, &[usize], &mut [f64], &mut [f64])) {
-        self.0.visit_params_mut(&mut |name, s, v, g| f(name.in_module("a"), s, v, g));
-        self.1.visit_params_mut(&mut |name, s, v, g| f(name.in_module("b"), s, v, g));
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [f64], &mut [f64], ParamName)) {
+        self.0.visit_params_mut(&mut |s, v, g, name| f(s, v, g, name.in_module("a")));
+        self.1.visit_params_mut(&mut |s, v, g, name| f(s, v, g, name.in_module("b")));
     }
     fn set_mode(&mut self, mode: Mode) {
         self.0.set_mode(mode);

@@ -62,7 +62,7 @@ fn a_wide_training_step_is_the_same_on_any_thread_count() {
                 Sequential::<f32>::mlp(&[256, 512, 512, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(0)).unwrap();
             let loss = model.forward_backward(x.view(), y.view(), &Mse).unwrap();
             let mut grads = vec![loss.to_bits()];
-            model.visit_params_mut(&mut |_, _, _, grad| grads.extend(grad.iter().map(|g| g.to_bits())));
+            model.visit_params_mut(&mut |_, _, grad, _| grads.extend(grad.iter().map(|g| g.to_bits())));
             grads
         })
     };

@@ -186,10 +186,10 @@ impl<F: NdFloat> Layer<F> for Dense<F> {
         f("bias", self.bias.view().into_dyn());
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], &'static str)) {
         let (rows, cols) = self.weight.dim();
-        f("weight", &[rows, cols], flat(&mut self.weight), flat(&mut self.grad_weight));
-        f("bias", &[cols], flat(&mut self.bias), flat(&mut self.grad_bias));
+        f(&[rows, cols], flat(&mut self.weight), flat(&mut self.grad_weight), "weight");
+        f(&[cols], flat(&mut self.bias), flat(&mut self.grad_bias), "bias");
     }
 }
 

@@ -160,13 +160,13 @@ impl<F: NdFloat> Layer<F> for Embedding<F> {
         f("weight", self.weight.view().into_dyn());
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], &'static str)) {
         let (rows, cols) = self.weight.dim();
         f(
-            "weight",
             &[rows, cols],
             self.weight.as_slice_mut().expect("the table is made in standard layout"),
             self.grad_weight.as_slice_mut().expect("the table is made in standard layout"),
+            "weight",
         );
     }
 }

@@ -117,9 +117,9 @@ impl<F: NdFloat> Layer<F> for LayerNorm<F> {
         f("bias", self.bias.view().into_dyn());
     }
 
-    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&'static str, &[usize], &mut [F], &mut [F])) {
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], &'static str)) {
         let n = self.weight.len();
-        f("weight", &[n], flat(&mut self.weight), flat(&mut self.grad_weight));
-        f("bias", &[n], flat(&mut self.bias), flat(&mut self.grad_bias));
+        f(&[n], flat(&mut self.weight), flat(&mut self.grad_weight), "weight");
+        f(&[n], flat(&mut self.bias), flat(&mut self.grad_bias), "bias");
     }
 }

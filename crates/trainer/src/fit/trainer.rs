@@ -54,7 +54,7 @@ pub struct ModelParams<'a, F: NdFloat>(pub &'a mut dyn Model<F>);
 
 impl<F: NdFloat> Params<F> for ModelParams<'_, F> {
     fn visit(&mut self, f: &mut dyn FnMut(Param<'_, F>)) -> ndnet_optim::Result<()> {
-        self.0.visit_params_mut(&mut |_, shape, value, grad| f(Param { shape, value, grad }));
+        self.0.visit_params_mut(&mut |shape, value, grad, _| f(Param { shape, value, grad }));
         Ok(())
     }
 }
