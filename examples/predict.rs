@@ -63,7 +63,25 @@ fn load(path: &Path) -> Result<(Sequential<f32>, RunMetadata), Box<dyn Error>> {
     Ok((model, metadata))
 }
 
+/// Refuses an `--out` that is the model or the data file (by any spelling of the path): writing
+/// the predictions there would destroy what the user gave.
+fn check_out(args: &Args) -> Result<(), Box<dyn Error>> {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false, // `--out` does not exist yet: it cannot be an input
+    };
+    for (flag, input) in [("--model", &args.model), ("--data", &args.data)] {
+        if same(&args.out, input) {
+            let message =
+                format!("--out {} is the {flag} file: the predictions would overwrite it", args.out.display());
+            return Err(message.into());
+        }
+    }
+    Ok(())
+}
+
 fn run(args: Args) -> Result<(), Box<dyn Error>> {
+    check_out(&args)?;
     let (mut model, metadata) = load(&args.model)?;
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
     let rows = predict_csv(&mut model, pipeline, &args.data, &args.out).map_err(common::with_flag_hint)?;

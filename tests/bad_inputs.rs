@@ -346,4 +346,15 @@ fn bad_prediction_inputs() {
     ndnet::trainer::save_safetensors(&m, &Default::default(), &bare).unwrap();
     let run = predict(&bare, &corpus("predict_train.csv"));
     assert_one_line_error("bare weights", &run, "bare.safetensors: stores no preprocessing pipeline");
+    // An --out that is an input (here spelled with a `./` detour) is refused and the file kept.
+    let data = tmp("predict-self").join("rows.csv");
+    std::fs::copy(corpus("predict_train.csv"), &data).unwrap();
+    let before = (std::fs::read(&weights).unwrap(), std::fs::read(&data).unwrap());
+    for (to, flag) in [(&weights, "--model"), (&data, "--data")] {
+        let detour = to.parent().unwrap().join(".").join(to.file_name().unwrap());
+        let run =
+            example("predict").arg("--model").arg(&weights).arg("--data").arg(&data).arg("--out").arg(&detour).output();
+        assert_one_line_error(flag, &run.unwrap(), &format!("is the {flag} file"));
+    }
+    assert_eq!(before, (std::fs::read(&weights).unwrap(), std::fs::read(&data).unwrap()));
 }
