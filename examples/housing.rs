@@ -159,51 +159,14 @@ fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
 }
 
 fn build_optimizer(args: &Args) -> Result<Box<dyn Optimizer<f32>>, Box<dyn Error>> {
-    use common::optimizers::{Config, config, default_lr};
-    let kind = args.optimizer.as_str();
-    let lr = args.lr.unwrap_or(default_lr(kind));
-    check("lr", lr > 0.0 && lr.is_finite(), lr, "> 0 and finite")?;
-    check("momentum", (0.0..1.0).contains(&args.momentum), args.momentum, "in [0, 1)")?;
-    if let Some(eps) = args.eps {
-        check("eps", eps >= 0.0 && eps.is_finite(), eps, "≥ 0 and finite")?;
-    }
-    if let Some(rho) = args.rho {
-        check("rho", (0.0..1.0).contains(&rho), rho, "in [0, 1)")?;
-    }
-    let decay = |keras_like: bool| match args.weight_decay {
-        Some(l) if keras_like => Ok(Some(WeightDecay::Decoupled(l))),
-        Some(l) => Ok(Some(WeightDecay::L2(l))),
-        None => Ok::<_, Box<dyn Error>>(None),
-    };
-    if let Some(l) = args.weight_decay {
-        check("weight-decay", l >= 0.0 && l.is_finite(), l, "≥ 0 and finite")?;
-    }
-    let only =
-        |flag: &str, given: bool, kinds: &str| check(flag, !given, "given", &format!("only with --optimizer {kinds}"));
-    match config(kind, args.preset.as_deref(), lr)? {
-        Config::Sgd(c) => {
-            only("rho", args.rho.is_some(), "rmsprop")?;
-            only("eps", args.eps.is_some(), "rmsprop, adam or adamw")?;
-            let c = c.with_momentum(args.momentum);
-            let c = decay(false)?.map_or(c, |d| c.with_weight_decay(d));
-            Config::Sgd(c)
-        }
-        Config::RmsProp(mut c) => {
-            c = c.with_momentum(args.momentum);
-            c = args.rho.map_or(c, |rho| c.with_rho(rho));
-            c = args.eps.map_or(c, |eps| c.with_epsilon(eps));
-            let keras_like = args.preset.as_deref().is_none_or(|p| p == "keras");
-            Config::RmsProp(decay(keras_like)?.map_or(c, |d| c.with_weight_decay(d)))
-        }
-        Config::Adam(mut c) => {
-            only("momentum", args.momentum != 0.0, "sgd or rmsprop (Adam's β₁ plays that part)")?;
-            only("rho", args.rho.is_some(), "rmsprop")?;
-            c = args.eps.map_or(c, |eps| c.with_epsilon(eps));
-            let keras_like = kind == "adamw" || args.preset.as_deref().is_none_or(|p| p == "keras");
-            Config::Adam(decay(keras_like)?.map_or(c, |d| c.with_weight_decay(d)))
-        }
-    }
-    .build()
+    let spec = OptimizerSpec::new(&args.optimizer)
+        .with_preset(args.preset.as_deref())
+        .with_lr(args.lr)
+        .with_momentum(args.momentum)
+        .with_rho(args.rho)
+        .with_eps(args.eps)
+        .with_weight_decay(args.weight_decay);
+    spec.build().map_err(|e| ndnet::optim::flag_message(&e).into())
 }
 
 /// The table, split, with its pipeline (fills, one-hot encoders, scalers) fitted on the training rows.

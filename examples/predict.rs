@@ -5,14 +5,13 @@
 //! `cargo run --release --example predict -- --model runs/housing/weights.safetensors --data new_houses.csv --out predictions.csv`
 
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Parser;
 
 mod common;
 use common::say;
-use ndnet::prelude::*;
-use ndnet::trainer::{Checkpoint, RunMetadata, load_safetensors, predict_csv, read_safetensors_metadata};
+use ndnet::trainer::{load_model, predict_csv};
 
 /// Predict the target for every row of a CSV with a model trained by the housing example.
 #[derive(Debug, Parser)]
@@ -30,59 +29,9 @@ struct Args {
     out: PathBuf,
 }
 
-/// The model and its metadata from a checkpoint (`.json`) or a safetensors file.
-fn load(path: &Path) -> Result<(Sequential<f32>, RunMetadata), Box<dyn Error>> {
-    let is_checkpoint = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let (metadata, checkpoint) = if is_checkpoint {
-        let ckpt = Checkpoint::<f32>::load(path)?;
-        (ckpt.metadata().clone(), Some(ckpt))
-    } else {
-        (read_safetensors_metadata(path)?, None)
-    };
-    let pipeline = metadata.pipeline.as_ref().ok_or_else(|| {
-        format!("{}: stores no preprocessing pipeline; train with the housing example to get one", path.display())
-    })?;
-    let mut model = common::model_of(&metadata, 0)
-        .map_err(|e| format!("{}: {e}; was it written by the housing example?", path.display()))?;
-    if model.output_width(pipeline.input_width())? != 1
-        || metadata.architecture.as_ref().map(|a| a.inputs) != Some(pipeline.input_width())
-    {
-        return Err(
-            format!("{}: the stored architecture does not take the stored pipeline's inputs", path.display()).into()
-        );
-    }
-    match &checkpoint {
-        Some(ckpt) => {
-            let fit = model.restore(ckpt.params()).and_then(|()| model.restore_state(ckpt.state()));
-            fit.map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => {
-            load_safetensors(&mut model, path)?;
-        }
-    }
-    Ok((model, metadata))
-}
-
-/// Refuses an `--out` that is the model or the data file (by any spelling of the path): writing
-/// the predictions there would destroy what the user gave.
-fn check_out(args: &Args) -> Result<(), Box<dyn Error>> {
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false, // `--out` does not exist yet: it cannot be an input
-    };
-    for (flag, input) in [("--model", &args.model), ("--data", &args.data)] {
-        if same(&args.out, input) {
-            let message =
-                format!("--out {} is the {flag} file: the predictions would overwrite it", args.out.display());
-            return Err(message.into());
-        }
-    }
-    Ok(())
-}
-
 fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    check_out(&args)?;
-    let (mut model, metadata) = load(&args.model)?;
+    common::refuse_overwrite(&args.out, &[("--model", &args.model), ("--data", &args.data)])?;
+    let (mut model, metadata) = load_model::<f32>(&args.model)?;
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
     let rows = predict_csv(&mut model, pipeline, &args.data, &args.out).map_err(common::with_flag_hint)?;
     say(format_args!("Wrote {rows} predictions of `{}` to {}", pipeline.target(), args.out.display()))

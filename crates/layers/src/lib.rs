@@ -55,6 +55,7 @@ pub use layers::embedding::{Embedding, EmbeddingConfig};
 pub use layers::layer_norm::LayerNorm;
 pub use loss::{Loss, RegressionLoss};
 pub use losses::bce::BceWithLogits;
+pub use losses::class_weighted::ClassWeighted;
 pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
 pub use losses::mae::Mae;

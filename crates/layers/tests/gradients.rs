@@ -440,3 +440,26 @@ fn a_model_with_every_new_layer_in_both_modes() {
     assert_eq!(model.state_snapshot(), before, "the check puts the state back");
     assert_eq!(model.mode(), ndnet_layers::Mode::Train);
 }
+
+#[test]
+fn class_weighted_losses_pass_the_checker_and_reduce_to_the_plain_ones() {
+    use ndnet_layers::{BceWithLogits, ClassWeighted, CrossEntropy, Loss};
+    let logits = batch(16, 3, 5).mapv(|v| 3.0 * v);
+    let classes = Array2::from_shape_fn((16, 1), |(i, _)| ((i * 7) % 3) as f64);
+    let weighted = ClassWeighted::new(vec![0.5, 2.0, 1.25]).unwrap();
+    assert_ok("ClassWeighted, 3 classes", &gradcheck::check_loss(&weighted, logits.view(), classes.view()).unwrap());
+    let one = logits.column(0).to_owned().insert_axis(ndarray::Axis(1));
+    let binary = classes.mapv(|c| f64::from(c > 0.5));
+    let weighted2 = ClassWeighted::new(vec![3.0, 0.75]).unwrap();
+    assert_ok("ClassWeighted, one logit", &gradcheck::check_loss(&weighted2, one.view(), binary.view()).unwrap());
+    // Every weight 1: the plain losses, value and gradient.
+    let (mut g1, mut g2) = (Array2::zeros((16, 3)), Array2::zeros((16, 3)));
+    let ones = ClassWeighted::new(vec![1.0; 3]).unwrap();
+    let a = ones.loss_and_grad(logits.view(), classes.view(), g1.view_mut()).unwrap();
+    let b = CrossEntropy.loss_and_grad(logits.view(), classes.view(), g2.view_mut()).unwrap();
+    assert!((a - b).abs() < 1e-14 && (&g1 - &g2).iter().all(|d| d.abs() < 1e-15), "{a} {b}");
+    let c = ClassWeighted::new(vec![1.0; 2]).unwrap().loss(one.view(), binary.view()).unwrap();
+    assert!((c - BceWithLogits.loss(one.view(), binary.view()).unwrap()).abs() < 1e-14);
+    // A weighted mean: doubling one class's weight moves the loss towards that class's rows.
+    assert!(ClassWeighted::new(vec![0.0, 1.0]).is_err() && ClassWeighted::new(vec![1.0]).is_err());
+}

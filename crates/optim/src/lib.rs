@@ -49,6 +49,7 @@
 
 mod adam;
 mod arithmetic;
+mod by_name;
 mod clip;
 mod error;
 mod optimizer;
@@ -64,6 +65,7 @@ pub use ndnet_kernels::{simd, threads};
 
 pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;
+pub use by_name::{OPTIMIZER_KINDS, OptimizerSpec, flag_message, named};
 pub use clip::Clip;
 pub use error::{OptimError, Result};
 pub use optimizer::Optimizer;

@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 mod atomic;
+mod charts;
 mod error;
 mod plot;
 
@@ -44,6 +45,7 @@ mod data {
     pub mod split;
     pub mod standardizer;
     pub mod table;
+    pub mod target;
 }
 
 mod fit {
@@ -58,6 +60,7 @@ mod fit {
     pub mod metrics;
     pub mod predict;
     pub mod progress;
+    pub mod saved_model;
     pub mod trainer;
     pub mod weights;
 }
@@ -71,16 +74,22 @@ mod compare {
 use fit::checkpoint;
 
 pub use atomic::write_atomic;
+pub use charts::{plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc};
 pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
-pub use compare::sweep::{Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_sweep, write_shard};
+pub use compare::sweep::{Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_parallel, run_sweep,
+    write_shard,
+};
 pub use data::batches::Batches;
 pub use data::cell::{Cell, MISSING_MARKERS};
 pub use data::dataset::Dataset;
-pub use data::pipeline::{ColumnEncoder, DataSummary, Missing, Pipeline, PipelineConfig, UnknownCategory};
+pub use data::pipeline::{
+    ColumnEncoder, DataSummary, EncodeCounts, Missing, Pipeline, PipelineConfig, UnknownCategory,
+};
 pub use data::prepare::{Prepared, SplitRows, Standardize};
 pub use data::split::Split;
 pub use data::standardizer::Standardizer;
 pub use data::table::Table;
+pub use data::target::{MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
 pub use error::{Result, Setting, TrainError};
 pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_WIDTH};
 pub use fit::callback::{Callback, Context, load_state, save_state};
@@ -90,8 +99,9 @@ pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
 pub use fit::metadata::RunMetadata;
-pub use fit::metrics::{ClassMetrics, Metrics};
-pub use fit::predict::{predict_csv, predict_table};
+pub use fit::metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
+pub use fit::predict::{predict_csv, predict_table, predicted_classes, prediction_columns};
 pub use fit::progress::{EpochPrinter, ProgressBar};
+pub use fit::saved_model::load_model;
 pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};
 pub use fit::weights::{METADATA_KEY, load_safetensors, read_safetensors_metadata, save_safetensors};

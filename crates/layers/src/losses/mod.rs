@@ -1,6 +1,7 @@
 //! The losses: each one file with its mean and its gradient; the trait is [`Loss`](crate::Loss).
 
 pub(crate) mod bce;
+pub(crate) mod class_weighted;
 pub(crate) mod cross_entropy;
 pub(crate) mod huber;
 pub(crate) mod mae;

@@ -79,8 +79,23 @@ impl SweepRun {
 /// When the thread pool cannot be started (the OS refuses threads).
 #[track_caller]
 pub fn run_sweep<T: Send>(jobs: &[SweepJob], threads: usize, train: impl Fn(&SweepJob) -> T + Sync) -> Vec<T> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build().expect("start the sweep's threads");
-    pool.install(|| jobs.par_iter().map(&train).collect())
+    run_parallel(jobs, threads, train)
+}
+
+/// Runs `work` on every item of `jobs` on a pool of `threads` threads (at least 1); results
+/// come back in the items' order whatever the thread count (cross-validation folds, sweeps).
+///
+/// ```
+/// let squares = ndnet_trainer::run_parallel(&[1, 2, 3], 2, |&k| k * k);
+/// assert_eq!(squares, [1, 4, 9]);
+/// ```
+///
+/// # Panics
+/// When the thread pool cannot be started (the OS refuses threads).
+#[track_caller]
+pub fn run_parallel<J: Sync, T: Send>(jobs: &[J], threads: usize, work: impl Fn(&J) -> T + Sync) -> Vec<T> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build().expect("start the threads");
+    pool.install(|| jobs.par_iter().map(&work).collect())
 }
 
 /// The `index`-th of `count` parts of a sweep (1-based, as `--shard 2/3` and as Slurm's

@@ -1,10 +1,12 @@
-//! [`Cell`]: what one CSV cell holds — a missing value, a number (Yes/No and true/false count as
-//! 1/0), or text — and the markers that mean "missing".
+//! [`Cell`]: what one CSV cell holds — a missing value, a number, a yes/no word, or text — and
+//! the markers that mean "missing". Whether a yes/no word is a truth value or one category among
+//! others is the column's business: a column is Yes/No only when every cell is one of the words
+//! (so `No` among `Av`, `Gd`, `Mn` is a category, not the number 0).
 //!
 //! ```
 //! use ndnet_trainer::Cell;
 //! assert_eq!(Cell::parse(b" n/a "), Ok(Cell::Missing));
-//! assert_eq!(Cell::parse(b"Yes"), Ok(Cell::Number(1.0)));
+//! assert_eq!(Cell::parse(b"Yes"), Ok(Cell::Bool(true, "Yes")));
 //! assert_eq!(Cell::parse(b"2.5e3"), Ok(Cell::Number(2500.0)));
 //! assert_eq!(Cell::parse(b"NEAR BAY"), Ok(Cell::Text("NEAR BAY")));
 //! assert!(Cell::parse(b"\xff").is_err());
@@ -20,8 +22,10 @@ pub const MISSING_MARKERS: [&str; 6] = ["", "na", "n/a", "nan", "null", "?"];
 pub enum Cell<'a> {
     /// Empty, or one of the [`MISSING_MARKERS`].
     Missing,
-    /// A number (possibly infinite: the caller decides), or Yes/No, true/false as 1/0.
+    /// A number (possibly infinite: the caller decides).
     Number(f64),
+    /// `yes`/`no`/`true`/`false` in any case: the truth value and the word as written (trimmed).
+    Bool(bool, &'a str),
     /// Anything else, trimmed.
     Text(&'a str),
 }
@@ -36,8 +40,8 @@ impl<'a> Cell<'a> {
             return Ok(Cell::Missing);
         }
         Ok(match lower.as_str() {
-            "yes" | "true" => Cell::Number(1.0),
-            "no" | "false" => Cell::Number(0.0),
+            "yes" | "true" => Cell::Bool(true, text),
+            "no" | "false" => Cell::Bool(false, text),
             _ => text.parse::<f64>().map_or(Cell::Text(text), Cell::Number),
         })
     }

@@ -107,6 +107,9 @@ pub(crate) fn choose_columns<S: AsRef<str>>(
     if feature_cols.is_empty() {
         return Err(table.error(Some(1), "no feature columns"));
     }
+    if let Some((_, &c)) = feature_cols.iter().enumerate().find(|(i, c)| feature_cols[..*i].contains(c)) {
+        return Err(table.error(Some(1), &format!("`{}` is named twice among the features", table.header()[c])));
+    }
     if let Some(&c) = feature_cols.iter().find(|&&c| c == target_col) {
         return Err(table.error(Some(1), &format!("`{}` is both the target and a feature", table.header()[c])));
     }
@@ -120,6 +123,7 @@ fn number(table: &Table, row: usize, col: usize) -> Result<f64> {
     match Cell::parse(table.raw(row, col)).map_err(fail)? {
         Cell::Number(v) if v.is_finite() => Ok(v),
         Cell::Number(_) => Err(fail(format!("{} is not a finite number", shown(&text())))),
+        Cell::Bool(b, _) => Ok(f64::from(u8::from(b))),
         Cell::Missing if text().is_empty() => Err(fail("the cell is empty".into())),
         Cell::Missing => Err(fail(format!("missing value {}", shown(&text())))),
         Cell::Text(t) => Err(fail(format!("{} is not a number (nor Yes/No, true/false)", shown(t)))),

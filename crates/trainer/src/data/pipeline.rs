@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::cell::shown;
 use crate::data::dataset::{check_target_varies, choose_columns};
+use crate::data::target::elide;
 use crate::error::config;
-use crate::{Cell, Dataset, Result, Setting, Standardize, Standardizer, Table, TrainError};
+use crate::{Cell, Dataset, Result, Setting, Standardize, Standardizer, Table, TargetEncoder, Task, TrainError};
 
 /// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -94,6 +95,14 @@ pub struct PipelineConfig {
     /// into a learned vector, instead of one input per category (default `None`: always one-hot).
     /// Such columns are not bound by `max_categories`.
     pub embed_above: Option<usize>,
+    /// Regression or classification; `None` (the default): what the target implies
+    /// ([`TargetEncoder::detect`]).
+    pub task: Option<Task>,
+    /// Train a regression on `ln(target)` (positive targets such as prices); predictions and
+    /// metrics stay in the target's units.
+    pub log_target: bool,
+    /// Columns left out when `features` is `None` (identifiers, leaks).
+    pub exclude: Vec<String>,
 }
 
 impl PipelineConfig {
@@ -108,7 +117,50 @@ impl PipelineConfig {
             unknown_category: UnknownCategory::Error,
             standardize: Standardize::All,
             embed_above: None,
+            task: None,
+            log_target: false,
+            exclude: Vec::new(),
         }
+    }
+    /// Sets the task (`None`: from the target).
+    pub fn with_task(mut self, task: Option<Task>) -> Self {
+        self.task = task;
+        self
+    }
+    /// Sets training on the log of the target.
+    pub fn with_log_target(mut self, log_target: bool) -> Self {
+        self.log_target = log_target;
+        self
+    }
+    /// Sets the columns left out of the features.
+    pub fn with_exclude(mut self, exclude: Vec<String>) -> Self {
+        self.exclude = exclude;
+        self
+    }
+
+    /// The target's column and the feature columns of `table`: `features`, or every column but
+    /// the target and `exclude`. Errors name a column the table does not have, a column named
+    /// twice, the target among the features, or no feature left.
+    pub fn columns(&self, table: &Table) -> Result<(usize, Vec<usize>)> {
+        if self.features.is_some() && !self.exclude.is_empty() {
+            return Err(config("exclude", self.exclude.join(","), "only when the features are not listed"));
+        }
+        let excluded = self.exclude.iter().map(|n| table.column(n)).collect::<Result<Vec<_>>>()?;
+        let target = table.column(&self.target)?;
+        if excluded.contains(&target) {
+            return Err(table.error(Some(1), &format!("`{}` is the target: it cannot be excluded", self.target)));
+        }
+        let features: Option<Vec<&str>> = match &self.features {
+            Some(f) => Some(f.iter().map(String::as_str).collect()),
+            None if excluded.is_empty() => None,
+            None => Some(
+                (0..table.header().len())
+                    .filter(|c| *c != target && !excluded.contains(c))
+                    .map(|c| table.header()[c].as_str())
+                    .collect(),
+            ),
+        };
+        choose_columns(table, &self.target, features.as_deref())
     }
     /// Codes text columns with more than `categories` categories for an embedding.
     pub fn with_embed_above(mut self, categories: Option<usize>) -> Self {
@@ -147,11 +199,19 @@ impl PipelineConfig {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ColumnEncoder {
-    /// A numeric (or Yes/No) column, one input; `fill` replaces a missing cell (none: an error).
+    /// A numeric column, one input; `fill` replaces a missing cell (none: an error).
     Number {
         /// The column's name.
         column: String,
         /// The training rows' mean or median, when missing cells are filled.
+        fill: Option<f64>,
+    },
+    /// A column whose every training cell is yes/no or true/false (any case), one input: 1 or 0;
+    /// `fill` (the training rows' share of yes, or its median) replaces a missing cell.
+    YesNo {
+        /// The column's name.
+        column: String,
+        /// The value of a missing cell, when missing cells are filled.
         fill: Option<f64>,
     },
     /// A text column, one input per category (sorted), 1 for the cell's category.
@@ -182,6 +242,7 @@ impl ColumnEncoder {
     pub fn column(&self) -> &str {
         match self {
             ColumnEncoder::Number { column, .. }
+            | ColumnEncoder::YesNo { column, .. }
             | ColumnEncoder::OneHot { column, .. }
             | ColumnEncoder::Embed { column, .. } => column,
         }
@@ -190,7 +251,7 @@ impl ColumnEncoder {
     /// How many model inputs it makes.
     pub fn width(&self) -> usize {
         match self {
-            ColumnEncoder::Number { .. } | ColumnEncoder::Embed { .. } => 1,
+            ColumnEncoder::Number { .. } | ColumnEncoder::YesNo { .. } | ColumnEncoder::Embed { .. } => 1,
             ColumnEncoder::OneHot { categories, .. } => categories.len(),
         }
     }
@@ -205,6 +266,19 @@ pub struct Pipeline {
     unknown_category: UnknownCategory,
     feature_scaler: Standardizer,
     target_scaler: Standardizer,
+    /// A number or labels (files written before classes existed hold a plain number).
+    #[serde(default)]
+    target_encoder: TargetEncoder,
+}
+
+/// How many cells encoding rows changed, per encoder: missing cells filled, and categories the
+/// training rows never had (encoded as no category).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EncodeCounts {
+    /// Missing cells filled, per encoder.
+    pub filled: Vec<usize>,
+    /// Unknown categories encoded as no category, per encoder.
+    pub unknown: Vec<usize>,
 }
 
 impl Pipeline {
@@ -219,7 +293,8 @@ impl Pipeline {
             missing: Missing::Error,
             unknown_category: UnknownCategory::Error,
             feature_scaler: Standardizer::identity(train.x.ncols()),
-            target_scaler: Standardizer::identity(1),
+            target_scaler: Standardizer::identity(train.y.ncols()),
+            target_encoder: TargetEncoder::default(),
         };
         p.fit_scalers(&train.x, &train.y, standardize);
         p
@@ -231,8 +306,24 @@ impl Pipeline {
     ///
     /// Errors name the file, line and column: a text cell in a numeric column or the target, a
     /// missing cell the policy does not fill, an infinite value, too many categories.
+    ///
+    /// The task and the labels come from the training rows' targets ([`TargetEncoder::detect`]);
+    /// [`Prepared::from_table`](crate::Prepared::from_table) takes them from every row instead, so
+    /// that a label only some test rows have is still a label.
     pub fn fit_table(table: &Table, train: &[usize], config: &PipelineConfig) -> Result<Self> {
-        let (target_col, columns) = choose_columns(table, &config.target, config.features.as_deref())?;
+        let target = table.column(&config.target)?;
+        let (encoder, _) = TargetEncoder::detect(table, target, train, config.task, config.log_target)?;
+        Self::fit_table_for(table, train, config, encoder)
+    }
+
+    /// [`Pipeline::fit_table`] with the target's encoding given.
+    pub fn fit_table_for(
+        table: &Table,
+        train: &[usize],
+        config: &PipelineConfig,
+        target_encoder: TargetEncoder,
+    ) -> Result<Self> {
+        let (target_col, columns) = config.columns(table)?;
         let mut encoders = Vec::with_capacity(columns.len());
         for &c in &columns {
             encoders.push(fit_encoder(table, train, c, config)?);
@@ -248,11 +339,12 @@ impl Pipeline {
             unknown_category: config.unknown_category,
             feature_scaler: Standardizer::identity(0),
             target_scaler: Standardizer::identity(1),
+            target_encoder,
         };
         let (x, _) = p.encode(table, train)?;
         let y = p.target_values(table, train)?;
         check_target_varies(table, &p.target, &y)?;
-        p.fit_scalers(&x, &y, config.standardize);
+        p.fit_scalers(&x, &p.target_encoder.forward(&y), config.standardize);
         Ok(p)
     }
 
@@ -266,15 +358,86 @@ impl Pipeline {
         for j in plain..self.feature_scaler.mean.len() {
             (self.feature_scaler.mean[j], self.feature_scaler.scale[j]) = (0.0, 1.0);
         }
+        // A class index is not a quantity either.
         self.target_scaler = match standardize {
-            Standardize::All => Standardizer::fit(y),
-            _ => Standardizer::identity(1),
+            Standardize::All if self.task() == Task::Regression => Standardizer::fit(y),
+            _ => Standardizer::identity(y.ncols()),
         };
     }
 
     /// The target column.
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// How the target is encoded: a number, or labels.
+    pub fn target_encoder(&self) -> &TargetEncoder {
+        &self.target_encoder
+    }
+
+    /// Regression or classification.
+    pub fn task(&self) -> Task {
+        self.target_encoder.task()
+    }
+
+    /// The class labels (none for a regression).
+    pub fn labels(&self) -> &[String] {
+        self.target_encoder.labels()
+    }
+
+    /// How many outputs the model needs: 1 for a regression or two classes, else the classes.
+    pub fn outputs(&self) -> usize {
+        match self.task() {
+            Task::Regression => self.target_scaler.mean.len().max(1),
+            Task::Classification => self.target_encoder.outputs(),
+        }
+    }
+
+    /// Checks that the parts agree (a pipeline read from a file is untrusted): the scalers as wide
+    /// as the inputs and the target, every mean finite and every scale finite and > 0, fill
+    /// values finite, categories sorted without repeats, labels at least two. The error says
+    /// what does not fit.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let width = self.input_width();
+        let f = &self.feature_scaler;
+        if f.mean.len() != width || f.scale.len() != width {
+            return Err(format!("a feature scaler of {} and {} for {width} inputs", f.mean.len(), f.scale.len()));
+        }
+        let t = &self.target_scaler;
+        if t.mean.is_empty() || t.mean.len() != t.scale.len() {
+            return Err(format!("a target scaler of {} and {}", t.mean.len(), t.scale.len()));
+        }
+        let scales_ok = |s: &Standardizer| {
+            s.mean.iter().all(|m| m.is_finite()) && s.scale.iter().all(|v| v.is_finite() && *v > 0.0)
+        };
+        if !scales_ok(f) || !scales_ok(t) {
+            return Err("a scaler with a non-finite mean or a scale that is not finite and > 0".into());
+        }
+        for e in &self.encoders {
+            let ok = match e {
+                ColumnEncoder::Number { fill, .. } | ColumnEncoder::YesNo { fill, .. } => {
+                    fill.is_none_or(f64::is_finite)
+                }
+                ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. } => {
+                    !categories.is_empty() && categories.windows(2).all(|w| w[0] < w[1])
+                }
+            };
+            if !ok {
+                return Err(format!(
+                    "the encoder of `{}` (a non-finite fill, or categories unsorted or repeated)",
+                    e.column()
+                ));
+            }
+        }
+        if self.task() == Task::Classification && (self.labels().len() < 2 || t.mean.len() != 1) {
+            return Err("a classification with fewer than two labels".into());
+        }
+        Ok(())
+    }
+
+    /// What a category the training rows never had becomes.
+    pub fn unknown_category(&self) -> UnknownCategory {
+        self.unknown_category
     }
 
     /// The column encoders, in input order.
@@ -287,7 +450,9 @@ impl Pipeline {
         let mut names = Vec::new();
         for e in &self.encoders {
             match e {
-                ColumnEncoder::Number { column, .. } => names.push(column.clone()),
+                ColumnEncoder::Number { column, .. } | ColumnEncoder::YesNo { column, .. } => {
+                    names.push(column.clone())
+                }
                 ColumnEncoder::OneHot { column, categories, .. } => {
                     names.extend(categories.iter().map(|c| format!("{column}={c}")));
                 }
@@ -330,55 +495,90 @@ impl Pipeline {
     /// Errors name the file, line and column: a missing column, a missing cell that is not
     /// filled, text in a numeric column, an infinite value, an unknown category (unless ignored).
     pub fn encode(&self, table: &Table, rows: &[usize]) -> Result<(Array2<f64>, Vec<usize>)> {
+        let (x, counts) = self.encode_with(table, rows, self.unknown_category)?;
+        Ok((x, counts.filled))
+    }
+
+    /// [`Pipeline::encode`] with `unknown` in place of the pipeline's own unknown-category policy,
+    /// counting what was filled and what was unknown per encoder.
+    pub fn encode_with(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        unknown: UnknownCategory,
+    ) -> Result<(Array2<f64>, EncodeCounts)> {
         let columns = self.encoders.iter().map(|e| table.column(e.column())).collect::<Result<Vec<_>>>()?;
         let width = self.input_width();
         let mut data = vec![0.0; rows.len() * width];
-        let mut filled = vec![0; self.encoders.len()];
+        let n = self.encoders.len();
+        let mut counts = EncodeCounts { filled: vec![0; n], unknown: vec![0; n] };
         for (out, &r) in data.chunks_exact_mut(width.max(1)).zip(rows) {
             let mut at = 0;
             for (k, (e, &c)) in self.encoders.iter().zip(&columns).enumerate() {
-                if self.encode_cell(table, r, c, e, &mut out[at..at + e.width()])? {
-                    filled[k] += 1;
+                match self.encode_cell(table, r, c, e, &mut out[at..at + e.width()], unknown)? {
+                    Encoded::Value => {}
+                    Encoded::Filled => counts.filled[k] += 1,
+                    Encoded::Unknown => counts.unknown[k] += 1,
                 }
                 at += e.width();
             }
         }
         let x = Array2::from_shape_vec((rows.len(), width), data).map_err(|e| table.error(None, &e.to_string()))?;
-        Ok((x, filled))
+        Ok((x, counts))
     }
 
-    /// Writes one cell's inputs into `out`; true when a missing cell was filled.
-    fn encode_cell(&self, table: &Table, row: usize, col: usize, e: &ColumnEncoder, out: &mut [f64]) -> Result<bool> {
+    /// Writes one cell's inputs into `out`, saying whether it was a value, a filled missing cell
+    /// or an ignored unknown category.
+    fn encode_cell(
+        &self,
+        table: &Table,
+        row: usize,
+        col: usize,
+        e: &ColumnEncoder,
+        out: &mut [f64],
+        unknown: UnknownCategory,
+    ) -> Result<Encoded> {
         let cell = Cell::parse(table.raw(row, col)).map_err(|m| table.cell_error(row, col, m))?;
         match (e, cell) {
-            (ColumnEncoder::Number { fill: Some(v), .. }, Cell::Missing) => out[0] = *v,
+            (
+                ColumnEncoder::Number { fill: Some(v), .. } | ColumnEncoder::YesNo { fill: Some(v), .. },
+                Cell::Missing,
+            ) => out[0] = *v,
             (ColumnEncoder::OneHot { fill_missing: true, .. }, Cell::Missing) => {}
             (ColumnEncoder::Embed { fill_missing: true, .. }, Cell::Missing) => out[0] = -1.0,
             (_, Cell::Missing) => return Err(self.missing_error(table, row, col)),
             (ColumnEncoder::Number { .. }, cell) => out[0] = finite(table, row, col, cell)?,
+            (ColumnEncoder::YesNo { .. }, Cell::Bool(b, _)) => out[0] = f64::from(u8::from(b)),
+            (ColumnEncoder::YesNo { .. }, _) => {
+                let text = cell_text(table, row, col, cell);
+                let message =
+                    format!("{} is not yes/no or true/false (the column was all yes/no in training)", shown(&text));
+                return Err(table.cell_error(row, col, message));
+            }
             (ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. }, cell) => {
                 let text = cell_text(table, row, col, cell);
                 let embed = matches!(e, ColumnEncoder::Embed { .. });
                 match categories.binary_search(&text) {
                     Ok(k) if embed => out[0] = k as f64,
                     Ok(k) => out[k] = 1.0,
-                    Err(_) if self.unknown_category == UnknownCategory::Ignore => {
+                    Err(_) if unknown == UnknownCategory::Ignore => {
                         if embed {
                             out[0] = -1.0;
                         }
+                        return Ok(Encoded::Unknown);
                     }
                     Err(_) => {
                         let message = format!(
                             "unknown category {} (the training rows have: {}; or ignore unknown categories)",
                             shown(&text),
-                            categories.join(", ")
+                            elide(categories, 20)
                         );
                         return Err(table.cell_error(row, col, message).fixed_by(Setting::UnknownCategory));
                     }
                 }
             }
         }
-        Ok(matches!(cell, Cell::Missing))
+        Ok(if matches!(cell, Cell::Missing) { Encoded::Filled } else { Encoded::Value })
     }
 
     fn missing_error(&self, table: &Table, row: usize, col: usize) -> TrainError {
@@ -393,16 +593,16 @@ impl Pipeline {
         }
     }
 
-    /// The target column of rows `rows`, in its own units. Errors like [`Pipeline::encode`].
+    /// The target column of rows `rows`, in its own units (class indices for a
+    /// classification). Errors like [`Pipeline::encode`], and on a label the pipeline does not know.
     pub fn target_values(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
         let c = table.column(&self.target)?;
         let mut y = Array2::zeros((rows.len(), 1));
         for (i, &r) in rows.iter().enumerate() {
-            let cell = Cell::parse(table.raw(r, c)).map_err(|m| table.cell_error(r, c, m))?;
-            y[(i, 0)] = match cell {
-                Cell::Missing => return Err(self.missing_error(table, r, c)),
-                cell => finite(table, r, c, cell)?,
-            };
+            if matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing)) {
+                return Err(self.missing_error(table, r, c));
+            }
+            y[(i, 0)] = self.target_encoder.value(table, r, c)?;
         }
         Ok(y)
     }
@@ -412,15 +612,61 @@ impl Pipeline {
         self.feature_scaler.transform(x).mapv(ndnet_layers::cast)
     }
 
-    /// Targets in original units → what the model is trained to output.
+    /// Targets in original units (class indices for a classification) → what the model is
+    /// trained to output (the log, when asked, then the scaler).
     pub fn transform_y<F: NdFloat>(&self, y: &Array2<f64>) -> Array2<F> {
-        self.target_scaler.transform(y).mapv(ndnet_layers::cast)
+        self.target_scaler.transform(&self.target_encoder.forward(y)).mapv(ndnet_layers::cast)
     }
 
-    /// Model outputs → the target's original units.
-    pub fn inverse_y<F: NdFloat>(&self, y: &Array2<F>) -> Array2<f64> {
-        self.target_scaler.inverse_transform(&y.mapv(|v| v.to_f64().unwrap_or(f64::NAN)))
+    /// A regression's outputs → the target's original units, for any number of output columns
+    /// when the target is not scaled (else as many as the target scaler has).
+    ///
+    /// Errors when the outputs' width is not the scaler's, or the pipeline is a classification
+    /// (whose outputs are logits: see [`Pipeline::decode`]).
+    pub fn inverse_y<F: NdFloat>(&self, y: &Array2<F>) -> Result<Array2<f64>> {
+        if self.task() == Task::Classification {
+            return Err(config("inverse_y", "a classification", "a regression (use decode for class probabilities)"));
+        }
+        let y = y.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
+        let scaler = &self.target_scaler;
+        let identity = scaler.mean.iter().all(|&m| m == 0.0) && scaler.scale.iter().all(|&s| s == 1.0);
+        let y = match (scaler.mean.len() == y.ncols(), identity) {
+            (true, _) => scaler.inverse_transform(&y),
+            (false, true) => y,
+            (false, false) => {
+                let (expected, actual) = ((y.nrows(), scaler.mean.len()), y.dim());
+                let context = format!("the model's outputs for the target `{}`", self.target);
+                return Err(ndnet_layers::LayerError::Shape { context, expected, actual }.into());
+            }
+        };
+        Ok(self.target_encoder.inverse(y))
     }
+
+    /// The model's outputs → what they predict: values in the target's units for a regression
+    /// ([`Pipeline::inverse_y`]), class probabilities (rows × labels, see
+    /// [`probabilities`](crate::probabilities)) for a classification.
+    ///
+    /// Errors when the width does not fit the task (a classification with other than
+    /// [`Pipeline::outputs`] columns) or as [`Pipeline::inverse_y`] does.
+    pub fn decode<F: NdFloat>(&self, outputs: &Array2<F>) -> Result<Array2<f64>> {
+        if self.task() == Task::Regression {
+            return self.inverse_y(outputs);
+        }
+        if outputs.ncols() != self.outputs() {
+            let (expected, actual) = ((outputs.nrows(), self.outputs()), outputs.dim());
+            let context = format!("the logits for the {} labels of `{}`", self.labels().len(), self.target);
+            return Err(ndnet_layers::LayerError::Shape { context, expected, actual }.into());
+        }
+        let logits = outputs.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
+        Ok(crate::probabilities(logits.view()))
+    }
+}
+
+/// What encoding a cell did.
+enum Encoded {
+    Value,
+    Filled,
+    Unknown,
 }
 
 /// A number cell as a finite value, or an error naming it.
@@ -431,9 +677,7 @@ fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> 
             let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
             Err(table.cell_error(row, col, format!("{} is not a finite number", shown(&text))))
         }
-        Cell::Text(t) => {
-            Err(table.cell_error(row, col, format!("{} is not a number (nor Yes/No, true/false)", shown(t))))
-        }
+        Cell::Text(t) | Cell::Bool(_, t) => Err(table.cell_error(row, col, format!("{} is not a number", shown(t)))),
         Cell::Missing => Err(table.cell_error(row, col, "the cell is empty".into())),
     }
 }
@@ -446,18 +690,27 @@ fn cell_text(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
     }
 }
 
-/// A column is numeric when at least half its non-missing training cells are numbers (a stray
-/// word in a numeric column is then an error naming it, not a category); else it is text.
+/// A column is Yes/No when every non-missing training cell is yes/no or true/false; numeric when
+/// at least half of them are numbers (a stray word in a numeric column is then an error naming
+/// it, not a category); else it is text, and a yes/no word among its cells is a category.
 fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConfig) -> Result<ColumnEncoder> {
     let column = table.header()[col].clone();
     let fills = matches!(config.missing, Missing::Mean | Missing::Median);
-    let (mut numbers, mut texts) = (Vec::new(), Vec::new());
+    let (mut numbers, mut texts, mut truths) = (Vec::new(), Vec::new(), Vec::new());
     for &r in train {
         match Cell::parse(table.raw(r, col)).map_err(|m| table.cell_error(r, col, m))? {
             Cell::Missing => {}
             Cell::Number(v) => numbers.push((r, v)),
+            cell @ Cell::Bool(b, _) => {
+                truths.push(f64::from(u8::from(b)));
+                texts.push((r, cell_text(table, r, col, cell)));
+            }
             cell @ Cell::Text(_) => texts.push((r, cell_text(table, r, col, cell))),
         }
+    }
+    if !truths.is_empty() && truths.len() == texts.len() && numbers.is_empty() {
+        let fill = fill_value(config.missing, truths);
+        return Ok(ColumnEncoder::YesNo { column, fill });
     }
     if numbers.len() >= texts.len() {
         if let Some((r, t)) = texts.first() {
@@ -477,12 +730,7 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
                 format!("column `{column}` has no values in the training rows to fill its missing cells from");
             return Err(table.error(None, &message));
         }
-        let fill = match config.missing {
-            Missing::Mean => Some(values.iter().sum::<f64>() / values.len() as f64),
-            Missing::Median => Some(median(values)),
-            Missing::Error | Missing::Drop => None,
-        };
-        return Ok(ColumnEncoder::Number { column, fill });
+        return Ok(ColumnEncoder::Number { column, fill: fill_value(config.missing, values) });
     }
     let mut categories: Vec<String> = texts
         .into_iter()
@@ -505,6 +753,15 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
     Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
 }
 
+/// The mean or median of `values` for a policy that fills, else none.
+fn fill_value(missing: Missing, values: Vec<f64>) -> Option<f64> {
+    match missing {
+        Missing::Mean => Some(values.iter().sum::<f64>() / values.len() as f64),
+        Missing::Median => Some(median(values)),
+        Missing::Error | Missing::Drop => None,
+    }
+}
+
 /// The median (the mean of the middle two for an even count; NaN for none).
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -516,7 +773,9 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// What preparing a table did, in a few lines: rows read and kept, the inputs after encoding,
-/// cells filled per column, categories per text column.
+/// cells filled per column, categories per text column, categories of validation and test rows
+/// that the training rows never had. Long lists are cut to their first names on the screen
+/// (the fields hold them whole).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataSummary {
     /// Rows in the file.
@@ -529,6 +788,9 @@ pub struct DataSummary {
     pub filled: Vec<(String, usize, Option<f64>)>,
     /// (column, its categories) for every text column.
     pub categories: Vec<(String, Vec<String>)>,
+    /// (column, cells) for every text column whose validation or test rows have a category the
+    /// training rows never had (encoded as no category).
+    pub unknown: Vec<(String, usize)>,
 }
 
 impl fmt::Display for DataSummary {
@@ -538,7 +800,7 @@ impl fmt::Display for DataSummary {
         if self.rows_dropped > 0 {
             write!(f, " ({} dropped for a missing value)", self.rows_dropped)?;
         }
-        write!(f, "\nInputs ({}): {}", self.features.len(), self.features.join(", "))?;
+        write!(f, "\nInputs ({}): {}", self.features.len(), elide(&self.features, 20))?;
         for (column, n, value) in &self.filled {
             match value {
                 Some(v) => write!(f, "\nFilled: {n} missing cells of `{column}` with {v} (from the training rows)")?,
@@ -546,7 +808,13 @@ impl fmt::Display for DataSummary {
             }
         }
         for (column, cats) in &self.categories {
-            write!(f, "\nCategories: `{column}` has {} ({})", cats.len(), cats.join(", "))?;
+            write!(f, "\nCategories: `{column}` has {} ({})", cats.len(), elide(cats, 12))?;
+        }
+        for (column, n) in &self.unknown {
+            write!(
+                f,
+                "\nUnseen: {n} validation or test cells of `{column}` have a category the training rows lack (encoded as no category)"
+            )?;
         }
         Ok(())
     }

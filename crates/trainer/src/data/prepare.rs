@@ -16,9 +16,11 @@ use std::str::FromStr;
 use ndarray::{Array2, NdFloat};
 use ndnet_layers::Model;
 
-use crate::data::dataset::choose_columns;
 use crate::error::config;
-use crate::{Cell, DataSummary, Dataset, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table, TrainError};
+use crate::{
+    Cell, DataSummary, Dataset, EncodeCounts, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table,
+    TargetEncoder, Task, TrainError, UnknownCategory,
+};
 
 /// What gets standardised. Parses from `none`, `features` or `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -65,6 +67,8 @@ pub struct Prepared<F> {
     pub summary: DataSummary,
     /// Which rows of the table (or dataset) each part holds, in the parts' order.
     pub rows: SplitRows,
+    /// Why the task is what it is, in one line (`classification: the target … holds text; …`).
+    pub task_reason: String,
 }
 
 /// The row indices of each part of a split: rows of the table (0 = the first row under the
@@ -102,13 +106,23 @@ impl<F: NdFloat> Prepared<F> {
         let pipeline = Pipeline::fit(&split.train, standardize);
         let rows_read = split.train.len() + split.validation.len() + split.test.len();
         let features = pipeline.feature_names();
-        let summary = DataSummary { rows_read, rows_dropped: 0, features, filled: Vec::new(), categories: Vec::new() };
+        let summary = DataSummary {
+            rows_read,
+            rows_dropped: 0,
+            features,
+            filled: Vec::new(),
+            categories: Vec::new(),
+            unknown: Vec::new(),
+        };
         Self::with_pipeline(split, pipeline, summary, SplitRows::default())
     }
 
     /// A table with text columns and missing values: rows with a missing cell are dropped first
-    /// when the policy says so, the rest are split with `seed`, and the [`Pipeline`] is fitted
-    /// on the training rows only ([`Pipeline::fit_table`]) and applied to every part.
+    /// when the policy says so; the task and labels come from the kept rows' targets
+    /// ([`TargetEncoder::detect`]); the rows are split with `seed` (stratified by class for a
+    /// classification, [`Split::stratified_indices`]), and the [`Pipeline`] is fitted on the
+    /// training rows only ([`Pipeline::fit_table`]) and applied to every part. A category that
+    /// only validation or test rows have is encoded as no category and counted in the summary.
     ///
     /// Errors name the file, line and column of the first cell in file order that cannot be
     /// used (a missing cell under the `error` policy, a missing target under `mean`/`median`),
@@ -120,21 +134,59 @@ impl<F: NdFloat> Prepared<F> {
         test_fraction: f64,
         seed: u64,
     ) -> Result<Self> {
-        let kept = rows_to_keep(table, config)?;
-        let [val, test, train] = Split::indices(kept.len(), val_fraction, test_fraction, seed)?;
+        let (kept, target, task_reason) = Self::target_of(table, config)?;
+        let [val, test, train] = match target.task() {
+            Task::Regression => Split::indices(kept.len(), val_fraction, test_fraction, seed)?,
+            Task::Classification => {
+                let classes = classes_of(table, config, &target, &kept)?;
+                Split::stratified_indices(&classes, val_fraction, test_fraction, seed)?
+            }
+        };
         let rows = |part: Vec<usize>| part.into_iter().map(|i| kept[i]).collect::<Vec<_>>();
-        let (val, test, train) = (rows(val), rows(test), rows(train));
-        let pipeline = Pipeline::fit_table(table, &train, config)?;
-        let mut filled = vec![0; pipeline.encoders().len()];
-        let mut part = |rows: &[usize]| -> Result<Dataset> {
-            let (x, counts) = pipeline.encode(table, rows)?;
-            filled.iter_mut().zip(counts).for_each(|(f, c)| *f += c);
+        let rows = SplitRows { train: rows(train), validation: rows(val), test: rows(test) };
+        let mut p = Self::from_rows(table, config, target, rows, table.len() - kept.len())?;
+        p.task_reason = task_reason;
+        Ok(p)
+    }
+
+    /// The rows to use (see [`Prepared::from_table`]), the target's encoding from them, and why.
+    pub fn target_of(table: &Table, config: &PipelineConfig) -> Result<(Vec<usize>, TargetEncoder, String)> {
+        let kept = rows_to_keep(table, config)?;
+        let target = table.column(&config.target)?;
+        let (encoder, why) = TargetEncoder::detect(table, target, &kept, config.task, config.log_target)?;
+        Ok((kept, encoder, why))
+    }
+
+    /// Fits the pipeline on `rows.train` of `table` with the target encoded as `target`, and
+    /// prepares every part (a fold of a cross-validation, a split made elsewhere); `dropped`
+    /// rows are counted in the summary.
+    pub fn from_rows(
+        table: &Table,
+        config: &PipelineConfig,
+        target: TargetEncoder,
+        rows: SplitRows,
+        dropped: usize,
+    ) -> Result<Self> {
+        let pipeline = Pipeline::fit_table_for(table, &rows.train, config, target)?;
+        let n = pipeline.encoders().len();
+        let mut total = EncodeCounts { filled: vec![0; n], unknown: vec![0; n] };
+        let mut part = |rows: &[usize], unknown: UnknownCategory| -> Result<Dataset> {
+            let (x, counts) = pipeline.encode_with(table, rows, unknown)?;
+            total.filled.iter_mut().zip(counts.filled).for_each(|(f, c)| *f += c);
+            total.unknown.iter_mut().zip(counts.unknown).for_each(|(f, c)| *f += c);
             let (feature_names, target_name) = (pipeline.feature_names(), pipeline.target().to_string());
             Ok(Dataset { x, y: pipeline.target_values(table, rows)?, feature_names, target_name })
         };
-        let split = Split { train: part(&train)?, validation: part(&val)?, test: part(&test)? };
-        let summary = summarise(table.len(), table.len() - kept.len(), &pipeline, &filled);
-        Ok(Self::with_pipeline(split, pipeline, summary, SplitRows { train, validation: val, test }))
+        // Validation and test rows are the user's own: a category only they have is no category.
+        let policy = pipeline.unknown_category();
+        let train = part(&rows.train, policy)?;
+        let split = Split {
+            train,
+            validation: part(&rows.validation, UnknownCategory::Ignore)?,
+            test: part(&rows.test, UnknownCategory::Ignore)?,
+        };
+        let summary = summarise(table.len(), dropped, &pipeline, &total);
+        Ok(Self::with_pipeline(split, pipeline, summary, rows))
     }
 
     fn with_pipeline(split: Split, pipeline: Pipeline, summary: DataSummary, rows: SplitRows) -> Self {
@@ -148,41 +200,48 @@ impl<F: NdFloat> Prepared<F> {
             pipeline,
             summary,
             rows,
+            task_reason: String::new(),
         }
     }
 
     /// The model's predictions for `x` (already transformed), in the target's original units,
     /// in inference mode (the model is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
+    ///
+    /// For a classification these are the class probabilities (rows × labels, see
+    /// [`Pipeline::decode`]).
     pub fn predict_original(&self, model: &mut dyn Model<F>, x: &Array2<F>) -> Result<Array2<f64>> {
         model.set_mode(ndnet_layers::Mode::Eval);
-        Ok(self.pipeline.inverse_y(&model.predict(x.view())?))
+        self.pipeline.decode(&model.predict(x.view())?)
     }
 }
 
+/// The class index of each of `rows` (for a stratified split).
+fn classes_of(table: &Table, config: &PipelineConfig, target: &TargetEncoder, rows: &[usize]) -> Result<Vec<usize>> {
+    let col = table.column(&config.target)?;
+    rows.iter().map(|&r| target.value(table, r, col).map(|k| k as usize)).collect()
+}
+
 /// The rows to use, in file order: every row, less those with a missing chosen cell under the
-/// `drop` policy. Under `error` the first missing chosen cell is an error, under `mean` and
-/// `median` the first missing target.
+/// `drop` policy, and less those without a target under `mean` and `median`. Under `error` the
+/// first missing chosen cell is an error.
 fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
-    let (target, features) = choose_columns(table, &config.target, config.features.as_deref())?;
+    let (target, features) = config.columns(table)?;
     let columns: Vec<usize> = features.into_iter().chain([target]).collect();
     let mut kept = Vec::with_capacity(table.len());
     for r in 0..table.len() {
-        let missing = columns.iter().copied().find(|&c| matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing)));
-        match (missing, config.missing) {
+        let is_missing = |c: usize| matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing));
+        match (columns.iter().copied().find(|&c| is_missing(c)), config.missing) {
             (None, _) => kept.push(r),
             (Some(_), Missing::Drop) => {}
-            (Some(c), Missing::Mean | Missing::Median) if c != target => kept.push(r),
-            (Some(c), policy) => {
+            // Nothing to learn from or score against: a row without a target is left out.
+            (Some(_), Missing::Mean | Missing::Median) if is_missing(target) => {}
+            (Some(_), Missing::Mean | Missing::Median) => kept.push(r),
+            (Some(c), Missing::Error) => {
                 let text = String::from_utf8_lossy(table.raw(r, c)).trim().to_string();
                 let what =
                     if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {text:?}") };
-                let advice = if policy == Missing::Error {
-                    "choose a missing-value policy: drop, mean or median"
-                } else {
-                    "a row without a target can only be dropped (policy drop)"
-                };
-                let error = table.cell_error(r, c, format!("{what}; {advice}"));
-                return Err(if policy == Missing::Error { error.fixed_by(Setting::Missing) } else { error });
+                let message = format!("{what}; choose a missing-value policy: drop, mean or median");
+                return Err(table.cell_error(r, c, message).fixed_by(Setting::Missing));
             }
         }
     }
@@ -192,18 +251,21 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
     Ok(kept)
 }
 
-fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, filled: &[usize]) -> DataSummary {
-    use crate::ColumnEncoder::{Embed, Number, OneHot};
+fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, counts: &EncodeCounts) -> DataSummary {
+    use crate::ColumnEncoder::{Embed, Number, OneHot, YesNo};
     let mut summary = DataSummary {
         rows_read,
         rows_dropped,
         features: pipeline.feature_names(),
         filled: Vec::new(),
         categories: Vec::new(),
+        unknown: Vec::new(),
     };
-    for (e, &n) in pipeline.encoders().iter().zip(filled) {
+    for ((e, &n), &unknown) in pipeline.encoders().iter().zip(&counts.filled).zip(&counts.unknown) {
         match e {
-            Number { column, fill } if n > 0 => summary.filled.push((column.clone(), n, *fill)),
+            Number { column, fill } | YesNo { column, fill } if n > 0 => {
+                summary.filled.push((column.clone(), n, *fill))
+            }
             OneHot { column, categories, .. } | Embed { column, categories, .. } => {
                 if n > 0 {
                     summary.filled.push((column.clone(), n, None));
@@ -211,6 +273,9 @@ fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, filled:
                 summary.categories.push((column.clone(), categories.clone()));
             }
             _ => {}
+        }
+        if unknown > 0 {
+            summary.unknown.push((e.column().to_string(), unknown));
         }
     }
     summary

@@ -3,7 +3,7 @@
 //! ```
 //! use ndnet_trainer::{EpochRecord, History};
 //! let mut h = History::default();
-//! h.epochs.push(EpochRecord { epoch: 1, train_loss: 0.5, val_loss: Some(0.6), learning_rate: 1e-3, seconds: 0.01 });
+//! h.epochs.push(EpochRecord { epoch: 1, train_loss: 0.5, val_loss: Some(0.6), val_accuracy: None, learning_rate: 1e-3, seconds: 0.01 });
 //! assert!(h.to_csv().starts_with("epoch,train_loss,val_loss,learning_rate,seconds\n1,0.5,0.6,0.001,0.01"));
 //! ```
 
@@ -25,6 +25,10 @@ pub struct EpochRecord {
     pub train_loss: f64,
     /// Validation loss after the epoch, when there is validation data.
     pub val_loss: Option<f64>,
+    /// The share of validation rows classified right, for a classifier
+    /// ([`TrainerConfig::with_val_accuracy`](crate::TrainerConfig::with_val_accuracy)).
+    #[serde(default)]
+    pub val_accuracy: Option<f64>,
     /// Learning rate used in the epoch.
     pub learning_rate: f64,
     /// Wall time of the epoch.
@@ -39,12 +43,20 @@ pub struct History {
 }
 
 impl History {
-    /// CSV text: `epoch,train_loss,val_loss,learning_rate,seconds` (empty val_loss when none).
+    /// CSV text: `epoch,train_loss,val_loss,learning_rate,seconds` (empty val_loss when none),
+    /// with a `val_accuracy` column after `val_loss` when any epoch has one.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from("epoch,train_loss,val_loss,learning_rate,seconds\n");
+        let accuracy = self.epochs.iter().any(|e| e.val_accuracy.is_some());
+        let text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let mut s = String::from(if accuracy {
+            "epoch,train_loss,val_loss,val_accuracy,learning_rate,seconds\n"
+        } else {
+            "epoch,train_loss,val_loss,learning_rate,seconds\n"
+        });
         for e in &self.epochs {
-            let val = e.val_loss.map(|v| v.to_string()).unwrap_or_default();
-            s.push_str(&format!("{},{},{},{},{}\n", e.epoch, e.train_loss, val, e.learning_rate, e.seconds));
+            let val = text(e.val_loss);
+            let acc = if accuracy { format!("{},", text(e.val_accuracy)) } else { String::new() };
+            s.push_str(&format!("{},{},{val},{acc}{},{}\n", e.epoch, e.train_loss, e.learning_rate, e.seconds));
         }
         s
     }

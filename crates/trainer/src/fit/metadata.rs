@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Architecture, Pipeline};
+use crate::{Architecture, Evaluation, Pipeline};
 
 /// The preprocessing pipeline, the model's architecture and the program's settings of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,9 @@ pub struct RunMetadata {
     pub architecture: Option<Architecture>,
     /// The program's own settings (e.g. its command line), `Null` when none.
     pub run_config: serde_json::Value,
+    /// The model's test metrics when it was saved, when the run had test rows.
+    #[serde(default)]
+    pub evaluation: Option<Evaluation>,
 }
 
 impl RunMetadata {
@@ -35,6 +38,12 @@ impl RunMetadata {
     /// Sets the architecture.
     pub fn with_architecture(mut self, architecture: Architecture) -> Self {
         self.architecture = Some(architecture);
+        self
+    }
+
+    /// Sets the test metrics.
+    pub fn with_evaluation(mut self, evaluation: Option<Evaluation>) -> Self {
+        self.evaluation = evaluation;
         self
     }
 

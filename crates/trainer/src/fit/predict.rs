@@ -1,6 +1,7 @@
 //! Prediction on new rows: the saved [`Pipeline`] prepares them exactly as it prepared the
 //! training rows, the model runs, and the target scaler maps the outputs back to the target's
-//! units. [`predict_csv`] does it file to file.
+//! units (or, for a classification, turns the logits into class probabilities). [`predict_csv`]
+//! does it file to file.
 //!
 //! ```
 //! use ndnet_layers::Sequential;
@@ -16,32 +17,59 @@
 
 use std::path::Path;
 
-use ndarray::{Array2, NdFloat};
+use ndarray::{Array2, ArrayView1, NdFloat};
 use ndnet_layers::Model;
 
 use crate::atomic::write_atomic;
-use crate::{Pipeline, Result, Table};
+use crate::{Pipeline, Result, Table, Task};
 
-/// Predictions for every row of `table`, in the target's units (one column). The target column
-/// may be absent; the feature columns are found by name. The model runs in inference mode (and
-/// is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
+/// Predictions for every row of `table`: values in the target's units for a regression (one
+/// column per model output), class probabilities (one column per label) for a classification
+/// ([`Pipeline::decode`]). The target column may be absent; the feature columns are found by
+/// name. The model runs in inference mode (and is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
 ///
 /// Errors as [`Pipeline::encode`] does (file, line and column), or when the model does not take
-/// the pipeline's inputs.
+/// the pipeline's inputs or give its outputs.
 pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, table: &Table) -> Result<Array2<f64>> {
     let rows: Vec<usize> = (0..table.len()).collect();
     let (x, _) = pipeline.encode(table, &rows)?;
     model.set_mode(ndnet_layers::Mode::Eval);
     let out = model.predict(pipeline.transform_x::<F>(&x).view())?;
-    Ok(pipeline.inverse_y(&out))
+    pipeline.decode(&out)
+}
+
+/// The class of each row of `probabilities`: the most probable one, the first on ties (so two
+/// classes at exactly 0.5 each give the first, as scikit-learn's `predict`).
+///
+/// ```
+/// let p = ndarray::array![[0.2, 0.8], [0.5, 0.5], [0.1, 0.9]];
+/// assert_eq!(ndnet_trainer::predicted_classes(&p), [1, 0, 1]);
+/// ```
+pub fn predicted_classes(probabilities: &Array2<f64>) -> Vec<usize> {
+    let best = |row: ArrayView1<'_, f64>| row.iter().enumerate().fold(0, |b, (i, &v)| if v > row[b] { i } else { b });
+    probabilities.rows().into_iter().map(best).collect()
+}
+
+/// The names of the columns [`predict_csv`] adds for `pipeline`: `predicted_<target>` (with
+/// `_<k>` per output of a multi-output regression), then `probability_<label>` per class.
+pub fn prediction_columns(pipeline: &Pipeline, outputs: usize) -> Vec<String> {
+    let target = pipeline.target();
+    match pipeline.task() {
+        Task::Regression if outputs == 1 => vec![format!("predicted_{target}")],
+        Task::Regression => (0..outputs).map(|k| format!("predicted_{target}_{k}")).collect(),
+        Task::Classification => std::iter::once(format!("predicted_{target}"))
+            .chain(pipeline.labels().iter().map(|l| format!("probability_{l}")))
+            .collect(),
+    }
 }
 
 /// Reads `input`, predicts every row, and writes `output` (atomically): the input's columns as
-/// they were, then `predicted_<target>`, each value written so that it reads back to the same
-/// bits. Returns the number of rows.
+/// they were, then [`prediction_columns`] — the values, or the predicted label and each class's
+/// probability — each number written so that it reads back to the same bits. Returns the number
+/// of rows.
 ///
-/// Errors as [`Table::from_csv`] and [`predict_table`] do, when the input already has the
-/// prediction column, or when `output` cannot be written.
+/// Errors as [`Table::from_csv`] and [`predict_table`] do, when the input already has one of
+/// the prediction columns, or when `output` cannot be written.
 pub fn predict_csv<F: NdFloat>(
     model: &mut dyn Model<F>,
     pipeline: &Pipeline,
@@ -49,19 +77,25 @@ pub fn predict_csv<F: NdFloat>(
     output: &Path,
 ) -> Result<usize> {
     let table = Table::from_csv(input)?;
-    let column = format!("predicted_{}", pipeline.target());
-    if table.header().contains(&column) {
-        return Err(table.error(Some(1), &format!("already has a column `{column}`")));
-    }
     let predictions = predict_table(model, pipeline, &table)?;
+    let outputs = if pipeline.task() == Task::Regression { predictions.ncols() } else { 1 };
+    let columns = prediction_columns(pipeline, outputs);
+    if let Some(c) = columns.iter().find(|c| table.header().contains(c)) {
+        return Err(table.error(Some(1), &format!("already has a column `{c}`")));
+    }
     let mut csv = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| table.error(None, &format!("cannot write the predictions: {e}"));
     let mut header = csv::ByteRecord::from(table.header().to_vec());
-    header.push_field(column.as_bytes());
+    columns.iter().for_each(|c| header.push_field(c.as_bytes()));
     csv.write_byte_record(&header).map_err(io)?;
-    for (r, p) in predictions.column(0).iter().enumerate() {
+    let classes = (pipeline.task() == Task::Classification).then(|| predicted_classes(&predictions));
+    for (r, row) in predictions.rows().into_iter().enumerate() {
         let mut record = table.raw_row(r).clone();
-        record.push_field(p.to_string().as_bytes()); // shortest text that reads back exactly
+        if let Some(classes) = &classes {
+            record.push_field(pipeline.labels()[classes[r]].as_bytes());
+        }
+        // The shortest text that reads back exactly.
+        row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
         csv.write_byte_record(&record).map_err(io)?;
     }
     let bytes = csv.into_inner().map_err(|e| table.error(None, &format!("cannot write the predictions: {e}")))?;

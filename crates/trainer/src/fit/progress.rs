@@ -32,9 +32,13 @@ impl<F: NdFloat> Callback<F> for EpochPrinter {
 
     fn on_epoch_end(&mut self, ctx: &mut Context<'_, F>) -> Result<()> {
         let r = ctx.record();
-        match r.val_loss {
-            Some(v) => print(format_args!("Epoch {}, Loss: {:.4}, Val loss: {v:.4}", r.epoch, r.train_loss)),
-            None => print(format_args!("Epoch {}, Loss: {:.4}", r.epoch, r.train_loss)),
+        match (r.val_loss, r.val_accuracy) {
+            (Some(v), Some(a)) => print(format_args!(
+                "Epoch {}, Loss: {:.4}, Val loss: {v:.4}, Val accuracy: {a:.4}",
+                r.epoch, r.train_loss
+            )),
+            (Some(v), None) => print(format_args!("Epoch {}, Loss: {:.4}, Val loss: {v:.4}", r.epoch, r.train_loss)),
+            (None, _) => print(format_args!("Epoch {}, Loss: {:.4}", r.epoch, r.train_loss)),
         }
     }
 

@@ -81,6 +81,9 @@ pub struct TrainerConfig {
     pub verbose: bool,
     /// Show a progress bar when not printing, if stderr is a terminal ([`ProgressBar`]).
     pub progress: bool,
+    /// Record the validation accuracy of a classifier each epoch (one logit: class 1 when it is
+    /// positive; several: the largest).
+    pub val_accuracy: bool,
 }
 
 impl TrainerConfig {
@@ -96,7 +99,13 @@ impl TrainerConfig {
             checkpoint: None,
             verbose: true,
             progress: true,
+            val_accuracy: false,
         }
+    }
+    /// Sets recording the validation accuracy (for a classifier).
+    pub fn with_val_accuracy(mut self, val_accuracy: bool) -> Self {
+        self.val_accuracy = val_accuracy;
+        self
     }
     /// Sets shuffling.
     pub fn with_shuffle(mut self, shuffle: bool) -> Self {
@@ -368,10 +377,13 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             let start = Instant::now();
             let train_loss = self.run_epoch(epoch, model, loss, optimizer, train)?;
             model.set_mode(Mode::Eval);
-            let val_loss = validation.map(|(x, y)| validation_loss(model, loss, x, y)).transpose()?;
+            let accuracy = self.config.val_accuracy;
+            let val = validation.map(|(x, y)| validation_loss(model, loss, x, y, accuracy)).transpose()?;
+            let (val_loss, val_accuracy) = (val.map(|v| v.0), val.and_then(|v| v.1));
             let seconds = start.elapsed().as_secs_f64();
             let learning_rate = optimizer.learning_rate();
-            self.history.epochs.push(EpochRecord { epoch, train_loss, val_loss, learning_rate, seconds });
+            let record = EpochRecord { epoch, train_loss, val_loss, val_accuracy, learning_rate, seconds };
+            self.history.epochs.push(record);
             self.run_hook(Hook::EpochEnd, epoch, model, optimizer, &mut stop)?;
         }
         model.set_mode(Mode::Eval);
@@ -459,12 +471,24 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
     }
 }
 
+/// The validation loss, and with `accuracy` the share of rows whose class (`y`, an index) the
+/// outputs pick: a positive logit for class 1 of one column, else the largest.
 fn validation_loss<F: NdFloat>(
     model: &mut dyn Model<F>,
     loss: &dyn Loss<F>,
     x: &Array2<F>,
     y: &Array2<F>,
-) -> Result<f64> {
+    accuracy: bool,
+) -> Result<(f64, Option<f64>)> {
     let out = model.forward(x.view())?;
-    Ok(loss.loss(out, y.view())?.to_f64().unwrap_or(f64::NAN))
+    let value = loss.loss(out, y.view())?.to_f64().unwrap_or(f64::NAN);
+    if !accuracy || out.nrows() == 0 {
+        return Ok((value, None));
+    }
+    let class = |row: ndarray::ArrayView1<'_, F>| match row.len() {
+        1 => usize::from(row[0] > F::zero()),
+        _ => row.iter().enumerate().fold(0, |b, (i, &v)| if v > row[b] { i } else { b }),
+    };
+    let right = out.rows().into_iter().zip(y.iter()).filter(|(row, t)| t.to_usize() == Some(class(*row))).count();
+    Ok((value, Some(right as f64 / out.nrows() as f64)))
 }

@@ -1,0 +1,232 @@
+//! `ndnet compare`: does RMSprop (or Adam) really converge faster than SGD on the housing
+//! regressor? Every optimizer starts from the same initial weights and sees the same batch order
+//! for a given seed; over several seeds; optionally each optimizer's learning rate is swept over
+//! a grid and its best (lowest mean final validation loss) is kept, so no side is compared
+//! untuned. Writes every curve to `curves.csv`, mean ± one standard deviation of the validation
+//! loss to `compare.svg`, and prints a summary table. Shards (`--shard I/N`) split the sweep for
+//! a batch scheduler; `--merge` joins them into the same bytes.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use ndnet_layers::Mse;
+use ndnet_optim::OptimizerSpec;
+use ndnet_trainer::{
+    Architecture, Batches, CurveStats, Dataset, Prepared, Shard, Standardize, SweepJob, SweepRun, Trainer,
+    TrainerConfig, curves_csv, mean_sd, merge_shards, plot_mean_sd, run_sweep, write_atomic, write_shard,
+};
+
+use crate::program::{Outcome, say};
+
+/// Compare optimizers' loss curves on the housing regressor, fairly.
+#[derive(Debug, Parser)]
+#[command(version, about, allow_negative_numbers = true)]
+pub struct CompareArgs {
+    /// CSV file [default: the shipped data/housing.csv with its ten features]
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Target column
+    #[arg(long, default_value = "price")]
+    target: String,
+    /// Feature columns, comma-separated [default: the ten for the shipped table, else all others]
+    #[arg(long, value_delimiter = ',')]
+    features: Option<Vec<String>>,
+    /// Optimizers, comma-separated: sgd, sgd-momentum, rmsprop (Keras 3 preset), rmsprop-pytorch,
+    /// rmsprop-tf1, rmsprop-optax, rmsprop-textbook, adam (Keras 3), adam-pytorch, adam-optax,
+    /// adamw (Keras 3), adamw-pytorch, adamw-optax
+    #[arg(long, value_delimiter = ',', default_value = "sgd,rmsprop,adam")]
+    optimizers: Vec<String>,
+    /// Learning rates to sweep for every optimizer (best by mean final validation loss)
+    /// [default: no sweep; 0.01 for SGD, 0.001 for the others]
+    #[arg(long, value_delimiter = ',')]
+    lr_grid: Option<Vec<f64>>,
+    /// Seeds (initial weights and batch order), 1 to 1000
+    #[arg(long, default_value_t = 5)]
+    seeds: u64,
+    /// Epochs per run, ≥ 1
+    #[arg(long, default_value_t = 100)]
+    epochs: u64,
+    /// Mini-batch size, ≥ 1
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Seed of the train/validation/test split (the same for every run)
+    #[arg(long, default_value_t = 42)]
+    split_seed: u64,
+    /// Validation loss (standardised units) whose first crossing is reported
+    #[arg(long, default_value_t = 0.5)]
+    target_loss: f64,
+    /// Output folder (created if missing)
+    #[arg(long, default_value = "runs/compare")]
+    out: PathBuf,
+    /// Runs at once [default: one per core]; the outputs are the same for any number
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Run only part I of N of the sweep (1 ≤ I ≤ N) and write it to --out, to merge later
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// Merge shard folders (written with --shard and the same other flags) into --out
+    #[arg(long, num_args = 1.., value_name = "DIR")]
+    merge: Option<Vec<PathBuf>>,
+}
+
+/// Trains the housing regressor for one job; returns its curves and, for a diverged run (part of
+/// the answer: its curves end in infinity), a note.
+fn train_once(p: &Prepared<f32>, job: &SweepJob, args: &CompareArgs) -> Result<(SweepRun, Option<String>), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let mut model = Architecture::mlp(p.train_x.ncols(), &[10], 1).build::<f32>(job.seed).map_err(|e| fail(&e))?;
+    let mut opt = ndnet_optim::named::<f32>(&job.optimizer, job.lr).map_err(|e| fail(&e))?;
+    let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), args.batch_size).map_err(|e| fail(&e))?;
+    let config = TrainerConfig::new(args.epochs).with_seed(job.seed).with_verbose(false).with_progress(false);
+    let mut trainer = Trainer::new(config).map_err(|e| fail(&e))?;
+    let start = Instant::now();
+    let result = trainer.fit(&mut model, &Mse, opt.as_mut(), &mut batches, Some((&p.val_x, &p.val_y)));
+    let seconds = start.elapsed().as_secs_f64();
+    let h = &trainer.history().epochs;
+    let mut train: Vec<f64> = h.iter().map(|e| e.train_loss).collect();
+    let mut val: Vec<f64> = h.iter().map(|e| e.val_loss.unwrap_or(f64::NAN)).collect();
+    let note = result.err().map(|e| format!("note: {} lr {} seed {}: {e}", job.optimizer, job.lr, job.seed));
+    if note.is_some() {
+        train.resize(args.epochs as usize, f64::INFINITY);
+        val.resize(args.epochs as usize, f64::INFINITY);
+    }
+    Ok((SweepRun::new(job.clone(), train, val, seconds), note))
+}
+
+fn check_args(args: &CompareArgs) -> Outcome {
+    crate::program::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
+    crate::program::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
+    crate::program::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
+    crate::program::check("jobs", args.jobs != Some(0), 0, "≥ 1")?;
+    if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
+        crate::program::check("lr-grid entry", false, bad, "> 0 and finite")?;
+    }
+    if args.shard.is_some() && args.merge.is_some() {
+        return Err("invalid --shard with --merge: allowed one of the two".into());
+    }
+    args.optimizers.iter().try_for_each(|name| ndnet_optim::named::<f32>(name, 0.01).map(drop).map_err(|e| e.into()))
+}
+
+/// Every (optimizer, learning rate, seed) of the sweep, in the order the outputs list them.
+fn jobs(args: &CompareArgs) -> Vec<SweepJob> {
+    let mut out = Vec::new();
+    for name in &args.optimizers {
+        let default = vec![OptimizerSpec::new(name.split('-').next().unwrap_or(name)).learning_rate()];
+        for &lr in args.lr_grid.as_ref().unwrap_or(&default) {
+            out.extend((0..args.seeds).map(|seed| SweepJob { optimizer: name.clone(), lr, seed }));
+        }
+    }
+    out
+}
+
+/// Each optimizer's best learning rate (lowest mean final validation loss) with its runs.
+fn best_per_optimizer(runs: &[SweepRun]) -> Vec<(String, Vec<&SweepRun>)> {
+    let mut best: Vec<(&str, f64, f64, Vec<&SweepRun>)> = Vec::new();
+    for group in runs.chunk_by(|a, b| a.job.optimizer == b.job.optimizer && a.job.lr == b.job.lr) {
+        let job = &group[0].job;
+        let score = mean_sd(&group.iter().map(|r| *r.val.last().unwrap_or(&f64::INFINITY)).collect::<Vec<_>>()).0;
+        let entry = (job.optimizer.as_str(), job.lr, score, group.iter().collect());
+        match best.iter_mut().find(|b| b.0 == job.optimizer) {
+            Some(b) if score < b.2 || b.2.is_nan() => *b = entry,
+            Some(_) => {}
+            None => best.push(entry),
+        }
+    }
+    best.into_iter().map(|(name, lr, _, runs)| (format!("{name} (lr {lr})"), runs)).collect()
+}
+
+/// The summary: final losses and the epochs to reach `--target-loss`, mean ± sd over seeds.
+fn summary(args: &CompareArgs, best: &[(String, Vec<&SweepRun>)]) -> Vec<[String; 4]> {
+    best.iter()
+        .map(|(label, runs)| {
+            let last = |f: fn(&SweepRun) -> &Vec<f64>| {
+                let (m, s) = mean_sd(&runs.iter().map(|r| *f(r).last().unwrap_or(&f64::NAN)).collect::<Vec<_>>());
+                format!("{m:.4} ± {s:.4}")
+            };
+            let reached: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.val.iter().position(|&v| v <= args.target_loss).map(|e| (e + 1) as f64))
+                .collect();
+            let epochs = if reached.len() == runs.len() {
+                let (m, s) = mean_sd(&reached);
+                format!("{m:.1} ± {s:.1}")
+            } else {
+                format!("{}/{} runs reach it", reached.len(), runs.len())
+            };
+            [label.clone(), last(|r| &r.train), last(|r| &r.val), epochs]
+        })
+        .collect()
+}
+
+/// `curves.csv`, `compare.svg` and `summary.csv` (the same bytes for any --jobs or sharding),
+/// then the table with wall times on stdout.
+fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
+    crate::program::create_dir(&args.out)?;
+    let best = best_per_optimizer(runs);
+    write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
+    let stats = |f: fn(&SweepRun) -> &Vec<f64>| -> Vec<CurveStats> {
+        best.iter()
+            .map(|(label, runs)| CurveStats::from_runs(label, &runs.iter().map(|r| f(r).clone()).collect::<Vec<_>>()))
+            .collect()
+    };
+    let (train, val) = (stats(|r| &r.train), stats(|r| &r.val));
+    let panels = [
+        (format!("training MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &train),
+        (format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &val),
+    ];
+    let panels: Vec<(&str, &[CurveStats])> = panels.iter().map(|(t, c)| (t.as_str(), c.as_slice())).collect();
+    plot_mean_sd(&args.out.join("compare.svg"), "loss", &panels)?;
+    let rows = summary(args, &best);
+    let target = format!("epochs to val≤{}", args.target_loss);
+    let mut csv = format!("optimizer,final_train_loss,final_val_loss,{}\n", target.replace(',', ";"));
+    rows.iter().for_each(|r| csv.push_str(&format!("{}\n", r.join(","))));
+    write_atomic(&args.out.join("summary.csv"), csv.as_bytes())?;
+    say(format_args!(
+        "{:<28} {:>20} {:>20} {target:>18} {:>12}",
+        "optimizer (best lr)", "final train loss", "final val loss", "s per run"
+    ))?;
+    for ([label, train, val, epochs], (_, runs)) in rows.iter().zip(&best) {
+        let secs = runs.iter().map(|r| r.seconds).sum::<f64>() / runs.len() as f64;
+        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12.3}"))?;
+    }
+    say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()))
+}
+
+/// What shapes every run's results besides its job: shards must agree on it to be merged.
+fn settings(args: &CompareArgs) -> serde_json::Value {
+    serde_json::json!({
+        "data": args.data, "target": args.target, "features": args.features,
+        "epochs": args.epochs, "batch_size": args.batch_size, "split_seed": args.split_seed,
+    })
+}
+
+/// Runs `ndnet compare`.
+pub fn run(args: CompareArgs) -> Outcome {
+    check_args(&args)?;
+    let jobs = jobs(&args);
+    if let Some(dirs) = &args.merge {
+        return write_outputs(&args, &merge_shards(dirs, &jobs, &settings(&args))?);
+    }
+    let data_path = crate::program::data_path(args.data.as_deref());
+    let features = crate::program::features(args.features.as_deref(), args.data.as_deref());
+    let features: Option<Vec<&str>> = features.as_ref().map(|f| f.iter().map(String::as_str).collect());
+    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
+    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
+    let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mine = args.shard.map_or_else(|| jobs.clone(), |s| s.jobs(&jobs));
+    let mut runs = Vec::with_capacity(mine.len());
+    for result in run_sweep(&mine, threads, |job| train_once(&prepared, job, &args)) {
+        let (run, note) = result?;
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+        runs.push(run);
+    }
+    match args.shard {
+        Some(shard) => {
+            write_shard(&args.out, shard, &jobs, &settings(&args), &runs)?;
+            say(format_args!("Wrote shard {shard} ({} of {} runs) to {}", runs.len(), jobs.len(), args.out.display()))
+        }
+        None => write_outputs(&args, &runs),
+    }
+}

@@ -1,0 +1,75 @@
+//! `ndnet inspect`: what a weights or checkpoint file holds — the task and labels, the model's
+//! layers, the inputs and how each column is prepared, and the test metrics at save time —
+//! read and checked as `predict` would read it, without predicting anything.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use ndnet_layers::Model;
+use ndnet_trainer::{ColumnEncoder, Task, load_model};
+
+use crate::program::{Outcome, say};
+
+/// Show what a weights (`.safetensors`) or checkpoint (`.json`) file holds.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct InspectArgs {
+    /// The file to read
+    pub model: PathBuf,
+    /// List every input and category (else long lists are cut)
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// The first `keep` of `names` and how many more, unless `all`.
+fn listed(names: &[String], keep: usize, all: bool) -> String {
+    match names.len() > keep && !all {
+        true => format!("{}, … ({} in all)", names[..keep].join(", "), names.len()),
+        false => names.join(", "),
+    }
+}
+
+/// Runs `ndnet inspect`.
+pub fn run(args: InspectArgs) -> Outcome {
+    let (model, metadata) = load_model::<f32>(&args.model)?;
+    let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
+    say(format_args!("{}", args.model.display()))?;
+    match pipeline.task() {
+        Task::Regression => {
+            let log = matches!(pipeline.target_encoder(), ndnet_trainer::TargetEncoder::Number { log: true });
+            let scale = if log { " (trained on its log)" } else { "" };
+            say(format_args!("Task: regression of `{}`{scale}", pipeline.target()))?;
+        }
+        Task::Classification => say(format_args!(
+            "Task: classification of `{}`, {} labels: {}",
+            pipeline.target(),
+            pipeline.labels().len(),
+            listed(pipeline.labels(), 20, args.all)
+        ))?,
+    }
+    say(format_args!("Model: {} parameters\n{}", model.num_params(), model.summary(pipeline.input_width())?))?;
+    say(format_args!("Inputs ({}): {}", pipeline.input_width(), listed(&pipeline.feature_names(), 20, args.all)))?;
+    for e in pipeline.encoders() {
+        let how = match e {
+            ColumnEncoder::Number { fill: Some(v), .. } => format!("number, missing cells filled with {v}"),
+            ColumnEncoder::Number { .. } => "number".into(),
+            ColumnEncoder::YesNo { .. } => "yes/no as 1/0".into(),
+            ColumnEncoder::OneHot { categories, .. } => {
+                format!("one-hot, {} categories: {}", categories.len(), listed(categories, 8, args.all))
+            }
+            ColumnEncoder::Embed { categories, .. } => format!("embedded, {} categories", categories.len()),
+            _ => "other".into(),
+        };
+        say(format_args!("  {}: {how}", e.column()))?;
+    }
+    match &metadata.evaluation {
+        Some(e) => {
+            let rows = match e {
+                ndnet_trainer::Evaluation::Regression { rows, .. }
+                | ndnet_trainer::Evaluation::Classification { rows, .. } => rows,
+            };
+            say(format_args!("Test metrics at save time ({rows} rows): {e}"))
+        }
+        None => say(format_args!("Test metrics at save time: none stored")),
+    }
+}

@@ -1,0 +1,117 @@
+//! How a program starts and ends, for `ndnet` and the examples alike: a bad command line is one
+//! `error:` line and exit 1; every error is one line and exit 1; a closed standard output
+//! (`| head`) ends the program quietly; which file and columns to use when the user names none.
+
+use std::error::Error;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use ndnet_trainer::{Setting, TrainError};
+
+#[path = "../../../examples/common/housing_features.rs"]
+mod housing_features;
+pub use housing_features::HOUSING_FEATURES;
+
+/// A program's result: any error, shown as one line.
+pub type Outcome = Result<(), Box<dyn Error>>;
+
+/// `--data`, or the shipped `data/housing.csv` (relative to the working directory, else to the
+/// repository).
+pub fn data_path(data: Option<&Path>) -> PathBuf {
+    if let Some(p) = data {
+        return p.to_path_buf();
+    }
+    let local = PathBuf::from("data/housing.csv");
+    if local.exists() { local } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/housing.csv") }
+}
+
+/// `--features`, or the ten in data/README.md for the shipped table, or (`None`) every column
+/// but the target for any other file.
+pub fn features(features: Option<&[String]>, data: Option<&Path>) -> Option<Vec<String>> {
+    match (features, data) {
+        (Some(f), _) => Some(f.to_vec()),
+        (None, None) => Some(HOUSING_FEATURES.iter().map(|s| s.to_string()).collect()),
+        (None, Some(_)) => None,
+    }
+}
+
+/// Parses the command line; a bad one is a one-line `error: …` and exit 1 like every other bad
+/// input (`--help` and `--version` print as usual and exit 0).
+pub fn parse<A: Parser>() -> A {
+    A::try_parse().unwrap_or_else(|e| {
+        if !e.use_stderr() {
+            let _ = e.print();
+            std::process::exit(0);
+        }
+        let text = e.render().to_string();
+        let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+        eprintln!("error: {line} (see --help)");
+        std::process::exit(1)
+    })
+}
+
+/// Prints a line on stdout; an error (a closed stdout) ends the program quietly in [`finish`].
+pub fn say(line: fmt::Arguments<'_>) -> Outcome {
+    writeln!(std::io::stdout().lock(), "{line}")?;
+    Ok(())
+}
+
+/// Whether `e` is a closed standard output (`| head`), which ends a program quietly.
+fn is_broken_pipe(e: &(dyn Error + 'static)) -> bool {
+    match (e.downcast_ref::<TrainError>(), e.downcast_ref::<std::io::Error>()) {
+        (Some(t), _) => t.is_broken_pipe(),
+        (_, Some(io)) => io.kind() == std::io::ErrorKind::BrokenPipe,
+        _ => false,
+    }
+}
+
+/// Ends the program: silently with 0 on success or a closed stdout, else one `error:` line and 1.
+pub fn finish(result: Outcome) {
+    match result {
+        Ok(()) => {}
+        Err(e) if is_broken_pipe(e.as_ref()) => {}
+        Err(e) => {
+            let line = e.to_string().replace(['\n', '\r'], " ");
+            let _ = writeln!(std::io::stderr(), "error: {line}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Creates the output folder, with an error naming it.
+pub fn create_dir(dir: &Path) -> Outcome {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create the output folder: {e}", dir.display()).into())
+}
+
+/// An error unless `ok`: `invalid --{flag} {value}: allowed {allowed}`.
+pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> Outcome {
+    if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
+}
+
+/// Adds the program's flag to a library error that a setting would fix.
+pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
+    let hint = match e.setting() {
+        Some(Setting::Missing) => "--missing drop|mean|median",
+        Some(Setting::MaxCategories) => "--max-categories N, --embed-above N, or --exclude the column",
+        Some(Setting::UnknownCategory) => "--unknown-category ignore",
+        _ => return e.into(),
+    };
+    format!("{e} ({hint})").into()
+}
+
+/// Refuses an output path that is one of the inputs (by any spelling of the path): writing there
+/// would destroy what the user gave.
+pub fn refuse_overwrite(out: &Path, inputs: &[(&str, &Path)]) -> Outcome {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false, // the output does not exist yet: it cannot be an input
+    };
+    for (flag, input) in inputs {
+        if same(out, input) {
+            return Err(format!("--out {} is the {flag} file: the output would overwrite it", out.display()).into());
+        }
+    }
+    Ok(())
+}
