@@ -37,13 +37,13 @@ pub use serde_json;
 /// metrics; and the RNG a seed goes into.
 pub mod prelude {
     pub use ndnet_layers::{
-        Activation, BatchNorm1d, BceWithLogits, Buffer, ClassWeighted, CrossEntropy, Dense, DenseConfig, Dropout, Embedding,
-        EmbeddingConfig, Huber, Init, Layer, LayerNorm, LeakyRelu, Loss, Mae, Mode, Model, Mse, ParamName,
+        Activation, BatchNorm1d, BceWithLogits, Buffer, ClassWeighted, CrossEntropy, Dense, DenseConfig, Dropout,
+        Embedding, EmbeddingConfig, Huber, Init, Layer, LayerNorm, LeakyRelu, Loss, Mae, Mode, Model, Mse, ParamName,
         RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
     };
     pub use ndnet_optim::{
-        Adam, AdamConfig, AdamPreset, Clip, Optimizer, OptimizerSpec, ReduceOnPlateau, RmsProp, RmsPropConfig, RmsPropPreset,
-        Schedule, Sgd, SgdConfig, WeightDecay,
+        Adam, AdamConfig, AdamPreset, Clip, Optimizer, OptimizerSpec, ReduceOnPlateau, RmsProp, RmsPropConfig,
+        RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
     };
     pub use ndnet_trainer::{
         Architecture, Batches, Callback, ClassMetrics, Context, Dataset, EarlyStopping, History, Metrics, ModelParams,

@@ -140,7 +140,10 @@ fn bad_flags_name_the_flag_and_its_range() {
     let parser_cases: [(&[&str], &str); 5] = [
         (&["--hidden", "-3"], "invalid value '-3' for '--hidden"),
         (&["--epochs", "many"], "invalid value 'many' for '--epochs"),
-        (&["--preset", "mxnet"], "invalid --preset mxnet: allowed for rmsprop one of pytorch, keras, tf1, optax, textbook"),
+        (
+            &["--preset", "mxnet"],
+            "invalid --preset mxnet: allowed for rmsprop one of pytorch, keras, tf1, optax, textbook",
+        ),
         (&["--standardize", "some"], "invalid standardize = some: allowed one of none, features, all"),
         (&["--no-such-flag"], "unexpected argument '--no-such-flag' found (see --help)"),
     ];

@@ -80,7 +80,7 @@ def sklearn_scores(path, target, split, classes, seed):
     fit_rows = [r for r, p in part.items() if p != "test"]
     test_rows = [r for r, p in part.items() if p == "test"]
     x, y = raw.drop(columns=[target]), raw[target]
-    text = [c for c in x.columns if x[c].dtype == object]
+    text = [c for c in x.columns if not pd.api.types.is_numeric_dtype(x[c])]
     numbers = [c for c in x.columns if c not in text]
     prep = ColumnTransformer(
         [

@@ -6,7 +6,8 @@
 //! a baseline with no hidden layer fitted on the same split. `--cv K` scores K folds instead.
 //!
 //! Writes to `--out`: `weights.safetensors` and `checkpoint.json` (each enough for `ndnet
-//! predict`), `history.csv`, `loss.svg`, `metrics.json`, `split.csv`, `inputs.txt`, and the
+//! predict`), `test_predictions.csv` (the test rows as `ndnet predict` would write them),
+//! `history.csv`, `loss.svg`, `metrics.json`, `split.csv`, `inputs.txt`, and the
 //! pictures: `predicted_vs_actual.svg` for a regression, `confusion.svg` (and `roc.svg` for two
 //! classes) for classes, `cv.svg` and `cv.csv` with `--cv`.
 
@@ -17,7 +18,7 @@ use clap::Parser;
 use ndnet_trainer::{
     Architecture, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Standardize, Table, Task,
     UnknownCategory, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc, roc_curve, save_safetensors,
-    write_atomic,
+    write_atomic, write_predictions,
 };
 use serde::Serialize;
 
@@ -232,7 +233,7 @@ pub fn run(args: TrainArgs) -> Outcome {
         }
     };
     report(&args, &p, scored.as_ref(), baseline.as_ref())?;
-    write_outputs(&args, &p, &architecture, net, scored, baseline)
+    write_outputs(&args, &table, &p, &architecture, net, scored, baseline)
 }
 
 /// The data summary, the task and why, and the full input list in `inputs.txt` when the screen
@@ -288,6 +289,7 @@ fn confusion_text(labels: &[String], confusion: &[Vec<usize>]) -> String {
 /// Weights, checkpoint, history, plots, metrics and the split.
 fn write_outputs(
     args: &TrainArgs,
+    table: &Table,
     p: &Prepared<f32>,
     architecture: &Architecture,
     net: Fitted,
@@ -310,6 +312,9 @@ fn write_outputs(
     let metrics = serde_json::json!({ "network": evaluation, "baseline": baseline });
     write_atomic(&out.join("metrics.json"), serde_json::to_string_pretty(&metrics)?.as_bytes())?;
     write_atomic(&out.join("split.csv"), split_csv(p).as_bytes())?;
+    if let Some((_, predicted)) = &scored {
+        write_predictions(table, &p.rows.test, &p.pipeline, predicted, &out.join("test_predictions.csv"))?;
+    }
     let pictures = match &scored {
         Some((e, predicted)) => draw(args, p, e, predicted, baseline.as_ref())?,
         None => Vec::new(),

@@ -76,8 +76,8 @@ use fit::checkpoint;
 pub use atomic::write_atomic;
 pub use charts::{plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc};
 pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
-pub use compare::sweep::{Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_parallel, run_sweep,
-    write_shard,
+pub use compare::sweep::{
+    Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_parallel, run_sweep, write_shard,
 };
 pub use data::batches::Batches;
 pub use data::cell::{Cell, MISSING_MARKERS};
@@ -100,7 +100,7 @@ pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
 pub use fit::metadata::RunMetadata;
 pub use fit::metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
-pub use fit::predict::{predict_csv, predict_table, predicted_classes, prediction_columns};
+pub use fit::predict::{predict_csv, predict_table, predicted_classes, prediction_columns, write_predictions};
 pub use fit::progress::{EpochPrinter, ProgressBar};
 pub use fit::saved_model::load_model;
 pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};

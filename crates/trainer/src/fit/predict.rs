@@ -63,6 +63,41 @@ pub fn prediction_columns(pipeline: &Pipeline, outputs: usize) -> Vec<String> {
     }
 }
 
+/// Writes rows `rows` of `table` with their `predictions` (as [`predict_table`] gives them, a
+/// row each) to `output`, atomically, as [`predict_csv`] does: the rows' cells as they were, then
+/// [`prediction_columns`]. Errors when the table already has one of those columns or the file
+/// cannot be written.
+pub fn write_predictions(
+    table: &Table,
+    rows: &[usize],
+    pipeline: &Pipeline,
+    predictions: &Array2<f64>,
+    output: &Path,
+) -> Result<()> {
+    let outputs = if pipeline.task() == Task::Regression { predictions.ncols() } else { 1 };
+    let columns = prediction_columns(pipeline, outputs);
+    if let Some(c) = columns.iter().find(|c| table.header().contains(c)) {
+        return Err(table.error(Some(1), &format!("already has a column `{c}`")));
+    }
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| table.error(None, &format!("cannot write the predictions: {e}"));
+    let mut header = csv::ByteRecord::from(table.header().to_vec());
+    columns.iter().for_each(|c| header.push_field(c.as_bytes()));
+    csv.write_byte_record(&header).map_err(io)?;
+    let classes = (pipeline.task() == Task::Classification).then(|| predicted_classes(predictions));
+    for (i, (&r, row)) in rows.iter().zip(predictions.rows()).enumerate() {
+        let mut record = table.raw_row(r).clone();
+        if let Some(classes) = &classes {
+            record.push_field(pipeline.labels()[classes[i]].as_bytes());
+        }
+        // The shortest text that reads back exactly.
+        row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
+        csv.write_byte_record(&record).map_err(io)?;
+    }
+    let bytes = csv.into_inner().map_err(|e| table.error(None, &format!("cannot write the predictions: {e}")))?;
+    write_atomic(output, &bytes)
+}
+
 /// Reads `input`, predicts every row, and writes `output` (atomically): the input's columns as
 /// they were, then [`prediction_columns`] — the values, or the predicted label and each class's
 /// probability — each number written so that it reads back to the same bits. Returns the number
@@ -78,27 +113,7 @@ pub fn predict_csv<F: NdFloat>(
 ) -> Result<usize> {
     let table = Table::from_csv(input)?;
     let predictions = predict_table(model, pipeline, &table)?;
-    let outputs = if pipeline.task() == Task::Regression { predictions.ncols() } else { 1 };
-    let columns = prediction_columns(pipeline, outputs);
-    if let Some(c) = columns.iter().find(|c| table.header().contains(c)) {
-        return Err(table.error(Some(1), &format!("already has a column `{c}`")));
-    }
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| table.error(None, &format!("cannot write the predictions: {e}"));
-    let mut header = csv::ByteRecord::from(table.header().to_vec());
-    columns.iter().for_each(|c| header.push_field(c.as_bytes()));
-    csv.write_byte_record(&header).map_err(io)?;
-    let classes = (pipeline.task() == Task::Classification).then(|| predicted_classes(&predictions));
-    for (r, row) in predictions.rows().into_iter().enumerate() {
-        let mut record = table.raw_row(r).clone();
-        if let Some(classes) = &classes {
-            record.push_field(pipeline.labels()[classes[r]].as_bytes());
-        }
-        // The shortest text that reads back exactly.
-        row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
-        csv.write_byte_record(&record).map_err(io)?;
-    }
-    let bytes = csv.into_inner().map_err(|e| table.error(None, &format!("cannot write the predictions: {e}")))?;
-    write_atomic(output, &bytes)?;
+    let rows: Vec<usize> = (0..table.len()).collect();
+    write_predictions(&table, &rows, pipeline, &predictions, output)?;
     Ok(table.len())
 }
