@@ -178,7 +178,8 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
         .with_max_categories(args.max_categories)
         .with_unknown_category(args.unknown_category)
         .with_standardize(args.standardize)
-        .with_embed_above(args.embed_above);
+        .with_embed_above(args.embed_above)
+        .with_task(Some(ndnet::trainer::Task::Regression)); // a regressor; `ndnet train` does classes
     let prepared = Prepared::from_table(&table, &config, args.val_fraction, args.test_fraction, args.seed)
         .map_err(common::with_flag_hint)?;
     if !args.quiet {
@@ -190,7 +191,7 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
 /// Dense(hidden) → [BatchNorm1d] → activation → [Dropout] → Dense(1), after an embedding per
 /// embedded column: what the flags and the pipeline describe.
 fn architecture(args: &Args, pipeline: &Pipeline) -> Result<Architecture, Box<dyn Error>> {
-    Ok(Architecture::mlp(pipeline.input_width(), &[args.hidden], 1)
+    Ok(Architecture::mlp(pipeline.input_width(), &[args.hidden], pipeline.outputs())
         .with_activation(args.activation.parse()?)
         .with_dropout(args.dropout)
         .with_batch_norm(args.batch_norm)

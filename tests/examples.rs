@@ -124,13 +124,13 @@ fn housing_takes_every_optimizer_loss_and_activation() {
         assert!(r2 > 0.0, "{args:?}: {stdout}");
     }
     for (args, want) in [
-        (&["--optimizer", "lbfgs"][..], "invalid optimizer `lbfgs`: allowed sgd, rmsprop, adam, adamw"),
-        (&["--optimizer", "adam", "--preset", "tf1"], "invalid --preset tf1 for adam: allowed pytorch, keras, optax"),
-        (&["--optimizer", "sgd", "--preset", "optax"], "invalid --preset optax for sgd: allowed pytorch, keras"),
+        (&["--optimizer", "lbfgs"][..], "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw"),
         (
-            &["--optimizer", "adam", "--momentum", "0.9"],
-            "invalid --momentum given: allowed only with --optimizer sgd or rmsprop",
+            &["--optimizer", "adam", "--preset", "tf1"],
+            "invalid --preset tf1: allowed for adam and adamw one of pytorch, keras, optax",
         ),
+        (&["--optimizer", "sgd", "--preset", "optax"], "invalid --preset optax: allowed for sgd one of pytorch, keras"),
+        (&["--optimizer", "adam", "--momentum", "0.9"], "invalid --momentum given: allowed only with sgd or rmsprop"),
         (&["--loss", "hinge"], "invalid loss = hinge: allowed one of mse, mae, huber"),
         (&["--activation", "gelu"], "invalid activation = gelu: allowed one of relu, leaky-relu, tanh, sigmoid"),
         (&["--weight-decay", "-1"], "invalid --weight-decay -1: allowed ≥ 0 and finite"),

@@ -188,7 +188,7 @@ impl OptimizerSpec {
 /// `preset`, `optimizer`), for a program whose flags are those names; other errors as they are.
 ///
 /// ```
-/// let e = ndnet_optim::OptimizerSpec::new("sgd").with_lr(Some(-1.0)).build::<f32>().unwrap_err();
+/// let e = ndnet_optim::OptimizerSpec::new("sgd").with_lr(Some(-1.0)).build::<f32>().err().unwrap();
 /// assert_eq!(ndnet_optim::flag_message(&e), "invalid --lr -1: allowed > 0 and finite in the model's float type");
 /// ```
 pub fn flag_message(e: &OptimError) -> String {

@@ -53,6 +53,16 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
+/// An axis label: no decimals on a wide range, thousands as `k` and millions as `M`.
+fn short_number(v: f64, span: f64) -> String {
+    match span {
+        s if s >= 1e6 => format!("{:.1}M", v / 1e6),
+        s if s >= 1e4 => format!("{:.0}k", v / 1e3),
+        s if s >= 10.0 => format!("{v:.0}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
 /// Test rows' predictions (y) against their actual values (x), with the diagonal where they
 /// would be equal; `note` (e.g. both models' R²) goes under the title.
 pub fn plot_predicted_vs_actual(path: &Path, actual: &[f64], predicted: &[f64], title: &str, note: &str) -> Result<()> {
@@ -67,7 +77,15 @@ pub fn plot_predicted_vs_actual(path: &Path, actual: &[f64], predicted: &[f64], 
             .y_label_area_size(80)
             .build_cartesian_2d(lo..hi, lo..hi)
             .map_err(err)?;
-        chart.configure_mesh().x_desc("actual").y_desc("predicted").draw().map_err(err)?;
+        let label = |v: &f64| short_number(*v, hi - lo);
+        let mesh = chart
+            .configure_mesh()
+            .x_desc("actual")
+            .y_desc("predicted")
+            .x_label_formatter(&label)
+            .y_label_formatter(&label)
+            .draw();
+        mesh.map_err(err)?;
         chart.draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.mix(0.5).stroke_width(1))).map_err(err)?;
         let points = actual.iter().zip(predicted).filter(|(a, p)| a.is_finite() && p.is_finite());
         chart.draw_series(points.map(|(&a, &p)| Circle::new((a, p), 3, BLUE.mix(0.45).filled()))).map_err(err)?;
@@ -84,7 +102,7 @@ pub fn plot_confusion(path: &Path, labels: &[String], confusion: &[Vec<usize>], 
     let short = |l: &String| {
         if l.chars().count() > 14 { format!("{}…", l.chars().take(13).collect::<String>()) } else { l.clone() }
     };
-    write_svg(path, (side + 260, side + 200), |root| {
+    write_svg(path, (side + 260, side + 100), |root| {
         let root = root.titled(title, ("sans-serif", 20)).map_err(err)?;
         let (x0, y0) = (200i32, 60i32);
         root.draw(&Text::new("predicted →", (x0, y0 - 40), ("sans-serif", 15))).map_err(err)?;

@@ -2,8 +2,8 @@
 //! regression, optionally on the log scale) or one of a set of labels (a classification) — and
 //! how the task follows from the target when the user does not say ([`Task`]).
 //!
-//! A text or yes/no target, or whole numbers with at most [`MAX_AUTO_CLASSES`] distinct values,
-//! is a classification; any other numeric target a regression. Labels are kept as text, sorted
+//! A text or yes/no target, or whole numbers with 2 to [`MAX_AUTO_CLASSES`] distinct values each
+//! seen twice on average, is a classification; any other numeric target a regression. Labels are kept as text, sorted
 //! (numerically when every label is a number), and a label's class index is its position; with two
 //! labels the second is the positive class.
 //!
@@ -112,7 +112,8 @@ impl TargetEncoder {
         let (task, why) = match task {
             Some(task) => (task, format!("{task} (as asked)")),
             None if texts > 0 => (Task::Classification, format!("classification: the target `{name}` holds text")),
-            None if whole && distinct <= MAX_AUTO_CLASSES => (
+            // One value is no class structure: the regression path names it a constant target.
+            None if whole && (2..=MAX_AUTO_CLASSES).contains(&distinct) && 2 * distinct <= numbers => (
                 Task::Classification,
                 format!(
                     "classification: the target `{name}` holds {distinct} distinct whole numbers (--task regression to regress on them)"

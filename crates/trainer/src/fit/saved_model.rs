@@ -4,6 +4,7 @@
 //! built (the file is untrusted input).
 //!
 //! ```
+//! use ndnet_layers::Model;
 //! use ndnet_trainer::{Architecture, Pipeline, RunMetadata, Standardize, load_model, save_safetensors};
 //! let data = ndnet_trainer::Dataset {
 //!     x: ndarray::array![[1.0, 2.0], [3.0, 5.0], [4.0, 1.0]], y: ndarray::array![[1.0], [2.0], [3.0]],
