@@ -49,7 +49,8 @@ pub fn run(args: InspectArgs) -> Outcome {
     }
     say(format_args!("Model: {} parameters\n{}", model.num_params(), model.summary(pipeline.input_width())?))?;
     say(format_args!("Inputs ({}): {}", pipeline.input_width(), listed(&pipeline.feature_names(), 20, args.all)))?;
-    for e in pipeline.encoders() {
+    let shown = if args.all { usize::MAX } else { 20 };
+    for e in pipeline.encoders().iter().take(shown) {
         let how = match e {
             ColumnEncoder::Number { fill: Some(v), .. } => format!("number, missing cells filled with {v}"),
             ColumnEncoder::Number { .. } => "number".into(),
@@ -61,6 +62,9 @@ pub fn run(args: InspectArgs) -> Outcome {
             _ => "other".into(),
         };
         say(format_args!("  {}: {how}", e.column()))?;
+    }
+    if pipeline.encoders().len() > shown {
+        say(format_args!("  … {} more columns (--all lists them)", pipeline.encoders().len() - shown))?;
     }
     match &metadata.evaluation {
         Some(e) => {

@@ -45,11 +45,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train a model on a CSV table (regression or classification) and evaluate it.
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Predict every row of a CSV with a trained model.
     Predict(predict::PredictArgs),
     /// Compare optimizers' loss curves on the housing regressor, fairly.
-    Compare(compare::CompareArgs),
+    Compare(Box<compare::CompareArgs>),
     /// Show what a weights or checkpoint file holds.
     Inspect(inspect::InspectArgs),
 }
@@ -57,9 +57,9 @@ pub enum Command {
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> program::Outcome {
     match cli.command {
-        Command::Train(a) => train::run(a),
+        Command::Train(a) => train::run(*a),
         Command::Predict(a) => predict::run(a),
-        Command::Compare(a) => compare::run(a),
+        Command::Compare(a) => compare::run(*a),
         Command::Inspect(a) => inspect::run(a),
     }
 }

@@ -320,6 +320,7 @@ fn write_outputs(
         None => Vec::new(),
     };
     let mut written = vec![
+        "test_predictions.csv",
         "weights.safetensors",
         "checkpoint.json",
         "history.csv",

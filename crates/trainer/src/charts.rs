@@ -179,7 +179,10 @@ pub fn plot_folds(path: &Path, metrics: &[(String, Vec<f64>)], title: &str) -> R
                 .y_label_area_size(64)
                 .build_cartesian_2d(0.5..folds + 0.5, lo..hi)
                 .map_err(err)?;
-            chart.configure_mesh().x_desc("fold").x_labels(values.len().max(2)).draw().map_err(err)?;
+            let fold = |v: &f64| format!("{v:.0}");
+            let mesh =
+                chart.configure_mesh().x_desc("fold").x_labels(values.len().max(2)).x_label_formatter(&fold).draw();
+            mesh.map_err(err)?;
             let mean = values.iter().sum::<f64>() / folds;
             let dashes = (0..20).map(|i| {
                 let a = 0.5 + folds * i as f64 / 20.0;
