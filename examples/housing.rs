@@ -16,9 +16,9 @@ mod common;
 use common::{check, say};
 use ndnet::prelude::*;
 use ndnet::serde::Serialize;
-use ndnet::serde_json;
 use ndnet::trainer::{
-    Checkpoint, Missing, PipelineConfig, RunMetadata, Table, UnknownCategory, load_safetensors, save_safetensors,
+    Checkpoint, Missing, PipelineConfig, RunMetadata, Settings, Table, UnknownCategory, load_safetensors,
+    save_safetensors,
 };
 
 /// Train the 10 → 10 → 1 house-price regressor.
@@ -129,15 +129,18 @@ struct Args {
     quiet: bool,
 }
 
-/// The settings a checkpoint must agree on to be resumed (everything that shapes the run).
-fn run_identity(a: &Args) -> serde_json::Value {
-    let mut v = serde_json::to_value(a).unwrap_or_default();
-    if let Some(map) = v.as_object_mut() {
-        for k in ["resume", "quiet", "epochs", "out", "checkpoint_every", "init"] {
-            map.remove(k);
-        }
-    }
-    v
+/// The settings a checkpoint must agree on to be resumed (everything that shapes the run), the
+/// data file by its canonical path (so `./h.csv` and its absolute path are one file).
+fn run_identity(a: &Args) -> Settings {
+    let data = common::data_path(a.data.as_deref());
+    let data = std::fs::canonicalize(&data).unwrap_or(data);
+    Settings::of(a)
+        .without(&["resume", "quiet", "epochs", "out", "checkpoint_every", "init"])
+        .with("data", data.display().to_string())
+        .with(
+            "features",
+            common::features(a.features.as_deref(), a.data.as_deref()).map_or("all".into(), |f| f.join(",")),
+        )
 }
 
 /// Range checks the library cannot make (it never sees the flags themselves).
@@ -224,11 +227,12 @@ fn build_trainer(
         None => Trainer::new(config)?,
         Some(path) => {
             let ckpt = Checkpoint::<f32>::load(path)?;
-            if ckpt.metadata().run_config != run_identity(args) {
+            let differences = ckpt.metadata().settings.differences(&run_identity(args));
+            if !differences.is_empty() {
                 let message = format!(
                     "{}: the checkpoint was made with other settings ({}); pass the same flags to resume",
                     path.display(),
-                    ckpt.metadata().run_config
+                    differences.join("; ")
                 );
                 return Err(message.into());
             }
@@ -247,7 +251,7 @@ fn metadata(args: &Args, prepared: &Prepared<f32>) -> Result<RunMetadata, Box<dy
     Ok(RunMetadata::default()
         .with_pipeline(prepared.pipeline.clone())
         .with_architecture(architecture(args, &prepared.pipeline)?)
-        .with_run_config(run_identity(args)))
+        .with_settings(run_identity(args)))
 }
 
 /// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.

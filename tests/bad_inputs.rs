@@ -262,6 +262,19 @@ fn broken_checkpoints_and_weights() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("the saved state is for RmsProp, this optimizer is Sgd"), "{err}");
+    // The same file by another spelling of its path (and the same ten features, named) resumes.
+    let absolute = std::fs::canonicalize(concat!(env!("CARGO_MANIFEST_DIR"), "/data/housing.csv")).unwrap();
+    let ten = "lotSize,age,landValue,livingArea,pctCollege,bedrooms,fireplaces,bathrooms,rooms,centralAir";
+    let run = example("housing")
+        .args(["--epochs", "3", "--quiet", "--features", ten, "--data"])
+        .arg(&absolute)
+        .arg("--resume")
+        .arg(out.join("checkpoint.json"))
+        .arg("--out")
+        .arg(tmp("resume-absolute"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", text(&run.stderr));
     let run = example("housing")
         .args(["--optimizer", "sgd", "--resume"])
         .arg(out.join("checkpoint.json"))
@@ -269,7 +282,12 @@ fn broken_checkpoints_and_weights() {
         .arg(tmp("resume-sgd"))
         .output()
         .unwrap();
-    assert_one_line_error("resume with sgd", &run, "the checkpoint was made with other settings");
+    // Only what differs is named (the refusal once printed every setting as JSON).
+    assert_one_line_error(
+        "resume with sgd",
+        &run,
+        "the checkpoint was made with other settings (optimizer: rmsprop in the checkpoint, sgd now); pass the same flags to resume",
+    );
 
     // Weights: wrong dtype, wrong shape, not safetensors.
     let weights = std::fs::read(out.join("weights.safetensors")).unwrap();

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use ndnet_trainer::{
-    Architecture, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Standardize, Table, Task,
+    Architecture, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Settings, Standardize, Table, Task,
     UnknownCategory, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc, roc_curve, save_safetensors,
     write_atomic, write_predictions,
 };
@@ -302,7 +302,7 @@ fn write_outputs(
         .with_pipeline(p.pipeline.clone())
         .with_architecture(architecture.clone())
         .with_evaluation(evaluation.clone())
-        .with_run_config(serde_json::to_value(args)?);
+        .with_settings(Settings::of(args));
     save_safetensors(&model, &metadata, &out.join("weights.safetensors"))?;
     trainer.history().write_csv(&out.join("history.csv"))?;
     let title = format!("{}: loss per epoch", p.pipeline.target());

@@ -98,7 +98,7 @@ pub use fit::checkpointer::Checkpointer;
 pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
-pub use fit::metadata::RunMetadata;
+pub use fit::metadata::{RunMetadata, Settings};
 pub use fit::metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
 pub use fit::predict::{predict_csv, predict_table, predicted_classes, prediction_columns, write_predictions};
 pub use fit::progress::{EpochPrinter, ProgressBar};

@@ -19,7 +19,7 @@
 //! let a = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(1)).unwrap();
 //! let mut b = Sequential::<f32>::mlp(&[3, 2, 1], &mut rand_chacha::ChaCha8Rng::seed_from_u64(2)).unwrap();
 //! let path = std::env::temp_dir().join("ndnet-weights-doc.safetensors");
-//! let meta = RunMetadata::default().with_run_config(serde_json::json!({"widths": [3, 2, 1]}));
+//! let meta = RunMetadata::default().with_settings(ndnet_trainer::Settings::default().with("widths", "3,2,1"));
 //! save_safetensors(&a, &meta, &path).unwrap();
 //! assert_eq!(load_safetensors(&mut b, &path).unwrap(), meta);
 //! assert_eq!(a.snapshot(), b.snapshot());
