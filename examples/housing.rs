@@ -226,8 +226,16 @@ fn build_trainer(
     let trainer = match &args.resume {
         None => Trainer::new(config)?,
         Some(path) => {
+            check(
+                "init",
+                args.init.is_none(),
+                "with --resume",
+                "one of the two (a resume starts from the checkpoint's weights)",
+            )?;
             let ckpt = Checkpoint::<f32>::load(path)?;
-            let differences = ckpt.metadata().settings.differences(&run_identity(args));
+            let done = ckpt.epoch();
+            check("epochs", args.epochs >= done, args.epochs, &format!("≥ the {done} epochs the checkpoint has done"))?;
+            let differences = ckpt.metadata().settings.differences(&metadata(args, prepared)?.settings);
             if !differences.is_empty() {
                 let message = format!(
                     "{}: the checkpoint was made with other settings ({}); pass the same flags to resume",
@@ -251,7 +259,7 @@ fn metadata(args: &Args, prepared: &Prepared<f32>) -> Result<RunMetadata, Box<dy
     Ok(RunMetadata::default()
         .with_pipeline(prepared.pipeline.clone())
         .with_architecture(architecture(args, &prepared.pipeline)?)
-        .with_settings(run_identity(args)))
+        .with_settings(run_identity(args).with("data_fingerprint", prepared.fingerprint())))
 }
 
 /// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.

@@ -18,7 +18,7 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 /// (file, what the one error line must contain).
-const BAD_CSVS: [(&str, &str); 21] = [
+const BAD_CSVS: [(&str, &str); 24] = [
     ("header_only.csv", "header_only.csv: the table has a header but no rows"),
     ("empty.csv", "empty.csv: line 1: no header"),
     ("blank_lines.csv", "blank_lines.csv: line 1: no header: the first line must name the columns"),
@@ -40,9 +40,13 @@ const BAD_CSVS: [(&str, &str); 21] = [
     ("hex_number.csv", "hex_number.csv: line 2, column `a`: \"0x10\" is not a number"),
     ("not_yes_no.csv", "not_yes_no.csv: line 4, column `a`: \"maybe\" is not a number"),
     ("semicolons.csv", "semicolons.csv: line 1: no column `price`"),
+    ("gzip.csv", "gzip.csv: is gzip-compressed (decompress it first, e.g. gunzip), not a CSV text file"),
+    ("utf16.csv", "utf16.csv: is UTF-16 text (save it as UTF-8), not a CSV text file"),
+    ("cr_only_text.csv", "cr_only_text.csv: line 3, column `a`: \"abc\" is not a number"),
 ];
 
-const GOOD_CSVS: [&str; 4] = ["bom.csv", "crlf.csv", "non_utf8_unchosen.csv", "non_utf8_header_unchosen.csv"];
+const GOOD_CSVS: [&str; 5] =
+    ["bom.csv", "crlf.csv", "cr_only.csv", "non_utf8_unchosen.csv", "non_utf8_header_unchosen.csv"];
 
 #[test]
 fn bad_csvs_through_the_library() {

@@ -7,7 +7,15 @@ use std::sync::Mutex;
 
 /// A command for an example binary, built first (once per test binary) with the profile of the
 /// running tests, so a stale binary from another build is never what runs.
+///
+/// With `NDNET_EXAMPLES_DIR` set, the binaries of that folder run instead, unbuilt: how the
+/// corpus is replayed against an older build to see each new case fail there.
 pub fn example(name: &str) -> Command {
+    if let Some(dir) = std::env::var_os("NDNET_EXAMPLES_DIR") {
+        let mut c = Command::new(Path::new(&dir).join(name));
+        c.current_dir(env!("CARGO_MANIFEST_DIR"));
+        return c;
+    }
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     // target/<profile>/deps/<test>-<hash> → target/<profile>/examples/<name>
     let exe = std::env::current_exe().expect("test binary path");

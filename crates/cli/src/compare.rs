@@ -6,6 +6,7 @@
 //! loss to `compare.svg`, and prints a summary table. Shards (`--shard I/N`) split the sweep for
 //! a batch scheduler; `--merge` joins them into the same bytes.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -97,7 +98,25 @@ fn check_args(args: &CompareArgs) -> Outcome {
     crate::program::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
     crate::program::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
     crate::program::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
-    crate::program::check("jobs", args.jobs != Some(0), 0, "≥ 1")?;
+    let jobs = args.jobs.unwrap_or(1);
+    crate::program::check("jobs", (1..=1024).contains(&jobs), jobs, "1 to 1024")?;
+    let t = args.target_loss;
+    crate::program::check("target-loss", t.is_finite() && t > 0.0, t, "> 0 and finite")?;
+    if let Some(grid) = &args.lr_grid
+        && let Some((i, _)) = grid.iter().enumerate().find(|(i, lr)| grid[..*i].contains(lr))
+    {
+        return Err(format!("invalid --lr-grid: {} is given twice (its runs would be pooled)", grid[i]).into());
+    }
+    let lower: Vec<String> = args.optimizers.iter().map(|o| o.to_ascii_lowercase()).collect();
+    if let Some((i, _)) = lower.iter().enumerate().find(|(i, o)| lower[..*i].contains(o)) {
+        return Err(
+            format!("invalid --optimizers: {} is given twice (its runs would be pooled)", args.optimizers[i]).into()
+        );
+    }
+    for dir in args.merge.iter().flatten() {
+        let inputs = [("--merge", dir.as_path())];
+        crate::program::refuse_overwrite(&args.out, &inputs)?;
+    }
     if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
         crate::program::check("lr-grid entry", false, bad, "> 0 and finite")?;
     }
@@ -163,7 +182,6 @@ fn summary(args: &CompareArgs, best: &[(String, Vec<&SweepRun>)]) -> Vec<[String
 fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
     crate::program::create_dir(&args.out)?;
     let best = best_per_optimizer(runs);
-    write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
     let stats = |f: fn(&SweepRun) -> &Vec<f64>| -> Vec<CurveStats> {
         best.iter()
             .map(|(label, runs)| CurveStats::from_runs(label, &runs.iter().map(|r| f(r).clone()).collect::<Vec<_>>()))
@@ -175,7 +193,9 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
         (format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &val),
     ];
     let panels: Vec<(&str, &[CurveStats])> = panels.iter().map(|(t, c)| (t.as_str(), c.as_slice())).collect();
+    // The plot first: it is what fails (nothing finite to draw), and then no old file is touched.
     plot_mean_sd(&args.out.join("compare.svg"), "loss", &panels)?;
+    write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
     let rows = summary(args, &best);
     let target = format!("epochs to val≤{}", args.target_loss);
     let mut csv = format!("optimizer,final_train_loss,final_val_loss,{}\n", target.replace(',', ";"));
@@ -187,7 +207,9 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
     ))?;
     for ([label, train, val, epochs], (_, runs)) in rows.iter().zip(&best) {
         let secs = runs.iter().map(|r| r.seconds).sum::<f64>() / runs.len() as f64;
-        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12.3}"))?;
+        // Merged shards from before wall times were kept have none: say so, not 0.000.
+        let secs = if secs > 0.0 { format!("{secs:.3}") } else { "—".to_string() };
+        say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12}"))?;
     }
     say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()))
 }
@@ -203,6 +225,7 @@ fn settings(args: &CompareArgs) -> serde_json::Value {
 /// Runs `ndnet compare`.
 pub fn run(args: CompareArgs) -> Outcome {
     check_args(&args)?;
+    crate::program::create_dir(&args.out)?; // before hours of runs, not after
     let jobs = jobs(&args);
     if let Some(dirs) = &args.merge {
         return write_outputs(&args, &merge_shards(dirs, &jobs, &settings(&args))?);
@@ -218,7 +241,7 @@ pub fn run(args: CompareArgs) -> Outcome {
     for result in run_sweep(&mine, threads, |job| train_once(&prepared, job, &args)) {
         let (run, note) = result?;
         if let Some(note) = note {
-            eprintln!("{note}");
+            let _ = writeln!(std::io::stderr(), "{}", crate::program::one_line(&note));
         }
         runs.push(run);
     }

@@ -1,6 +1,9 @@
 //! How a program starts and ends, for `ndnet` and the examples alike: a bad command line is one
-//! `error:` line and exit 1; every error is one line and exit 1; a closed standard output
-//! (`| head`) ends the program quietly; which file and columns to use when the user names none.
+//! `error:` line and exit 1; every error is one line (control characters escaped, cut to
+//! [`MAX_ERROR_CHARS`]) and exit 1; a closed standard output (`| head`) ends the program quietly
+//! with exit 141 (128 + SIGPIPE, as a shell reports a process a closed pipe ended), since the work
+//! was not finished; a closed standard error never panics; which file and columns to use when the
+//! user names none.
 
 use std::error::Error;
 use std::fmt;
@@ -47,7 +50,7 @@ pub fn parse<A: Parser>() -> A {
         }
         let text = e.render().to_string();
         let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-        eprintln!("error: {line} (see --help)");
+        let _ = writeln!(std::io::stderr(), "error: {} (see --help)", one_line(line));
         std::process::exit(1)
     })
 }
@@ -67,14 +70,40 @@ fn is_broken_pipe(e: &(dyn Error + 'static)) -> bool {
     }
 }
 
-/// Ends the program: silently with 0 on success or a closed stdout, else one `error:` line and 1.
+/// The longest error line a program prints; longer ones are cut with `…`.
+pub const MAX_ERROR_CHARS: usize = 600;
+
+/// `text` as one line: line ends as spaces, other control characters escaped (`\u{1b}`), cut
+/// to [`MAX_ERROR_CHARS`] characters.
+///
+/// ```
+/// use ndnet_cli::program::one_line;
+/// assert_eq!(one_line("bad\ncolumn \u{1b}[31m"), "bad column \\u{1b}[31m");
+/// assert_eq!(one_line(&"x".repeat(1000)).chars().count(), ndnet_cli::program::MAX_ERROR_CHARS + 1);
+/// ```
+pub fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    match out.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((at, _)) => format!("{}…", &out[..at]),
+        None => out,
+    }
+}
+
+/// Ends the program: 0 on success; 141 and nothing printed on a closed stdout; else one
+/// `error:` line and 1. A closed stderr only loses the line.
 pub fn finish(result: Outcome) {
     match result {
         Ok(()) => {}
-        Err(e) if is_broken_pipe(e.as_ref()) => {}
+        Err(e) if is_broken_pipe(e.as_ref()) => std::process::exit(141),
         Err(e) => {
-            let line = e.to_string().replace(['\n', '\r'], " ");
-            let _ = writeln!(std::io::stderr(), "error: {line}");
+            let _ = writeln!(std::io::stderr(), "error: {}", one_line(&e.to_string()));
             std::process::exit(1);
         }
     }

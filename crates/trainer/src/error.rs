@@ -65,6 +65,15 @@ pub enum TrainError {
         /// The learning rate in use.
         learning_rate: f64,
     },
+    /// A parameter holds NaN or an infinity although every batch loss was finite (or before
+    /// training: from a checkpoint or initial weights).
+    #[error("parameter `{tensor}` is not finite {when}")]
+    NonFinite {
+        /// The parameter tensor, e.g. `0.weight`.
+        tensor: String,
+        /// When it was found, e.g. `after epoch 3 (the loss was finite: the data's scale or the learning rate 0.01 is too large)`.
+        when: String,
+    },
     /// A checkpoint or weights file that cannot be used.
     #[error("{}: {message}", path.display())]
     Checkpoint {

@@ -34,6 +34,7 @@
 mod atomic;
 mod charts;
 mod error;
+mod fingerprint;
 mod plot;
 
 mod data {

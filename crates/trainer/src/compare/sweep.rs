@@ -164,6 +164,9 @@ struct ShardInfo {
     settings: serde_json::Value,
     /// Wall time of each of this shard's runs (for the summary; never in an output file).
     seconds: Vec<f64>,
+    /// The fingerprint of the shard's `curves.csv` as written: a merge refuses an edited or
+    /// truncated file.
+    curves: String,
 }
 
 /// Writes one shard's runs to `dir` (created if missing): `curves.csv` and `shard.json`, which
@@ -176,9 +179,12 @@ pub fn write_shard(
     runs: &[SweepRun],
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    write_atomic(&dir.join("curves.csv"), curves_csv(runs).as_bytes())?;
+    let curves = curves_csv(runs);
+    let mut hash = crate::fingerprint::Fnv::new();
+    hash.eat(curves.as_bytes());
+    write_atomic(&dir.join("curves.csv"), curves.as_bytes())?;
     let seconds = runs.iter().map(|r| r.seconds).collect();
-    let info = ShardInfo { shard, sweep: sweep.to_vec(), settings: settings.clone(), seconds };
+    let info = ShardInfo { shard, sweep: sweep.to_vec(), settings: settings.clone(), seconds, curves: hash.hex() };
     let json = serde_json::to_vec_pretty(&info).map_err(|e| config("shard.json", e, "serialisable"))?;
     write_atomic(&dir.join("shard.json"), &json)
 }
@@ -204,7 +210,15 @@ pub fn merge_shards(dirs: &[PathBuf], sweep: &[SweepJob], settings: &serde_json:
         }
         seen.push(info.shard);
         let jobs: Vec<usize> = (0..sweep.len()).filter(|i| i % info.shard.count == info.shard.index - 1).collect();
-        let read = read_curves(&dir.join("curves.csv"))?;
+        let curves_path = dir.join("curves.csv");
+        let mut hash = crate::fingerprint::Fnv::new();
+        hash.eat(&std::fs::read(&curves_path).map_err(io(&curves_path))?);
+        if hash.hex() != info.curves {
+            return Err(bad(
+                "curves.csv is not the file this shard wrote (edited or truncated): run the shard again".into()
+            ));
+        }
+        let read = read_curves(&curves_path)?;
         if read.len() != jobs.len() || read.iter().zip(&jobs).any(|(r, &j)| r.job != sweep[j]) {
             return Err(bad(format!("curves.csv does not hold the runs of shard {}", info.shard)));
         }

@@ -612,6 +612,27 @@ impl Pipeline {
         self.feature_scaler.transform(x).mapv(ndnet_layers::cast)
     }
 
+    /// Encoded rows `rows` of `table` (`x`, before scaling) → the model's input
+    /// ([`Pipeline::transform_x`]), checked: a value that is not finite once scaled into `F`
+    /// (a `1e300` that overflows f32) is an error naming its line and input.
+    pub fn model_input<F: NdFloat>(&self, table: &Table, rows: &[usize], x: &Array2<f64>) -> Result<Array2<F>> {
+        let scaled = self.transform_x::<F>(x);
+        if let Some(((_, j), _)) = scaled.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            // One huge cell can push a whole column out of range (through its mean): name the
+            // row with the largest value among those that overflow.
+            let bad = (0..x.nrows()).filter(|&i| !scaled[(i, j)].is_finite());
+            let i = bad.max_by(|&a, &b| x[(a, j)].abs().total_cmp(&x[(b, j)].abs())).unwrap_or(0);
+            let name = self.feature_names().get(j).cloned().unwrap_or_default();
+            let message = format!(
+                "input `{name}` is {} here, which is not finite once standardised and stored as {}-bit floats",
+                short(x[(i, j)]),
+                8 * std::mem::size_of::<F>()
+            );
+            return Err(table.error(Some(table.line(rows[i])), &message));
+        }
+        Ok(scaled)
+    }
+
     /// Targets in original units (class indices for a classification) → what the model is
     /// trained to output (the log, when asked, then the scaler).
     pub fn transform_y<F: NdFloat>(&self, y: &Array2<f64>) -> Array2<F> {
@@ -667,6 +688,11 @@ enum Encoded {
     Value,
     Filled,
     Unknown,
+}
+
+/// A number as a person writes it: `1e300`, not 301 digits.
+pub(crate) fn short(v: f64) -> String {
+    if v != 0.0 && (v.abs() >= 1e16 || v.abs() < 1e-6) { format!("{v:e}") } else { v.to_string() }
 }
 
 /// A number cell as a finite value, or an error naming it.

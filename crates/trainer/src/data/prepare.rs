@@ -186,6 +186,22 @@ impl<F: NdFloat> Prepared<F> {
             test: part(&rows.test, UnknownCategory::Ignore)?,
         };
         let summary = summarise(table.len(), dropped, &pipeline, &total);
+        // Finite in the file is not enough: 1e300 overflows f32 once scaled.
+        for (part, data) in
+            [(&rows.train, &split.train), (&rows.validation, &split.validation), (&rows.test, &split.test)]
+        {
+            pipeline.model_input::<F>(table, part, &data.x)?;
+            let y = pipeline.transform_y::<F>(&data.y);
+            if let Some((i, _)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                let message = format!(
+                    "the target `{}` is {} here, which is not finite once standardised and stored as {}-bit floats",
+                    pipeline.target(),
+                    crate::data::pipeline::short(data.y[(i, 0)]),
+                    8 * std::mem::size_of::<F>()
+                );
+                return Err(table.error(Some(table.line(part[i])), &message));
+            }
+        }
         Ok(Self::with_pipeline(split, pipeline, summary, rows))
     }
 
@@ -212,6 +228,31 @@ impl<F: NdFloat> Prepared<F> {
     pub fn predict_original(&self, model: &mut dyn Model<F>, x: &Array2<F>) -> Result<Array2<f64>> {
         model.set_mode(ndnet_layers::Mode::Eval);
         self.pipeline.decode(&model.predict(x.view())?)
+    }
+}
+
+impl<F: NdFloat> Prepared<F> {
+    /// A fingerprint of the prepared training and validation rows (their shapes and every value's bits, FNV-1a
+    /// 64), as 16 hex digits: a checkpoint records it so that a resume on other data is refused
+    /// even when the file's path is the same.
+    ///
+    /// ```
+    /// use ndnet_trainer::{Dataset, Prepared, Standardize};
+    /// let x = ndarray::Array2::from_shape_fn((10, 1), |(i, _)| i as f64);
+    /// let data = Dataset { y: x.clone(), x, feature_names: vec!["a".into()], target_name: "t".into() };
+    /// let a = Prepared::<f32>::new(&data, 0.2, 0.0, 1, Standardize::All).unwrap();
+    /// let b = Prepared::<f32>::new(&data, 0.2, 0.0, 2, Standardize::All).unwrap(); // other rows in training
+    /// assert_eq!(a.fingerprint().len(), 16);
+    /// assert_ne!(a.fingerprint(), b.fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        let mut hash = crate::fingerprint::Fnv::new();
+        for a in [&self.train_x, &self.train_y, &self.val_x, &self.val_y] {
+            hash.eat(&(a.nrows() as u64).to_le_bytes());
+            hash.eat(&(a.ncols() as u64).to_le_bytes());
+            a.iter().for_each(|v| hash.eat(&v.to_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes()));
+        }
+        hash.hex()
     }
 }
 

@@ -41,10 +41,21 @@ impl Table {
         Self::from_csv_bytes(&bytes, path)
     }
 
-    /// [`Table::from_csv`] on the bytes of a CSV file; `path` names it in errors.
+    /// [`Table::from_csv`] on the bytes of a CSV file; `path` names it in errors. A gzip file
+    /// and UTF-16 text are named as such; CR-only line ends (classic Mac) are read as line ends.
     pub fn from_csv_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
+        if let Some(kind) = not_utf8_text(bytes) {
+            return Err(csv_error(path, None, &format!("is {kind}, not a CSV text file")));
+        }
         // A UTF-8 byte-order mark is skipped here (the csv crate's own skipping loses positions).
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let lf;
+        let body = if body.contains(&b'\r') && !body.contains(&b'\n') {
+            lf = body.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect::<Vec<u8>>();
+            &lf[..]
+        } else {
+            body
+        };
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(body);
         let header = read_header(&mut reader, path)?;
         let mut lines_at = LineCounter { body, at: 0, line: 1 };
@@ -141,6 +152,20 @@ impl Table {
     /// An error about the table as a whole (line 1 for a column choice).
     pub(crate) fn error(&self, line: Option<u64>, message: &str) -> TrainError {
         csv_error(&self.path, line, message)
+    }
+}
+
+/// What a file that is not UTF-8 text looks like, when it is one of the usual mix-ups.
+fn not_utf8_text(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(4096)];
+    match head {
+        [0x1f, 0x8b, ..] => Some("gzip-compressed (decompress it first, e.g. gunzip)"),
+        [b'P', b'K', 3, 4, ..] => Some("a zip archive (extract the CSV first)"),
+        [0xff, 0xfe, ..] | [0xfe, 0xff, ..] => Some("UTF-16 text (save it as UTF-8)"),
+        _ if head.len() >= 4 && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len() => {
+            Some("UTF-16 or binary data (save it as UTF-8 text)")
+        }
+        _ => None,
     }
 }
 

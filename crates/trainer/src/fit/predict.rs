@@ -28,14 +28,22 @@ use crate::{Pipeline, Result, Table, Task};
 /// ([`Pipeline::decode`]). The target column may be absent; the feature columns are found by
 /// name. The model runs in inference mode (and is left in [`Mode::Eval`](ndnet_layers::Mode::Eval)).
 ///
-/// Errors as [`Pipeline::encode`] does (file, line and column), or when the model does not take
-/// the pipeline's inputs or give its outputs.
+/// Errors as [`Pipeline::encode`] does (file, line and column), when an input or a prediction
+/// is not finite (naming the line), or when the model does not take the pipeline's inputs or
+/// give its outputs.
 pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, table: &Table) -> Result<Array2<f64>> {
     let rows: Vec<usize> = (0..table.len()).collect();
     let (x, _) = pipeline.encode(table, &rows)?;
     model.set_mode(ndnet_layers::Mode::Eval);
-    let out = model.predict(pipeline.transform_x::<F>(&x).view())?;
-    pipeline.decode(&out)
+    let out = model.predict(pipeline.model_input::<F>(table, &rows, &x)?.view())?;
+    let predictions = pipeline.decode(&out)?;
+    if let Some((i, row)) = predictions.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
+        let message = format!(
+            "the prediction is not finite ({row}): the row's inputs are far outside what the model was trained on"
+        );
+        return Err(table.error(Some(table.line(i)), &message));
+    }
+    Ok(predictions)
 }
 
 /// The class of each row of `probabilities`: the most probable one, the first on ties (so two

@@ -32,8 +32,8 @@ use crate::checkpoint::bad;
 use crate::{Checkpoint, Result, RunMetadata, load_safetensors, read_safetensors_metadata};
 
 /// The model stored in `path` (a checkpoint when the name ends in `.json`, else safetensors) and
-/// the file's metadata. The file must hold an architecture and a pipeline whose widths agree;
-/// errors name the file and what does not fit.
+/// the file's metadata. The file must hold an architecture and a pipeline whose widths agree and
+/// finite parameters; errors name the file and what does not fit.
 pub fn load_model<F: NdFloat + Serialize + DeserializeOwned + Send + 'static>(
     path: &Path,
 ) -> Result<(Sequential<F>, RunMetadata)> {
@@ -66,6 +66,9 @@ pub fn load_model<F: NdFloat + Serialize + DeserializeOwned + Send + 'static>(
         None => {
             load_safetensors(&mut model, path)?;
         }
+    }
+    if let Some(tensor) = crate::fit::trainer::non_finite_param(&model) {
+        return Err(fail(format!("parameter `{tensor}` holds NaN or an infinity")));
     }
     Ok((model, metadata))
 }

@@ -370,12 +370,25 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             );
             return Err(crate::checkpoint::bad(&path, message));
         }
+        non_finite_param(model).map_or(Ok(()), |tensor| {
+            let when = "before training (from the checkpoint or the initial weights)".to_string();
+            Err(TrainError::NonFinite { tensor, when })
+        })?;
         let mut stop = None;
         while self.epoch() < self.config.epochs && stop.is_none() {
             let epoch = self.epoch() + 1;
             self.run_hook(Hook::EpochBegin, epoch, model, optimizer, &mut stop)?;
             let start = Instant::now();
             let train_loss = self.run_epoch(epoch, model, loss, optimizer, train)?;
+            // The loss watches only the batches it sees: a parameter can go NaN (a ReLU turns
+            // NaN into 0) while every loss stays finite.
+            if let Some(tensor) = non_finite_param(model) {
+                let lr = optimizer.learning_rate();
+                let when = format!(
+                    "after epoch {epoch} (the loss was finite: the data's scale or the learning rate {lr} is too large)"
+                );
+                return Err(TrainError::NonFinite { tensor, when });
+            }
             model.set_mode(Mode::Eval);
             let accuracy = self.config.val_accuracy;
             let val = validation.map(|(x, y)| validation_loss(model, loss, x, y, accuracy)).transpose()?;
@@ -469,6 +482,17 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
             metadata: self.metadata.clone(),
         })
     }
+}
+
+/// The name of the first parameter tensor holding NaN or an infinity.
+pub(crate) fn non_finite_param<F: NdFloat>(model: &dyn Model<F>) -> Option<String> {
+    let mut found = None;
+    model.visit_params(&mut |name, value| {
+        if found.is_none() && value.iter().any(|v| !v.is_finite()) {
+            found = Some(name.to_string());
+        }
+    });
+    found
 }
 
 /// The validation loss, and with `accuracy` the share of rows whose class (`y`, an index) the
