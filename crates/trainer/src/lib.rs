@@ -92,7 +92,7 @@ pub use data::standardizer::Standardizer;
 pub use data::table::Table;
 pub use data::target::{MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
 pub use error::{Result, Setting, TrainError};
-pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_WIDTH};
+pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_WIDTH};
 pub use fit::callback::{Callback, Context, load_state, save_state};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
 pub use fit::checkpointer::Checkpointer;

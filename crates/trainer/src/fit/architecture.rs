@@ -28,6 +28,9 @@ use crate::error::config;
 pub const MAX_WIDTH: usize = 1 << 16;
 /// See [`MAX_WIDTH`].
 pub const MAX_HIDDEN_LAYERS: usize = 64;
+/// The most parameters a model may have (2²⁸, 1 GiB of f32): a model file asking for more is
+/// refused before anything is allocated.
+pub const MAX_PARAMS: u128 = 1 << 28;
 /// The most categories an embedded column may have.
 pub const MAX_CATEGORIES: usize = 1 << 20;
 
@@ -128,7 +131,25 @@ impl Architecture {
                 }
             }
         }
+        if self.param_count() > MAX_PARAMS {
+            return Err(config("parameters", self.param_count(), format!("at most {MAX_PARAMS}")));
+        }
         Ok(())
+    }
+
+    /// How many parameters the model has (embedding tables, weights and biases, batch-norm scales
+    /// and shifts), counted without overflow for any field values.
+    pub fn param_count(&self) -> u128 {
+        let embeddings: u128 = self.embeddings.iter().map(|&c| c as u128 * self.embedding_dim as u128).sum();
+        let dense_inputs = (self.inputs as u128).saturating_sub(self.embeddings.len() as u128)
+            + self.embeddings.len() as u128 * self.embedding_dim as u128;
+        let (mut width, mut total) = (dense_inputs, embeddings);
+        for &h in &self.hidden {
+            let h = h as u128;
+            total += (width + 1) * h + if self.batch_norm { 2 * h } else { 0 };
+            width = h;
+        }
+        total + (width + 1) * self.outputs as u128
     }
 
     /// The first Dense layer's input width: the plain inputs plus each embedding's vector.

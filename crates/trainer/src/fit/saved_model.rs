@@ -57,6 +57,17 @@ pub fn load_model<F: NdFloat + Serialize + DeserializeOwned + Send + 'static>(
             pipeline.outputs()
         )));
     }
+    architecture.validate().map_err(|e| fail(format!("the stored architecture: {e}")))?;
+    // Every parameter takes at least a byte in either format: a file cannot ask for more memory
+    // than it could hold.
+    let bytes = std::fs::metadata(path).map_err(crate::error::io(path))?.len();
+    if architecture.param_count() > u128::from(bytes) {
+        let message = format!(
+            "the stored architecture has {} parameters, more than a file of {bytes} bytes holds",
+            architecture.param_count()
+        );
+        return Err(fail(message));
+    }
     let mut model = architecture.build::<F>(0).map_err(|e| fail(e.to_string()))?;
     match &checkpoint {
         Some(ckpt) => {
