@@ -71,7 +71,7 @@ struct Args {
     /// Mini-batch size, ≥ 1
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Hidden layer width, ≥ 1
+    /// Hidden layer width, 1 to 65536
     #[arg(long, default_value_t = 10)]
     hidden: usize,
     /// Dropout probability after the hidden activation, in [0, 1) (0: none)
@@ -149,7 +149,8 @@ fn check_args(a: &Args) -> Result<(), Box<dyn Error>> {
     a.activation.parse::<ndnet::layers::Activation>()?;
     check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
     check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
-    check("hidden", a.hidden >= 1, a.hidden, "≥ 1")?;
+    let max = ndnet::trainer::MAX_WIDTH;
+    check("hidden", (1..=max).contains(&a.hidden), a.hidden, &format!("1 to {max}"))?;
     check("dropout", (0.0..1.0).contains(&a.dropout), a.dropout, "in [0, 1)")?;
     check("embedding-dim", a.embedding_dim >= 1, a.embedding_dim, "≥ 1")?;
     check("max-categories", a.max_categories >= 1, a.max_categories, "≥ 1")?;

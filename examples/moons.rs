@@ -21,7 +21,7 @@ use ndnet::rand::Rng;
 #[derive(Debug, Parser)]
 #[command(version, about, allow_negative_numbers = true)]
 struct Args {
-    /// Points, ≥ 10 (half on each moon)
+    /// Points, 10 to 10,000,000 (half on each moon)
     #[arg(long, default_value_t = 1000)]
     points: usize,
     /// Standard deviation of the Gaussian noise added to each coordinate, ≥ 0
@@ -141,7 +141,7 @@ fn plot(
 }
 
 fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    common::check("points", args.points >= 10, args.points, "≥ 10")?;
+    common::check("points", (10..=10_000_000).contains(&args.points), args.points, "10 to 10,000,000")?;
     common::check("noise", args.noise >= 0.0 && args.noise.is_finite(), args.noise, "≥ 0 and finite")?;
     common::check(
         "test-fraction",

@@ -124,7 +124,8 @@ fn bad_flags_name_the_flag_and_its_range() {
         (&["--momentum", "1"], "invalid --momentum 1: allowed in [0, 1)"),
         (&["--batch-size", "0"], "invalid --batch-size 0: allowed ≥ 1"),
         (&["--epochs", "0"], "invalid --epochs 0: allowed ≥ 1"),
-        (&["--hidden", "0"], "invalid --hidden 0: allowed ≥ 1"),
+        (&["--hidden", "0"], "invalid --hidden 0: allowed 1 to 65536"),
+        (&["--hidden", "100000000000"], "invalid --hidden 100000000000: allowed 1 to 65536"),
         (
             &["--val-fraction", "0.6", "--test-fraction", "0.5"],
             "invalid --val-fraction plus --test-fraction 1.1: allowed < 1",
