@@ -236,13 +236,13 @@ pub fn run(args: TrainArgs) -> Outcome {
     write_outputs(&args, &table, &p, &architecture, net, scored, baseline)
 }
 
-/// The data summary, the task and why, and the full input list in `inputs.txt` when the screen
-/// shows only part of it.
+/// The data summary, the task and why, and where the full input list will be when the screen
+/// shows only part of it (written with the other outputs, after training: a failed run leaves an
+/// old folder as it was).
 fn describe_data(args: &TrainArgs, p: &Prepared<f32>) -> Outcome {
     say(format_args!("{}", p.summary))?;
     say(format_args!("Task: {}", p.task_reason))?;
     let names = p.pipeline.feature_names();
-    write_atomic(&args.out.join("inputs.txt"), format!("{}\n", names.join("\n")).as_bytes())?;
     if names.len() > 20 {
         say(format_args!("(the {} inputs are listed in {})", names.len(), args.out.join("inputs.txt").display()))?;
     }
@@ -304,6 +304,8 @@ fn write_outputs(
         .with_evaluation(evaluation.clone())
         .with_settings(Settings::of(args));
     save_safetensors(&model, &metadata, &out.join("weights.safetensors"))?;
+    let names = p.pipeline.feature_names().join("\n");
+    write_atomic(&out.join("inputs.txt"), format!("{names}\n").as_bytes())?;
     trainer.history().write_csv(&out.join("history.csv"))?;
     let title = format!("{}: loss per epoch", p.pipeline.target());
     trainer.history().plot_svg(&out.join("loss.svg"), &title)?;
