@@ -110,7 +110,7 @@ fn bad_csvs_and_paths_through_the_binary() {
 #[test]
 fn bad_flags_name_the_flag_and_its_range() {
     let out = tmp("bad-flags");
-    let cases: [(&[&str], &str); 19] = [
+    let cases: [(&[&str], &str); 20] = [
         (&["--lr", "0"], "invalid --lr 0: allowed > 0 and finite"),
         // Negative numbers are values, not flags: the range check speaks.
         (&["--lr", "-1"], "invalid --lr -1: allowed > 0 and finite"),
