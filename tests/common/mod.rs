@@ -26,8 +26,12 @@ pub fn example(name: &str) -> Command {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build.args(["build", "--quiet", "--example", name]).current_dir(env!("CARGO_MANIFEST_DIR"));
+        // The profile the tests were built with, so the examples `cargo test` already built are
+        // reused instead of the whole workspace being built again in another profile.
         if profile_dir.file_name().is_some_and(|d| d == "release") {
             build.arg("--release");
+        } else {
+            build.args(["--profile", "test"]);
         }
         let status = build.status();
         assert!(status.is_ok_and(|s| s.success()) && path.exists(), "could not build {}", path.display());
