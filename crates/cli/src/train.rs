@@ -67,7 +67,8 @@ pub struct TrainArgs {
     /// Width of each embedding vector, ≥ 1
     #[arg(long, default_value_t = 8)]
     pub embedding_dim: usize,
-    /// Regression loss: mse, mae, huber (classes always train cross-entropy)
+    /// Regression loss: mse, mae, huber, huber:δ, quantile:τ (the pinball loss of the τ-quantile,
+    /// τ in (0, 1)); classes always train cross-entropy
     #[arg(long)]
     pub loss: Option<String>,
     /// Class weights: balanced (n / (classes · count)), or one weight per label in label order

@@ -60,6 +60,7 @@ pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
 pub use losses::mae::Mae;
 pub use losses::mse::Mse;
+pub use losses::quantile::Quantile;
 pub use mode::Mode;
 pub use model::{Model, NamedState, NamedTensors, ParamName};
 pub use sequential::{Sequential, Summary, SummaryRow};

@@ -92,14 +92,16 @@ pub(crate) fn count<F: NdFloat>(n: usize) -> F {
     crate::cast(n as f64)
 }
 
-/// A regression loss chosen at run time (a program's `--loss`). Parses from `mse`, `mae` and
-/// `huber` (δ = 1, PyTorch's default).
+/// A regression loss chosen at run time (a program's `--loss`). Parses from `mse`, `mae`,
+/// `huber` (δ = 1, PyTorch's default), `huber:δ` and `quantile:τ` (the pinball loss, τ in (0, 1)).
 ///
 /// ```
 /// use ndnet_layers::{Loss, RegressionLoss};
 /// let (p, t) = (ndarray::array![[3.0]], ndarray::array![[0.0]]);
 /// let huber: RegressionLoss = "huber".parse().unwrap();
 /// assert_eq!(huber.loss(p.view(), t.view()).unwrap(), 2.5);
+/// assert_eq!("quantile:0.9".parse::<RegressionLoss>().unwrap(), RegressionLoss::Quantile(0.9));
+/// assert!("quantile:1".parse::<RegressionLoss>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -110,21 +112,31 @@ pub enum RegressionLoss {
     Mae,
     /// [`Huber`](crate::Huber) with this δ.
     Huber(f64),
+    /// [`Quantile`](crate::Quantile) with this τ.
+    Quantile(f64),
 }
 
 impl std::str::FromStr for RegressionLoss {
     type Err = LayerError;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "mse" => Ok(RegressionLoss::Mse),
-            "mae" | "l1" => Ok(RegressionLoss::Mae),
-            "huber" => Ok(RegressionLoss::Huber(1.0)),
-            _ => Err(LayerError::Config {
-                name: "loss".into(),
-                value: s.to_string(),
-                allowed: "one of mse, mae, huber".into(),
-            }),
+        let bad = || LayerError::Config {
+            name: "loss".into(),
+            value: s.to_string(),
+            allowed: "one of mse, mae, huber, huber:δ (δ > 0), quantile:τ (τ in (0, 1))".into(),
+        };
+        let lower = s.to_ascii_lowercase();
+        let (name, parameter) = match lower.split_once(':') {
+            Some((name, p)) => (name, Some(p.trim().parse::<f64>().map_err(|_| bad())?)),
+            None => (lower.as_str(), None),
+        };
+        match (name.trim(), parameter) {
+            ("mse", None) => Ok(RegressionLoss::Mse),
+            ("mae" | "l1", None) => Ok(RegressionLoss::Mae),
+            ("huber", None) => Ok(RegressionLoss::Huber(1.0)),
+            ("huber", Some(d)) if d > 0.0 && d.is_finite() => Ok(RegressionLoss::Huber(d)),
+            ("quantile" | "pinball", Some(t)) if t > 0.0 && t < 1.0 => Ok(RegressionLoss::Quantile(t)),
+            _ => Err(bad()),
         }
     }
 }
@@ -135,6 +147,7 @@ impl<F: NdFloat> Loss<F> for RegressionLoss {
             RegressionLoss::Mse => crate::Mse.loss(prediction, target),
             RegressionLoss::Mae => crate::Mae.loss(prediction, target),
             RegressionLoss::Huber(delta) => crate::Huber::new(delta).loss(prediction, target),
+            RegressionLoss::Quantile(tau) => crate::Quantile::new(tau)?.loss(prediction, target),
         }
     }
 
@@ -148,6 +161,7 @@ impl<F: NdFloat> Loss<F> for RegressionLoss {
             RegressionLoss::Mse => crate::Mse.loss_and_grad(prediction, target, grad),
             RegressionLoss::Mae => crate::Mae.loss_and_grad(prediction, target, grad),
             RegressionLoss::Huber(delta) => crate::Huber::new(delta).loss_and_grad(prediction, target, grad),
+            RegressionLoss::Quantile(tau) => crate::Quantile::new(tau)?.loss_and_grad(prediction, target, grad),
         }
     }
 }

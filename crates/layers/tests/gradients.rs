@@ -183,15 +183,18 @@ fn activation_gradients() {
 
 #[test]
 fn loss_gradients() {
-    use ndnet_layers::{BceWithLogits, CrossEntropy, Huber, Mae};
+    use ndnet_layers::{BceWithLogits, CrossEntropy, Huber, Mae, Quantile};
     let (p, t) = (batch(16, 3, 3), batch(16, 3, 4));
     // |p − t| stays ≥ 1e-3 here, away from the kinks of Mae (0) and Huber (±δ).
     assert!(p.iter().zip(&t).all(|(a, b)| (a - b).abs() > 1e-3 && ((a - b).abs() - 0.5).abs() > 1e-3));
     let probabilities = t.mapv(|v| (v + 1.0) / 2.0); // targets in [0, 1]
     let classes = Array2::from_shape_fn((16, 1), |(i, _)| (i % 3) as f64);
     let logits = p.mapv(|v| 3.0 * v);
-    let cases: [(&str, &dyn ndnet_layers::Loss<f64>, ArrayView2<f64>, ArrayView2<f64>); 5] = [
+    let (q1, q9) = (Quantile::new(0.1).unwrap(), Quantile::new(0.9).unwrap());
+    let cases: [(&str, &dyn ndnet_layers::Loss<f64>, ArrayView2<f64>, ArrayView2<f64>); 7] = [
         ("Mae", &Mae, p.view(), t.view()),
+        ("Quantile (τ 0.1)", &q1, p.view(), t.view()),
+        ("Quantile (τ 0.9)", &q9, p.view(), t.view()),
         ("Huber (δ 0.5)", &Huber::new(0.5), p.view(), t.view()),
         ("Huber (δ 1)", &Huber::default(), p.view(), t.view()),
         ("BceWithLogits", &BceWithLogits, logits.view(), probabilities.view()),

@@ -6,3 +6,4 @@ pub(crate) mod cross_entropy;
 pub(crate) mod huber;
 pub(crate) mod mae;
 pub(crate) mod mse;
+pub(crate) mod quantile;
