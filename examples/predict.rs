@@ -33,7 +33,8 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     common::refuse_overwrite(&args.out, &[("--model", &args.model), ("--data", &args.data)])?;
     let (mut model, metadata) = load_model::<f32>(&args.model)?;
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
-    let rows = predict_csv(&mut model, pipeline, &args.data, &args.out).map_err(common::with_flag_hint)?;
+    let calibration = metadata.calibration.as_ref();
+    let rows = predict_csv(&mut model, pipeline, calibration, &args.data, &args.out).map_err(common::with_flag_hint)?;
     say(format_args!("Wrote {rows} predictions of `{}` to {}", pipeline.target(), args.out.display()))
 }
 

@@ -8,8 +8,8 @@ use ndarray::Array2;
 use ndnet_layers::{BceWithLogits, ClassWeighted, CrossEntropy, Loss, RegressionLoss, Sequential};
 use ndnet_optim::{Optimizer, OptimizerSpec};
 use ndnet_trainer::{
-    Architecture, Batches, ClassMetrics, EarlyStopping, Evaluation, Metrics, PipelineConfig, Prepared, Split,
-    SplitRows, Table, TargetEncoder, Task, Trainer, TrainerConfig, mean_sd, run_parallel,
+    Architecture, Batches, Calibration, ClassMetrics, EarlyStopping, Evaluation, Metrics, PipelineConfig, Prepared,
+    Split, SplitRows, Table, TargetEncoder, Task, Trainer, TrainerConfig, mean_sd, run_parallel,
 };
 
 use crate::train::TrainArgs;
@@ -114,6 +114,16 @@ pub(crate) fn evaluate(
     Ok(Some((evaluation, predicted)))
 }
 
+/// The conformal calibration `--interval` asks for ([`Calibration::calibrate`]).
+pub(crate) fn calibrate(
+    args: &TrainArgs,
+    p: &Prepared<f32>,
+    model: &mut Sequential<f32>,
+) -> Result<Option<Calibration>, Box<dyn Error>> {
+    let Some(level) = args.interval else { return Ok(None) };
+    Ok(Some(Calibration::calibrate(p, model, level, args.interval_score.parse()?)?))
+}
+
 /// The baseline's architecture: no hidden layer (a linear or logistic model), the same inputs,
 /// outputs and embeddings.
 pub(crate) fn baseline_of(architecture: &Architecture) -> Architecture {
@@ -151,8 +161,9 @@ pub(crate) fn folds(classes: Option<&[usize]>, n: usize, k: usize, seed: u64) ->
     folds
 }
 
-/// One fold's scores: the network's and the baseline's evaluations.
-pub(crate) type FoldScores = (Evaluation, Evaluation);
+/// One fold's scores: the network's and the baseline's evaluations, and with `--interval` the
+/// network's coverage of the fold's test rows and its mean interval width (or set size).
+pub(crate) type FoldScores = (Evaluation, Evaluation, Option<(f64, f64)>);
 
 /// Trains and scores fold `fold` of `folds` (rows of `kept`): the others' rows are its training
 /// rows, from which `--val-fraction` is held out for early stopping; its pipeline is fitted on
@@ -185,12 +196,20 @@ pub(crate) fn run_fold(
     let split = SplitRows { train: rows(train), validation: rows(val), test };
     let p = Prepared::<f32>::from_rows(table, config, target.clone(), split.clone(), 0).map_err(|e| fail(&e))?;
     let architecture = architecture_of(&p).map_err(|e| fail(&e))?;
-    let score = |architecture: &Architecture| -> Result<Evaluation, String> {
+    // The network's interval is calibrated on the fold's validation rows and scored on its test rows.
+    let score = |architecture: &Architecture, calibrated: bool| -> Result<(Evaluation, Option<(f64, f64)>), String> {
         let mut fitted = fit(args, &p, architecture, false).map_err(|e| fail(&e))?;
-        let evaluation = evaluate(&p, &mut fitted.model).map_err(|e| fail(&e))?;
-        evaluation.map(|e| e.0).ok_or_else(|| fail(&"no test rows"))
+        let (evaluation, predicted) =
+            evaluate(&p, &mut fitted.model).map_err(|e| fail(&e))?.ok_or_else(|| fail(&"no test rows"))?;
+        let calibration = match calibrated {
+            true => calibrate(args, &p, &mut fitted.model).map_err(|e| fail(&e))?,
+            false => None,
+        };
+        Ok((evaluation, calibration.map(|c| c.test_coverage(&p, &predicted).1)))
     };
-    Ok(((score(&architecture)?, score(&baseline_of(&architecture))?), split))
+    let (net, coverage) = score(&architecture, true)?;
+    let (base, _) = score(&baseline_of(&architecture), false)?;
+    Ok(((net, base, coverage), split))
 }
 
 /// Every fold on `threads` threads, in fold order.

@@ -119,6 +119,11 @@ pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> O
     if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
 }
 
+/// A level in (0, 1) as a percentage to a tenth: `0.9` → `90%`, `0.975` → `97.5%`.
+pub fn percent(level: f64) -> String {
+    format!("{}%", (1000.0 * level).round() / 10.0)
+}
+
 /// Adds the program's flag to a library error that a setting would fix.
 pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
     let hint = match e.setting() {

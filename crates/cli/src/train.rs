@@ -16,14 +16,14 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use ndnet_trainer::{
-    Architecture, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Settings, Standardize, Table, Task,
-    UnknownCategory, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc, roc_curve, save_safetensors,
-    write_atomic, write_predictions,
+    Architecture, Calibration, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Settings, Standardize,
+    Table, Task, Uncertainty, UnknownCategory, mean_sd, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc,
+    roc_curve, save_safetensors, write_atomic, write_predictions,
 };
 use serde::Serialize;
 
 use crate::evaluate::{self, Fitted, baseline_name, baseline_of, fold_summary};
-use crate::program::{Outcome, check, create_dir, say, with_flag_hint};
+use crate::program::{Outcome, check, create_dir, percent, say, with_flag_hint};
 
 /// Train a model on a CSV table and evaluate it on held-out rows.
 #[derive(Debug, Parser, Serialize)]
@@ -130,6 +130,15 @@ pub struct TrainArgs {
     /// Validation and test rows never stop training: theirs are counted and ignored
     #[arg(long, default_value = "ignore")]
     pub unknown_category: UnknownCategory,
+    /// Prediction intervals (regression) or prediction sets (classes) that hold the truth at this
+    /// rate, in (0, 1), e.g. 0.9: split-conformal, calibrated on the validation rows and saved
+    /// with the model; `predict` writes `<target>_lower`/`<target>_upper` or `prediction_set`
+    #[arg(long)]
+    pub interval: Option<f64>,
+    /// The interval's conformity score: absolute (one width for every row) or normalized (each
+    /// row's width scaled by its expected error, fitted on the training rows)
+    #[arg(long, default_value = "absolute")]
+    pub interval_score: String,
     /// Score K folds (stratified for classes) instead of one split, each on its own pipeline
     #[arg(long)]
     pub cv: Option<usize>,
@@ -173,6 +182,16 @@ fn check_args(a: &TrainArgs) -> Outcome {
     for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
         check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
     }
+    if let Some(level) = a.interval {
+        check("interval", level > 0.0 && level < 1.0, level, "in (0, 1), e.g. 0.9")?;
+    }
+    let score = a.interval_score.to_ascii_lowercase();
+    check(
+        "interval-score",
+        ["absolute", "normalized", "normalised"].contains(&score.as_str()),
+        &a.interval_score,
+        "absolute, normalized",
+    )?;
     let total = a.val_fraction + a.test_fraction;
     check("val-fraction plus --test-fraction", total < 1.0, total, "< 1")?;
     if let Some(task) = &a.task {
@@ -226,6 +245,7 @@ pub fn run(args: TrainArgs) -> Outcome {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;
     }
     let scored = evaluate::evaluate(&p, &mut net.model)?;
+    let calibration = evaluate::calibrate(&args, &p, &mut net.model)?;
     let baseline = match args.no_baseline {
         true => None,
         false => {
@@ -234,7 +254,40 @@ pub fn run(args: TrainArgs) -> Outcome {
         }
     };
     report(&args, &p, scored.as_ref(), baseline.as_ref())?;
-    write_outputs(&args, &table, &p, &architecture, net, scored, baseline)
+    let covered = match (&calibration, &scored) {
+        (Some(c), Some((_, predicted))) => Some(c.test_coverage(&p, predicted)),
+        _ => None,
+    };
+    if let Some(c) = &calibration {
+        say(format_args!("{}", coverage_text(c, covered.as_ref().map(|c| c.1), p.test_x.nrows())))?;
+    }
+    let scores = Scores { net: scored, baseline, calibration, covered };
+    write_outputs(&args, &table, &p, &architecture, net, scores)
+}
+
+/// What the test rows gave: the network's metrics and predictions, the baseline's metrics, the
+/// calibration and what it gave on them.
+struct Scores {
+    net: Option<(Evaluation, ndarray::Array2<f64>)>,
+    baseline: Option<Evaluation>,
+    calibration: Option<Calibration>,
+    covered: Option<(Uncertainty, (f64, f64))>,
+}
+
+/// One line on an interval's or sets' calibration and its coverage of the test rows.
+fn coverage_text(c: &Calibration, covered: Option<(f64, f64)>, test_rows: usize) -> String {
+    let (what, rows, size) = match c {
+        Calibration::Interval { rows, spread, .. } => {
+            let kind = if spread.is_some() { "normalized" } else { "absolute" };
+            (format!("Interval ({kind} score"), rows, "mean width")
+        }
+        Calibration::Sets { rows, .. } => ("Prediction sets (".to_string(), rows, "mean size"),
+    };
+    let head = format!("{what}, {}, calibrated on {rows} validation rows)", percent(c.level()));
+    match covered {
+        Some((share, mean)) => format!("{head}: {share:.4} of the {test_rows} test rows covered, {size} {mean:.4}"),
+        None => format!("{head}: no test rows to measure its coverage on"),
+    }
 }
 
 /// The data summary, the task and why, and where the full input list will be when the screen
@@ -294,15 +347,16 @@ fn write_outputs(
     p: &Prepared<f32>,
     architecture: &Architecture,
     net: Fitted,
-    scored: Option<(Evaluation, ndarray::Array2<f64>)>,
-    baseline: Option<Evaluation>,
+    scores: Scores,
 ) -> Outcome {
+    let Scores { net: scored, baseline, calibration, covered } = scores;
     let (out, Fitted { model, trainer, optimizer }) = (&args.out, net);
     let evaluation = scored.as_ref().map(|s| s.0.clone());
     let metadata = RunMetadata::default()
         .with_pipeline(p.pipeline.clone())
         .with_architecture(architecture.clone())
         .with_evaluation(evaluation.clone())
+        .with_calibration(calibration.clone())
         .with_settings(Settings::of(args));
     save_safetensors(&model, &metadata, &out.join("weights.safetensors"))?;
     let names = p.pipeline.feature_names().join("\n");
@@ -312,11 +366,16 @@ fn write_outputs(
     trainer.history().plot_svg(&out.join("loss.svg"), &title)?;
     let trainer = trainer.with_metadata(metadata);
     trainer.checkpoint(&model, optimizer.as_ref()).save(&out.join("checkpoint.json"))?;
-    let metrics = serde_json::json!({ "network": evaluation, "baseline": baseline });
+    let interval = calibration.as_ref().map(|c| {
+        let (coverage, mean) = covered.as_ref().map(|c| c.1).unzip();
+        serde_json::json!({ "level": c.level(), "calibration": c, "test_coverage": coverage, "test_mean_width_or_size": mean })
+    });
+    let metrics = serde_json::json!({ "network": evaluation, "baseline": baseline, "interval": interval });
     write_atomic(&out.join("metrics.json"), serde_json::to_string_pretty(&metrics)?.as_bytes())?;
     write_atomic(&out.join("split.csv"), split_csv(p).as_bytes())?;
     if let Some((_, predicted)) = &scored {
-        write_predictions(table, &p.rows.test, &p.pipeline, predicted, &out.join("test_predictions.csv"))?;
+        let uncertainty = covered.as_ref().map(|c| &c.0);
+        write_predictions(table, &p.rows.test, &p.pipeline, predicted, uncertainty, &out.join("test_predictions.csv"))?;
     }
     let pictures = match &scored {
         Some((e, predicted)) => draw(args, p, e, predicted, baseline.as_ref())?,
@@ -398,8 +457,15 @@ fn cross_validate(args: &TrainArgs, table: &Table, config: &PipelineConfig, k: u
     let names: Vec<&str> = folds[0].0.0.values().iter().map(|v| v.0).collect();
     names.iter().for_each(|n| csv.push_str(&format!(",{}", n.replace(' ', "_").replace('²', "2"))));
     csv.push('\n');
-    for (f, ((net, base), rows)) in folds.iter().enumerate() {
-        say(format_args!("Fold {} ({} training, {} test rows): {net}", f + 1, rows.train.len(), rows.test.len()))?;
+    for (f, ((net, base, coverage), rows)) in folds.iter().enumerate() {
+        let covered =
+            coverage.map_or(String::new(), |(c, w)| format!("; interval coverage {c:.4}, mean width or size {w:.4}"));
+        say(format_args!(
+            "Fold {} ({} training, {} test rows): {net}{covered}",
+            f + 1,
+            rows.train.len(),
+            rows.test.len()
+        ))?;
         for (model, e) in [("network", net), (baseline_name(target.task()), base)] {
             csv.push_str(&format!("{},{model},{},{}", f + 1, rows.train.len(), rows.test.len()));
             e.values().iter().for_each(|(_, v)| csv.push_str(&format!(",{v}")));
@@ -414,6 +480,15 @@ fn cross_validate(args: &TrainArgs, table: &Table, config: &PipelineConfig, k: u
     };
     say(format_args!("Mean ± sd over {k} folds: {}", line(&net_summary)))?;
     say(format_args!("Baseline ({}): {}", baseline_name(target.task()), line(&fold_summary(&bases))))?;
+    let coverages: Option<Vec<(f64, f64)>> = folds.iter().map(|f| f.0.2).collect();
+    if let (Some(c), Some(level)) = (coverages, args.interval) {
+        let (share, sd) = mean_sd(&c.iter().map(|c| c.0).collect::<Vec<_>>());
+        let (width, width_sd) = mean_sd(&c.iter().map(|c| c.1).collect::<Vec<_>>());
+        say(format_args!(
+            "Interval ({}, each fold calibrated on its validation rows): coverage {share:.4} ± {sd:.4} of the test rows, mean width or size {width:.4} ± {width_sd:.4}",
+            percent(level)
+        ))?;
+    }
     write_atomic(&args.out.join("cv.csv"), csv.as_bytes())?;
     let panels: Vec<(String, Vec<f64>)> = net_summary.into_iter().map(|(n, v, _)| (n.to_string(), v)).collect();
     let title = format!("{}: {k}-fold cross-validation, network", config.target);

@@ -43,6 +43,7 @@ mod data {
     pub mod dataset;
     pub mod pipeline;
     pub mod prepare;
+    pub mod profile;
     pub mod split;
     pub mod standardizer;
     pub mod table;
@@ -54,6 +55,7 @@ mod fit {
     pub mod callback;
     pub mod checkpoint;
     pub mod checkpointer;
+    pub mod conformal;
     pub mod early_stopping;
     pub mod history;
     pub mod lr_scheduler;
@@ -87,6 +89,7 @@ pub use data::pipeline::{
     ColumnEncoder, DataSummary, EncodeCounts, Missing, Pipeline, PipelineConfig, UnknownCategory,
 };
 pub use data::prepare::{Prepared, SplitRows, Standardize};
+pub use data::profile::{ColumnCheck, ColumnProfile, Finding, InputReport};
 pub use data::split::Split;
 pub use data::standardizer::Standardizer;
 pub use data::table::Table;
@@ -96,12 +99,19 @@ pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX
 pub use fit::callback::{Callback, Context, load_state, save_state};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
 pub use fit::checkpointer::Checkpointer;
+pub use fit::conformal::{
+    Calibration, IntervalScore, MAX_SPREAD_INPUTS, Spread, Uncertainty, conformal_quantile, interval_coverage,
+    set_coverage,
+};
 pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};
 pub use fit::lr_scheduler::LrScheduler;
 pub use fit::metadata::{RunMetadata, Settings};
 pub use fit::metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
-pub use fit::predict::{predict_csv, predict_table, predicted_classes, prediction_columns, write_predictions};
+pub use fit::predict::{
+    predict_csv, predict_table, predict_with_uncertainty, predicted_classes, prediction_columns, set_text,
+    write_predictions,
+};
 pub use fit::progress::{EpochPrinter, ProgressBar};
 pub use fit::saved_model::load_model;
 pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};

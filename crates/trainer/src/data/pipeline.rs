@@ -26,7 +26,9 @@ use crate::data::cell::shown;
 use crate::data::dataset::{check_target_varies, choose_columns};
 use crate::data::target::elide;
 use crate::error::config;
-use crate::{Cell, Dataset, Result, Setting, Standardize, Standardizer, Table, TargetEncoder, Task, TrainError};
+use crate::{
+    Cell, ColumnProfile, Dataset, Result, Setting, Standardize, Standardizer, Table, TargetEncoder, Task, TrainError,
+};
 
 /// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -269,6 +271,10 @@ pub struct Pipeline {
     /// A number or labels (files written before classes existed hold a plain number).
     #[serde(default)]
     target_encoder: TargetEncoder,
+    /// What each input column of the training rows looked like, in encoder order (files written
+    /// before it was kept have none).
+    #[serde(default)]
+    profile: Vec<ColumnProfile>,
 }
 
 /// How many cells encoding rows changed, per encoder: missing cells filled, and categories the
@@ -295,7 +301,14 @@ impl Pipeline {
             feature_scaler: Standardizer::identity(train.x.ncols()),
             target_scaler: Standardizer::identity(train.y.ncols()),
             target_encoder: TargetEncoder::default(),
+            profile: Vec::new(),
         };
+        p.profile = train
+            .feature_names
+            .iter()
+            .zip(train.x.columns())
+            .map(|(c, v)| ColumnProfile::of_values(c, v.iter().copied()))
+            .collect();
         p.fit_scalers(&train.x, &train.y, standardize);
         p
     }
@@ -331,7 +344,11 @@ impl Pipeline {
         // Codes go last, so each Embedding of the model reads the same input position.
         let (plain, coded): (Vec<_>, Vec<_>) =
             encoders.into_iter().partition(|e| !matches!(e, ColumnEncoder::Embed { .. }));
-        let encoders = plain.into_iter().chain(coded).collect();
+        let encoders: Vec<ColumnEncoder> = plain.into_iter().chain(coded).collect();
+        let mut profile = Vec::with_capacity(encoders.len());
+        for e in &encoders {
+            profile.push(ColumnProfile::of(table, train, table.column(e.column())?, e));
+        }
         let mut p = Pipeline {
             target: table.header()[target_col].clone(),
             encoders,
@@ -340,6 +357,7 @@ impl Pipeline {
             feature_scaler: Standardizer::identity(0),
             target_scaler: Standardizer::identity(1),
             target_encoder,
+            profile,
         };
         let (x, _) = p.encode(table, train)?;
         let y = p.target_values(table, train)?;
@@ -432,7 +450,17 @@ impl Pipeline {
         if self.task() == Task::Classification && (self.labels().len() < 2 || t.mean.len() != 1) {
             return Err("a classification with fewer than two labels".into());
         }
+        let profile_fits = self.profile.iter().zip(&self.encoders).all(|(p, e)| p.column == e.column() && p.is_valid());
+        if !(self.profile.is_empty() || self.profile.len() == self.encoders.len() && profile_fits) {
+            return Err("a training profile that does not match the inputs (or holds an impossible range)".into());
+        }
         Ok(())
+    }
+
+    /// What each input column of the training rows looked like, in encoder order (empty for a
+    /// file saved before profiles were kept).
+    pub fn profile(&self) -> &[ColumnProfile] {
+        &self.profile
     }
 
     /// What a category the training rows never had becomes.

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Architecture, Evaluation, Pipeline};
+use crate::{Architecture, Calibration, Evaluation, Pipeline};
 
 /// A program's settings as name → value text, sorted by name: what a resumed run must agree on,
 /// and what a refusal names when it does not. Values are JSON text, strings without quotes,
@@ -90,6 +90,9 @@ pub struct RunMetadata {
     /// The model's test metrics when it was saved, when the run had test rows.
     #[serde(default)]
     pub evaluation: Option<Evaluation>,
+    /// The conformal calibration of the model's intervals or prediction sets, when it has one.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
 }
 
 impl RunMetadata {
@@ -108,6 +111,12 @@ impl RunMetadata {
     /// Sets the test metrics.
     pub fn with_evaluation(mut self, evaluation: Option<Evaluation>) -> Self {
         self.evaluation = evaluation;
+        self
+    }
+
+    /// Sets the calibration.
+    pub fn with_calibration(mut self, calibration: Option<Calibration>) -> Self {
+        self.calibration = calibration;
         self
     }
 

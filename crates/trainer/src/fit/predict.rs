@@ -21,7 +21,7 @@ use ndarray::{Array2, ArrayView1, NdFloat};
 use ndnet_layers::Model;
 
 use crate::atomic::write_atomic;
-use crate::{Pipeline, Result, Table, Task};
+use crate::{Calibration, Pipeline, Result, Table, Task, Uncertainty};
 
 /// Predictions for every row of `table`: values in the target's units for a regression (one
 /// column per model output), class probabilities (one column per label) for a classification
@@ -32,10 +32,22 @@ use crate::{Pipeline, Result, Table, Task};
 /// is not finite (naming the line), or when the model does not take the pipeline's inputs or
 /// give its outputs.
 pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, table: &Table) -> Result<Array2<f64>> {
+    Ok(predict_with_uncertainty(model, pipeline, None, table)?.0)
+}
+
+/// [`predict_table`], with what `calibration` (when given) adds to each row: its interval in the
+/// target's units, or its prediction set ([`Calibration::uncertainty`]).
+pub fn predict_with_uncertainty<F: NdFloat>(
+    model: &mut dyn Model<F>,
+    pipeline: &Pipeline,
+    calibration: Option<&Calibration>,
+    table: &Table,
+) -> Result<(Array2<f64>, Option<Uncertainty>)> {
     let rows: Vec<usize> = (0..table.len()).collect();
     let (x, _) = pipeline.encode(table, &rows)?;
     model.set_mode(ndnet_layers::Mode::Eval);
-    let out = model.predict(pipeline.model_input::<F>(table, &rows, &x)?.view())?;
+    let input = pipeline.model_input::<F>(table, &rows, &x)?;
+    let out = model.predict(input.view())?;
     let predictions = pipeline.decode(&out)?;
     if let Some((i, row)) = predictions.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
         let message = format!(
@@ -43,7 +55,10 @@ pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, 
         );
         return Err(table.error(Some(table.line(i)), &message));
     }
-    Ok(predictions)
+    // The spread reads the model's own inputs (in `F`), as training calibrated it.
+    let uncertainty = calibration
+        .map(|c| c.uncertainty(pipeline, &predictions, input.mapv(|v| v.to_f64().unwrap_or(f64::NAN)).view()));
+    Ok((predictions, uncertainty))
 }
 
 /// The class of each row of `probabilities`: the most probable one, the first on ties (so two
@@ -59,31 +74,44 @@ pub fn predicted_classes(probabilities: &Array2<f64>) -> Vec<usize> {
 }
 
 /// The names of the columns [`predict_csv`] adds for `pipeline`: `predicted_<target>` (with
-/// `_<k>` per output of a multi-output regression), then `probability_<label>` per class.
-pub fn prediction_columns(pipeline: &Pipeline, outputs: usize) -> Vec<String> {
+/// `_<k>` per output of a multi-output regression), then `probability_<label>` per class; with an
+/// interval `<target>_lower` and `<target>_upper`, with prediction sets `prediction_set`.
+pub fn prediction_columns(pipeline: &Pipeline, outputs: usize, calibrated: bool) -> Vec<String> {
     let target = pipeline.target();
-    match pipeline.task() {
+    let mut columns: Vec<String> = match pipeline.task() {
         Task::Regression if outputs == 1 => vec![format!("predicted_{target}")],
         Task::Regression => (0..outputs).map(|k| format!("predicted_{target}_{k}")).collect(),
         Task::Classification => std::iter::once(format!("predicted_{target}"))
             .chain(pipeline.labels().iter().map(|l| format!("probability_{l}")))
             .collect(),
+    };
+    match (calibrated, pipeline.task()) {
+        (false, _) => {}
+        (true, Task::Regression) => columns.extend([format!("{target}_lower"), format!("{target}_upper")]),
+        (true, Task::Classification) => columns.push("prediction_set".into()),
     }
+    columns
+}
+
+/// A prediction set as one cell: its labels joined by `|`.
+pub fn set_text(pipeline: &Pipeline, set: &[usize]) -> String {
+    set.iter().map(|&c| pipeline.labels()[c].as_str()).collect::<Vec<_>>().join("|")
 }
 
 /// Writes rows `rows` of `table` with their `predictions` (as [`predict_table`] gives them, a
-/// row each) to `output`, atomically, as [`predict_csv`] does: the rows' cells as they were, then
-/// [`prediction_columns`]. Errors when the table already has one of those columns or the file
-/// cannot be written.
+/// row each) and their `uncertainty` to `output`, atomically, as [`predict_csv`] does: the rows'
+/// cells as they were, then [`prediction_columns`]. Errors when the table already has one of those
+/// columns or the file cannot be written.
 pub fn write_predictions(
     table: &Table,
     rows: &[usize],
     pipeline: &Pipeline,
     predictions: &Array2<f64>,
+    uncertainty: Option<&Uncertainty>,
     output: &Path,
 ) -> Result<()> {
     let outputs = if pipeline.task() == Task::Regression { predictions.ncols() } else { 1 };
-    let columns = prediction_columns(pipeline, outputs);
+    let columns = prediction_columns(pipeline, outputs, uncertainty.is_some());
     if let Some(c) = columns.iter().find(|c| table.header().contains(c)) {
         return Err(table.error(Some(1), &format!("already has a column `{c}`")));
     }
@@ -100,6 +128,14 @@ pub fn write_predictions(
         }
         // The shortest text that reads back exactly.
         row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
+        match uncertainty {
+            Some(Uncertainty::Interval { lower, upper }) => {
+                record.push_field(lower[i].to_string().as_bytes());
+                record.push_field(upper[i].to_string().as_bytes());
+            }
+            Some(Uncertainty::Sets(sets)) => record.push_field(set_text(pipeline, &sets[i]).as_bytes()),
+            None => {}
+        }
         csv.write_byte_record(&record).map_err(io)?;
     }
     let bytes = csv.into_inner().map_err(|e| table.error(None, &format!("cannot write the predictions: {e}")))?;
@@ -108,20 +144,21 @@ pub fn write_predictions(
 
 /// Reads `input`, predicts every row, and writes `output` (atomically): the input's columns as
 /// they were, then [`prediction_columns`] — the values, or the predicted label and each class's
-/// probability — each number written so that it reads back to the same bits. Returns the number
-/// of rows.
+/// probability, and what `calibration` adds — each number written so that it reads back to the
+/// same bits. Returns the number of rows.
 ///
 /// Errors as [`Table::from_csv`] and [`predict_table`] do, when the input already has one of
 /// the prediction columns, or when `output` cannot be written.
 pub fn predict_csv<F: NdFloat>(
     model: &mut dyn Model<F>,
     pipeline: &Pipeline,
+    calibration: Option<&Calibration>,
     input: &Path,
     output: &Path,
 ) -> Result<usize> {
     let table = Table::from_csv(input)?;
-    let predictions = predict_table(model, pipeline, &table)?;
+    let (predictions, uncertainty) = predict_with_uncertainty(model, pipeline, calibration, &table)?;
     let rows: Vec<usize> = (0..table.len()).collect();
-    write_predictions(&table, &rows, pipeline, &predictions, output)?;
+    write_predictions(&table, &rows, pipeline, &predictions, uncertainty.as_ref(), output)?;
     Ok(table.len())
 }

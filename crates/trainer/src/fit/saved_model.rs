@@ -58,6 +58,9 @@ pub fn load_model<F: NdFloat + Serialize + DeserializeOwned + Send + 'static>(
         )));
     }
     architecture.validate().map_err(|e| fail(format!("the stored architecture: {e}")))?;
+    if let Some(calibration) = &metadata.calibration {
+        calibration.validate(pipeline).map_err(fail)?;
+    }
     // Every parameter takes at least a byte in either format: a file cannot ask for more memory
     // than it could hold.
     let bytes = std::fs::metadata(path).map_err(crate::error::io(path))?.len();
