@@ -88,23 +88,26 @@ pub fn conformal_quantile(mut scores: Vec<f64>, level: f64) -> Result<f64> {
     Ok(scores[k - 1])
 }
 
-/// How wide a row's interval is relative to others: `σ(x) = exp(clamp(w·x + b))` on the model's
-/// (scaled) inputs, clamped to the range its fitted values took on the training rows so an
-/// outlying row cannot make it explode or vanish.
+/// How wide a row's interval is relative to others: `σ(x) = exp(clamp(b + Σ wⱼ·xⱼ + Σ vⱼ·xⱼ²))`
+/// on the model's (scaled) inputs — the squares let the spread grow on both sides of the
+/// middle, as errors often do — clamped to the range its fitted values took on the training rows
+/// so an outlying row cannot make it explode or vanish.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     /// One weight per model input (0 for category codes, which are not quantities).
     pub weights: Vec<f64>,
+    /// One weight per model input's square (0 for codes).
+    pub squares: Vec<f64>,
     /// The intercept.
     pub bias: f64,
-    /// The smallest and largest `w·x + b` over the training rows.
+    /// The smallest and largest fitted log-spread over the training rows.
     pub log_range: [f64; 2],
 }
 
 impl Spread {
-    /// Ridge regression (penalty 1 on standardised inputs) of `ln(|residual| + ε)` on `x` (the
-    /// model's inputs of the training rows); the first `plain` inputs are used, the rest (codes)
-    /// get weight 0. `ε` is a millionth of the mean absolute residual, so exact fits stay finite.
+    /// Ridge regression (penalty 1) of `ln(|residual| + ε)` on `x` (the model's inputs of the
+    /// training rows) and their squares; the first `plain` inputs are used, the rest (codes) get
+    /// weight 0. `ε` is a millionth of the mean absolute residual, so exact fits stay finite.
     pub fn fit(x: ArrayView2<'_, f64>, residuals: &[f64], plain: usize) -> Result<Self> {
         let (n, width) = x.dim();
         if n != residuals.len() || n == 0 || plain > width {
@@ -114,14 +117,19 @@ impl Spread {
         let eps = 1e-6 * mean_abs + f64::MIN_POSITIVE;
         let z: Vec<f64> = residuals.iter().map(|r| (r.abs() + eps).ln()).collect();
         let z_mean = z.iter().sum::<f64>() / n as f64;
-        let x = x.slice_axis(ndarray::Axis(1), ndarray::Slice::from(..plain));
-        let x_mean = x.mean_axis(ndarray::Axis(0)).unwrap_or_else(|| Array1::zeros(plain));
-        // (XcᵀXc + I) w = Xcᵀ zc, on centred columns.
-        let mut a = Array2::<f64>::eye(plain);
-        let mut rhs = vec![0.0; plain];
-        for (row, &zi) in x.rows().into_iter().zip(&z) {
-            let centred: Vec<f64> = row.iter().zip(&x_mean).map(|(v, m)| v - m).collect();
-            for i in 0..plain {
+        let features = |row: ndarray::ArrayView1<'_, f64>| -> Vec<f64> {
+            let plain_part = row.iter().take(plain);
+            plain_part.clone().copied().chain(plain_part.map(|v| v * v)).collect()
+        };
+        let phi: Vec<Vec<f64>> = x.rows().into_iter().map(features).collect();
+        let m = 2 * plain;
+        let mean: Vec<f64> = (0..m).map(|j| phi.iter().map(|f| f[j]).sum::<f64>() / n as f64).collect();
+        // (ΦcᵀΦc + I) w = Φcᵀ zc, on centred columns (lower triangle only).
+        let mut a = Array2::<f64>::eye(m);
+        let mut rhs = vec![0.0; m];
+        for (f, &zi) in phi.iter().zip(&z) {
+            let centred: Vec<f64> = f.iter().zip(&mean).map(|(v, m)| v - m).collect();
+            for i in 0..m {
                 rhs[i] += centred[i] * (zi - z_mean);
                 for j in 0..=i {
                     a[(i, j)] += centred[i] * centred[j];
@@ -129,31 +137,33 @@ impl Spread {
             }
         }
         let w = solve_spd(a, rhs).ok_or_else(|| config("spread", "the training rows", "inputs that fit a spread"))?;
-        let bias = z_mean - w.iter().zip(&x_mean).map(|(w, m)| w * m).sum::<f64>();
-        let mut weights = w;
+        let bias = z_mean - w.iter().zip(&mean).map(|(w, m)| w * m).sum::<f64>();
+        let (mut weights, mut squares) = (w[..plain].to_vec(), w[plain..].to_vec());
         weights.resize(width, 0.0);
-        let mut spread = Spread { weights, bias, log_range: [f64::NEG_INFINITY, f64::INFINITY] };
-        let fitted: Vec<f64> = x.rows().into_iter().map(|r| spread.log_of(r.iter().copied())).collect();
+        squares.resize(width, 0.0);
+        let mut spread = Spread { weights, squares, bias, log_range: [f64::NEG_INFINITY, f64::INFINITY] };
+        let fitted: Vec<f64> = x.rows().into_iter().map(|r| spread.log_of(r)).collect();
         let lo = fitted.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = fitted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         spread.log_range = [lo, hi];
         Ok(spread)
     }
 
-    fn log_of(&self, row: impl Iterator<Item = f64>) -> f64 {
-        let v = self.bias + row.zip(&self.weights).map(|(x, w)| x * w).sum::<f64>();
-        v.clamp(self.log_range[0], self.log_range[1])
+    fn log_of(&self, row: ndarray::ArrayView1<'_, f64>) -> f64 {
+        let terms = row.iter().zip(self.weights.iter().zip(&self.squares)).map(|(x, (w, v))| x * w + x * x * v);
+        (self.bias + terms.sum::<f64>()).clamp(self.log_range[0], self.log_range[1])
     }
 
     /// `σ(x)` of each row of `x` (the model's inputs).
     pub fn of(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
-        x.rows().into_iter().map(|r| self.log_of(r.iter().copied()).exp()).collect()
+        x.rows().into_iter().map(|r| self.log_of(r).exp()).collect()
     }
 
     fn is_valid(&self, width: usize) -> bool {
         let [lo, hi] = self.log_range;
         self.weights.len() == width
-            && self.weights.iter().all(|w| w.is_finite())
+            && self.squares.len() == width
+            && self.weights.iter().chain(&self.squares).all(|w| w.is_finite())
             && self.bias.is_finite()
             && lo.is_finite()
             && hi.is_finite()
