@@ -39,7 +39,7 @@ pub(crate) fn loss_for(args: &TrainArgs, p: &Prepared<f32>) -> Result<Box<dyn Lo
     match (p.pipeline.task(), &args.class_weight) {
         (Task::Regression, Some(_)) => Err("invalid --class-weight for a regression: allowed only with classes".into()),
         (Task::Regression, None) => {
-            let loss: RegressionLoss = args.loss.as_deref().unwrap_or("mse").parse()?;
+            let loss = regression_loss(args.loss.as_deref())?;
             Ok(Box::new(loss))
         }
         (Task::Classification, _) if args.loss.as_deref().is_some_and(|l| !l.eq_ignore_ascii_case("crossentropy")) => {
@@ -66,6 +66,14 @@ pub(crate) fn loss_for(args: &TrainArgs, p: &Prepared<f32>) -> Result<Box<dyn Lo
             Ok(Box::new(ClassWeighted::new(weights).map_err(|e| format!("invalid --class-weight {w}: {e}"))?))
         }
     }
+}
+
+/// `--loss` for a regression (default mse).
+pub(crate) fn regression_loss(loss: Option<&str>) -> Result<RegressionLoss, String> {
+    let loss = loss.unwrap_or("mse");
+    loss.parse().map_err(|_| {
+        format!("invalid --loss {loss}: allowed mse, mae, huber, huber:δ (δ > 0), quantile:τ (τ in (0, 1)), crossentropy for classes")
+    })
 }
 
 /// Trains `architecture` on `p` as the flags say (early stopping on the validation loss with the

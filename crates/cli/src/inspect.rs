@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use ndnet_layers::Model;
-use ndnet_trainer::{ColumnEncoder, Task, load_model};
+use ndnet_trainer::{Calibration, ColumnEncoder, Task, load_model};
 
-use crate::program::{Outcome, say};
+use crate::program::{Outcome, percent, say};
 
 /// Show what a weights (`.safetensors`) or checkpoint (`.json`) file holds.
 #[derive(Debug, Parser)]
@@ -50,8 +50,8 @@ pub fn run(args: InspectArgs) -> Outcome {
     say(format_args!("Model: {} parameters\n{}", model.num_params(), model.summary(pipeline.input_width())?))?;
     say(format_args!("Inputs ({}): {}", pipeline.input_width(), listed(&pipeline.feature_names(), 20, args.all)))?;
     let shown = if args.all { usize::MAX } else { 20 };
-    for e in pipeline.encoders().iter().take(shown) {
-        let how = match e {
+    for (k, e) in pipeline.encoders().iter().enumerate().take(shown) {
+        let mut how = match e {
             ColumnEncoder::Number { fill: Some(v), .. } => format!("number, missing cells filled with {v}"),
             ColumnEncoder::Number { .. } => "number".into(),
             ColumnEncoder::YesNo { .. } => "yes/no as 1/0".into(),
@@ -61,6 +61,12 @@ pub fn run(args: InspectArgs) -> Outcome {
             ColumnEncoder::Embed { categories, .. } => format!("embedded, {} categories", categories.len()),
             _ => "other".into(),
         };
+        if let Some(profile) = pipeline.profile().get(k) {
+            if let Some([lo, hi]) = profile.range {
+                how.push_str(&format!("; training range {lo} to {hi}"));
+            }
+            how.push_str(&format!("; {:.1} % of the training cells missing", 100.0 * profile.missing_share));
+        }
         say(format_args!("  {}: {how}", e.column()))?;
     }
     if pipeline.encoders().len() > shown {
@@ -72,8 +78,23 @@ pub fn run(args: InspectArgs) -> Outcome {
                 ndnet_trainer::Evaluation::Regression { rows, .. }
                 | ndnet_trainer::Evaluation::Classification { rows, .. } => rows,
             };
-            say(format_args!("Test metrics at save time ({rows} rows): {e}"))
+            say(format_args!("Test metrics at save time ({rows} rows): {e}"))?;
         }
-        None => say(format_args!("Test metrics at save time: none stored")),
+        None => say(format_args!("Test metrics at save time: none stored"))?,
+    }
+    match &metadata.calibration {
+        Some(Calibration::Interval { level, quantile, rows, spread }) => {
+            let score = if spread.is_some() { "normalized score" } else { "absolute score" };
+            say(format_args!(
+                "Interval: {}, {score}, conformal quantile {quantile} (trained target's units), calibrated on {rows} validation rows",
+                percent(*level)
+            ))
+        }
+        Some(Calibration::Sets { level, threshold, rows }) => say(format_args!(
+            "Prediction sets: {}, a label is in when its probability ≥ {}, calibrated on {rows} validation rows",
+            percent(*level),
+            1.0 - threshold
+        )),
+        None => say(format_args!("Interval: none (train with --interval LEVEL for one)")),
     }
 }

@@ -182,6 +182,9 @@ fn check_args(a: &TrainArgs) -> Outcome {
     for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
         check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
     }
+    if let Some(loss) = a.loss.as_deref().filter(|l| !l.eq_ignore_ascii_case("crossentropy")) {
+        evaluate::regression_loss(Some(loss))?;
+    }
     if let Some(level) = a.interval {
         check("interval", level > 0.0 && level < 1.0, level, "in (0, 1), e.g. 0.9")?;
     }
@@ -279,11 +282,11 @@ fn coverage_text(c: &Calibration, covered: Option<(f64, f64)>, test_rows: usize)
     let (what, rows, size) = match c {
         Calibration::Interval { rows, spread, .. } => {
             let kind = if spread.is_some() { "normalized" } else { "absolute" };
-            (format!("Interval ({kind} score"), rows, "mean width")
+            (format!("Interval ({kind} score, "), rows, "mean width")
         }
         Calibration::Sets { rows, .. } => ("Prediction sets (".to_string(), rows, "mean size"),
     };
-    let head = format!("{what}, {}, calibrated on {rows} validation rows)", percent(c.level()));
+    let head = format!("{what}{}, calibrated on {rows} validation rows)", percent(c.level()));
     match covered {
         Some((share, mean)) => format!("{head}: {share:.4} of the {test_rows} test rows covered, {size} {mean:.4}"),
         None => format!("{head}: no test rows to measure its coverage on"),

@@ -142,6 +142,68 @@ fn three_classes_round_trip_and_a_stratified_split() {
 }
 
 #[test]
+fn intervals_round_trip_and_hold_the_prediction() {
+    let extra = ["--exclude", "bought,kind", "--interval", "0.9", "--interval-score", "normalized"];
+    let (out, printed) = round_trip("interval", "price", &extra);
+    assert!(printed.contains("Interval (normalized score, 90%, calibrated on 36 validation rows): "), "{printed}");
+    let text = std::fs::read_to_string(out.join("test_predictions.csv")).unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",predicted_price,price_lower,price_upper"), "{text}");
+    for line in text.lines().skip(1) {
+        let v: Vec<f64> = line.rsplit(',').take(3).map(|c| c.parse().unwrap()).collect();
+        let (upper, lower, predicted) = (v[0], v[1], v[2]);
+        assert!(lower < predicted && predicted < upper, "lower < predicted < upper: {line}");
+    }
+    let inspected = ok(&["inspect", out.join("weights.safetensors").to_str().unwrap()]);
+    assert!(inspected.contains("Interval: 90%, normalized score"), "{inspected}");
+}
+
+#[test]
+fn prediction_sets_round_trip() {
+    let (out, printed) = round_trip("sets", "kind", &["--exclude", "price,bought", "--interval", "0.9"]);
+    assert!(printed.contains("Prediction sets (90%, calibrated on 36 validation rows): "), "{printed}");
+    let text = std::fs::read_to_string(out.join("test_predictions.csv")).unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",prediction_set"), "{text}");
+    for line in text.lines().skip(1) {
+        let set = line.rsplit(',').next().unwrap();
+        assert!(!set.is_empty() && set.split('|').all(|l| ["large", "medium", "small"].contains(&l)), "{line}");
+    }
+}
+
+#[test]
+fn predict_reports_rows_unlike_the_training_rows_and_strict_refuses_them() {
+    let d = dir("input_check");
+    let csv = d.join("data.csv");
+    std::fs::write(&csv, table(120)).unwrap();
+    let run = d.join("run");
+    let train = ["train", "--data", csv.to_str().unwrap(), "--target", "price", "--exclude", "bought,kind"];
+    ok(&[&train[..], &["--epochs", "5", "--missing", "median", "--quiet", "--out", run.to_str().unwrap()]].concat());
+    let odd = d.join("odd.csv");
+    let rows = "x1,x2,colour,member\n5,3,red,Yes\n250,3,red,No\n5,NA,purple,\n-1,2,mauve,Yes\n";
+    std::fs::write(&odd, rows).unwrap();
+    let model = run.join("weights.safetensors");
+    let predicted = d.join("predicted.csv");
+    let args = ["predict", "--model", model.to_str().unwrap(), "--data", odd.to_str().unwrap()];
+    let printed = ok(&[&args[..], &["--out", predicted.to_str().unwrap()]].concat());
+    for expected in [
+        "Input check of 4 rows against the training rows:",
+        "`x1`: 2 values outside the training range 0 to 10 (first: line 3, \"250\")",
+        "`x2`: 1 missing cell filled with ",
+        "`colour`: 2 categories the training rows never had, encoded as none (first: line 4, \"purple\")",
+        "`member`: 1 missing cell filled with 0 (first: line 4; 0.0 % of the training rows were missing)",
+    ] {
+        assert!(printed.contains(expected), "{expected} in:\n{printed}");
+    }
+    assert_eq!(std::fs::read_to_string(&predicted).unwrap().lines().count(), 5, "every row predicted, none dropped");
+    let strict = d.join("strict.csv");
+    let out = ndnet(&[&args[..], &["--strict", "--out", strict.to_str().unwrap()]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.lines().count() == 1, "{stderr}");
+    let expected = "odd.csv: line 3, column `x1`: 250 is outside the training rows' range 0 to 10 (--strict)";
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!strict.exists(), "a refused run writes nothing");
+}
+
+#[test]
 fn cross_validation_prints_the_same_bytes_for_one_and_two_threads() {
     let d = dir("cv");
     let csv = d.join("data.csv");
@@ -183,6 +245,12 @@ fn bad_flags_are_one_line_errors() {
         (vec!["--target", "kind", "--loss", "mse"], "invalid --loss mse for a classification"),
         (vec!["--target", "price", "--class-weight", "1,2"], "invalid --class-weight for a regression"),
         (vec!["--target", "price", "--features", "x1,x1"], "`x1` is named twice among the features"),
+        (vec!["--target", "price", "--interval", "1.5"], "invalid --interval 1.5: allowed in (0, 1), e.g. 0.9"),
+        (
+            vec!["--target", "price", "--interval-score", "wide"],
+            "invalid --interval-score wide: allowed absolute, normalized",
+        ),
+        (vec!["--target", "price", "--loss", "quantile:1.2"], "invalid --loss quantile:1.2: allowed mse, mae, huber"),
     ] {
         let mut all = vec!["train", "--data", c, "--out", d.to_str().unwrap(), "--epochs", "1"];
         all.extend(args.iter());

@@ -28,7 +28,7 @@
 //! assert_eq!(sets.prediction_sets(&p), [vec![0], vec![0, 1, 2]]); // p ≥ 0.25
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView2, NdFloat};
+use ndarray::{Array2, ArrayView2, NdFloat};
 use ndnet_layers::Model;
 use serde::{Deserialize, Serialize};
 
