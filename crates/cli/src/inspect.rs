@@ -23,10 +23,7 @@ pub struct InspectArgs {
 
 /// The first `keep` of `names` and how many more, unless `all`.
 fn listed(names: &[String], keep: usize, all: bool) -> String {
-    match names.len() > keep && !all {
-        true => format!("{}, … ({} in all)", names[..keep].join(", "), names.len()),
-        false => names.join(", "),
-    }
+    if all { names.join(", ") } else { crate::program::elided(names, keep) }
 }
 
 /// Runs `ndnet inspect`.

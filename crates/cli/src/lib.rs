@@ -8,7 +8,8 @@
 //!   any depth, early stopping, a baseline on the same split, pictures, `--cv K`;
 //! - [`predict`]: new rows from the weights file alone;
 //! - [`compare`]: the optimizer sweep, with shards and their merge;
-//! - [`inspect`]: what a weights or checkpoint file holds.
+//! - [`inspect`]: what a weights or checkpoint file holds;
+//! - [`export`]: the model and its preprocessing as one ONNX graph.
 //!
 //! ```
 //! use clap::Parser;
@@ -19,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compare;
+pub mod export;
 pub mod inspect;
 pub mod predict;
 pub mod program;
@@ -52,6 +54,8 @@ pub enum Command {
     Compare(Box<compare::CompareArgs>),
     /// Show what a weights or checkpoint file holds.
     Inspect(inspect::InspectArgs),
+    /// Export a trained model with its preprocessing as one ONNX graph.
+    Export(export::ExportArgs),
 }
 
 /// Runs one parsed command line.
@@ -61,5 +65,6 @@ pub fn run(cli: Cli) -> program::Outcome {
         Command::Predict(a) => predict::run(a),
         Command::Compare(a) => compare::run(*a),
         Command::Inspect(a) => inspect::run(a),
+        Command::Export(a) => export::run(a),
     }
 }

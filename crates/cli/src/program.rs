@@ -119,6 +119,14 @@ pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> O
     if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
 }
 
+/// The first `keep` of `names` joined with `, `, and how many there are in all when that is more.
+pub fn elided(names: &[String], keep: usize) -> String {
+    match names.len() > keep {
+        true => format!("{}, … ({} in all)", names[..keep].join(", "), names.len()),
+        false => names.join(", "),
+    }
+}
+
 /// A level in (0, 1) as a percentage to a tenth: `0.9` → `90%`, `0.975` → `97.5%`.
 pub fn percent(level: f64) -> String {
     format!("{}%", (1000.0 * level).round() / 10.0)

@@ -68,6 +68,11 @@ mod fit {
     pub mod weights;
 }
 
+mod export {
+    pub mod onnx;
+    mod protobuf;
+}
+
 mod compare {
     pub mod curves;
     pub mod sweep;
@@ -95,6 +100,7 @@ pub use data::standardizer::Standardizer;
 pub use data::table::Table;
 pub use data::target::{MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
 pub use error::{Result, Setting, TrainError};
+pub use export::onnx::{ONNX_ML_OPSET, ONNX_OPSET, export_onnx, write_onnx};
 pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_WIDTH};
 pub use fit::callback::{Callback, Context, load_state, save_state};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};

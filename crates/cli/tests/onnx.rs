@@ -1,0 +1,108 @@
+//! Export parity: `ndnet export --onnx`, run by onnxruntime (`tools/onnx_check.py`), gives
+//! `ndnet predict`'s predictions within 1e-5 relative on every row — a regression with a log
+//! target, filled missing cells and normalised intervals; three classes with batch
+//! normalisation, tanh and an embedded column, with prediction sets; two classes with a yes/no
+//! column and leaky ReLU — and on rows unlike the training rows (unseen categories, values out of
+//! range, missing cells).
+//!
+//! The runtime comes from `NDNET_ONNX_PYTHON` (set by `.ci/run`), or a venv this test makes in the
+//! target folder with `tools/onnx-venv` (which needs `python3` and the Python package registry).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn python() -> String {
+    if let Ok(p) = std::env::var("NDNET_ONNX_PYTHON") {
+        return p;
+    }
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("onnx-venv");
+    let out =
+        Command::new("bash").arg(repo().join("tools/onnx-venv")).arg(&venv).output().expect("run tools/onnx-venv");
+    assert!(
+        out.status.success(),
+        "could not make the onnxruntime venv (python3 -m venv and pip install -r tools/onnx-requirements.txt): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn ndnet(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_ndnet")).args(args).output().expect("run ndnet");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "ndnet {args:?} failed:\n{stdout}\n{stderr}");
+    stdout.into_owned()
+}
+
+/// A table with numbers, text, yes/no, missing cells and a target of each kind.
+fn table(rows: usize) -> String {
+    let mut s = String::from("x1,x2,colour,member,price,bought,kind\n");
+    for i in 0..rows {
+        let x1 = ((i * 37) % 101) as f64 / 10.0;
+        let x2 = ((i * 53) % 89) as f64 / 8.0;
+        let colour = ["red", "green", "blue", "amber"][i % 4];
+        let member = ["Yes", "no", "YES", "No"][i % 4];
+        let price = 20.0 + 3.0 * x1 - 1.5 * x2 + if colour == "red" { 5.0 } else { 0.0 } + 0.3 * (i % 7) as f64;
+        let bought = if x1 + (i % 3) as f64 > 6.0 { "yes" } else { "no" };
+        let kind = ["small", "medium", "large"][usize::from(x1 > 3.5) + usize::from(x1 > 7.0)];
+        let x2 = if i % 17 == 5 { "NA".to_string() } else { x2.to_string() };
+        let colour = if i % 19 == 3 { "" } else { colour };
+        let member = if i % 23 == 7 { "?" } else { member };
+        s.push_str(&format!("{x1},{x2},{colour},{member},{price},{bought},{kind}\n"));
+    }
+    // Rows unlike the training rows: an unseen category, values far out of range, missing cells.
+    s.push_str("55,3,purple,yes,30,no,large\n-4,40,red,NA,30,yes,small\n5,,,,30,no,medium\n");
+    s
+}
+
+/// Trains with `flags`, exports, predicts every row with `ndnet predict` and has onnxruntime
+/// compare; returns the report line.
+fn parity(name: &str, flags: &[&str]) -> String {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("onnx").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let csv = d.join("data.csv");
+    std::fs::write(&csv, table(300)).unwrap();
+    let (csv, run) = (csv.to_str().unwrap(), d.join("run"));
+    let train =
+        ["train", "--data", csv, "--out", run.to_str().unwrap(), "--epochs", "30", "--quiet", "--missing", "median"];
+    ndnet(&[&train[..], flags].concat());
+    let (model, onnx, predicted) = (run.join("weights.safetensors"), d.join("model.onnx"), d.join("predicted.csv"));
+    let printed = ndnet(&["export", "--model", model.to_str().unwrap(), "--onnx", onnx.to_str().unwrap()]);
+    assert!(printed.starts_with(&format!("Wrote {} (ONNX opset 17)", onnx.display())), "{printed}");
+    ndnet(&["predict", "--model", model.to_str().unwrap(), "--data", csv, "--out", predicted.to_str().unwrap()]);
+    let check = repo().join("tools/onnx_check.py");
+    let out = Command::new(python())
+        .args([check.to_str().unwrap(), onnx.to_str().unwrap(), csv, predicted.to_str().unwrap()])
+        .output()
+        .expect("run tools/onnx_check.py");
+    let report = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    println!("{name}: {report}");
+    assert!(out.status.success(), "{name}: {report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("\"rows\": 303"), "{report}");
+    report
+}
+
+#[test]
+fn a_regression_with_a_log_target_and_normalized_intervals_matches() {
+    let flags = ["--target", "price", "--exclude", "bought,kind", "--log-target", "--hidden", "16,8"];
+    let report = parity("regression", &[&flags[..], &["--interval", "0.9", "--interval-score", "normalized"]].concat());
+    assert!(report.contains("\"price_lower\"") && report.contains("\"price_upper\""), "{report}");
+}
+
+#[test]
+fn three_classes_with_batch_norm_tanh_and_an_embedding_match() {
+    let flags = ["--target", "kind", "--exclude", "price,bought", "--batch-norm", "--activation", "tanh"];
+    let report = parity("classes", &[&flags[..], &["--embed-above", "3", "--interval", "0.9"]].concat());
+    assert!(report.contains("\"probability_small\"") && report.contains("\"differing_sets\": 0"), "{report}");
+}
+
+#[test]
+fn two_classes_with_a_yes_no_column_and_leaky_relu_match() {
+    let flags = ["--target", "bought", "--exclude", "price,kind", "--activation", "leaky-relu", "--hidden", "8"];
+    let report = parity("binary", &flags);
+    assert!(report.contains("\"probability_yes\"") && report.contains("\"differing_labels\": 0"), "{report}");
+}
