@@ -59,7 +59,7 @@ struct Args {
     /// Weight decay, ≥ 0: L2 for SGD and Adam, decoupled for AdamW and Keras [default: the preset's]
     #[arg(long)]
     weight_decay: Option<f64>,
-    /// Loss: mse, mae, huber (δ 1)
+    /// Loss: mse, mae, huber (δ 1), huber:δ, quantile:τ (the pinball loss, τ in (0, 1))
     #[arg(long, default_value = "mse")]
     loss: String,
     /// Activation after the hidden layer: relu, tanh, sigmoid, leaky-relu

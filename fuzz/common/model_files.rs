@@ -35,7 +35,20 @@ pub fn templates() -> &'static Templates {
         let architecture = Architecture::mlp(p.pipeline.input_width(), &[3], 1).with_batch_norm(true);
         let mut model = architecture.build::<f32>(1).expect("model");
         let mut opt = ndnet_optim::Adam::new(ndnet_optim::AdamConfig::keras(0.01)).expect("adam");
-        let metadata = RunMetadata::default().with_pipeline(p.pipeline.clone()).with_architecture(architecture);
+        // A normalised interval too, so the calibration's checks are fuzzed with the rest.
+        let width = p.pipeline.input_width();
+        let spread = ndnet_trainer::Spread {
+            weights: vec![0.1; width],
+            squares: vec![0.01; width],
+            bias: 0.0,
+            log_range: [-1.0, 1.0],
+        };
+        let calibration =
+            ndnet_trainer::Calibration::Interval { level: 0.9, quantile: 0.5, rows: 8, spread: Some(spread) };
+        let metadata = RunMetadata::default()
+            .with_pipeline(p.pipeline.clone())
+            .with_architecture(architecture)
+            .with_calibration(Some(calibration));
         let mut trainer = Trainer::new(TrainerConfig::new(1).with_verbose(false).with_progress(false))
             .expect("trainer")
             .with_metadata(metadata.clone());
@@ -137,8 +150,15 @@ pub fn run_one(data: &[u8]) -> bool {
     };
     match load_model::<f32>(&path) {
         Ok((mut model, metadata)) => {
-            let pipeline = metadata.pipeline.expect("load_model checks there is one");
+            let pipeline = metadata.pipeline.clone().expect("load_model checks there is one");
             let _ = predict_table(&mut model, &pipeline, &t.table);
+            let _ =
+                ndnet_trainer::predict_with_uncertainty(&mut model, &pipeline, metadata.calibration.as_ref(), &t.table);
+            let _ = pipeline.check_inputs(&t.table);
+            let _ = ndnet_trainer::export_onnx(
+                &model,
+                &RunMetadata { pipeline: Some(pipeline.clone()), ..metadata.clone() },
+            );
             let _ = model.num_params();
             true
         }
