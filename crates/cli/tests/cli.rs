@@ -213,7 +213,7 @@ fn cross_validation_prints_the_same_bytes_for_one_and_two_threads() {
         let args = ["train", "--data", csv.to_str().unwrap(), "--target", "kind", "--exclude", "price,bought"];
         let printed = ok(&[
             &args[..],
-            &["--cv", "3", "--jobs", jobs, "--epochs", "15", "--hidden", "8"],
+            &["--cv", "3", "--jobs", jobs, "--epochs", "15", "--hidden", "8", "--interval", "0.8"],
             &["--out", out.to_str().unwrap()],
         ]
         .concat());
@@ -223,6 +223,7 @@ fn cross_validation_prints_the_same_bytes_for_one_and_two_threads() {
     let (one, two) = (run("1"), run("2"));
     assert_eq!(one, two);
     assert!(one.0.contains("3 stratified folds") && one.0.contains("Mean ± sd over 3 folds: accuracy "), "{}", one.0);
+    assert!(one.0.contains("Interval (80%, each fold calibrated on its validation rows): coverage "), "{}", one.0);
 }
 
 #[test]

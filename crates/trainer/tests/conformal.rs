@@ -139,3 +139,24 @@ fn too_few_calibration_rows_for_the_level_are_an_error() {
     let err = Calibration::calibrate(&p, &mut model, 0.95, IntervalScore::Absolute).unwrap_err().to_string();
     assert!(err.contains("at least 19 calibration (validation) rows for this level: there are 10"), "{err}");
 }
+
+#[test]
+fn the_quantile_loss_fits_its_quantile() {
+    use ndnet_layers::Quantile;
+    let t = table(1, false);
+    let p = Prepared::<f32>::from_table(&t, &PipelineConfig::new("y"), 0.0, 0.2, 1).unwrap();
+    let architecture = ndnet_trainer::Architecture::mlp(p.pipeline.input_width(), &[16], 1);
+    for tau in [0.1, 0.9] {
+        let mut model = architecture.build::<f32>(1).unwrap();
+        let mut optimizer = Adam::new(AdamConfig::keras(0.01)).unwrap();
+        let mut trainer = Trainer::new(TrainerConfig::new(30).with_seed(1).with_verbose(false)).unwrap();
+        let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), 64).unwrap();
+        let loss = Quantile::new(tau).unwrap();
+        trainer.fit(&mut model, &loss, &mut optimizer, &mut batches, None).unwrap();
+        let predicted = p.predict_original(&mut model, &p.test_x).unwrap();
+        let actual = p.split.test.y.column(0);
+        let below = actual.iter().zip(predicted.column(0)).filter(|(a, q)| a <= q).count() as f64 / actual.len() as f64;
+        println!("quantile {tau}: {below:.4} of the {} test rows at or below the prediction", actual.len());
+        assert!((below - tau).abs() < 0.05, "quantile {tau}: {below}");
+    }
+}
