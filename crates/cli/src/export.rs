@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use ndnet_trainer::{ColumnEncoder, load_model, write_onnx};
 
-use crate::program::{Outcome, refuse_overwrite, say};
+use crate::program::{Outcome, refuse_overwrite_as, say};
 
 /// Export a model trained by `ndnet train` as an ONNX graph.
 #[derive(Debug, Parser)]
@@ -23,7 +23,7 @@ pub struct ExportArgs {
 
 /// Runs `ndnet export`.
 pub fn run(args: ExportArgs) -> Outcome {
-    refuse_overwrite(&args.onnx, &[("--model", &args.model)])?;
+    refuse_overwrite_as("--onnx", &args.onnx, &[("--model", &args.model)])?;
     let (model, metadata) = load_model::<f32>(&args.model)?;
     write_onnx(&model, &metadata, &args.onnx)?;
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;

@@ -146,13 +146,20 @@ pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
 /// Refuses an output path that is one of the inputs (by any spelling of the path): writing there
 /// would destroy what the user gave.
 pub fn refuse_overwrite(out: &Path, inputs: &[(&str, &Path)]) -> Outcome {
+    refuse_overwrite_as("--out", out, inputs)
+}
+
+/// [`refuse_overwrite`] for an output given by the flag `out_flag`.
+pub fn refuse_overwrite_as(out_flag: &str, out: &Path, inputs: &[(&str, &Path)]) -> Outcome {
     let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false, // the output does not exist yet: it cannot be an input
     };
     for (flag, input) in inputs {
         if same(out, input) {
-            return Err(format!("--out {} is the {flag} file: the output would overwrite it", out.display()).into());
+            return Err(
+                format!("{out_flag} {} is the {flag} file: the output would overwrite it", out.display()).into()
+            );
         }
     }
     Ok(())

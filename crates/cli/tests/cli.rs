@@ -153,8 +153,17 @@ fn intervals_round_trip_and_hold_the_prediction() {
         let (upper, lower, predicted) = (v[0], v[1], v[2]);
         assert!(lower < predicted && predicted < upper, "lower < predicted < upper: {line}");
     }
-    let inspected = ok(&["inspect", out.join("weights.safetensors").to_str().unwrap()]);
+    let model = out.join("weights.safetensors");
+    let inspected = ok(&["inspect", model.to_str().unwrap()]);
     assert!(inspected.contains("Interval: 90%, normalized score"), "{inspected}");
+    let before = std::fs::read(&model).unwrap();
+    let refused = ndnet(&["export", "--model", model.to_str().unwrap(), "--onnx", model.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("--onnx") && stderr.contains("is the --model file"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&model).unwrap(), before, "the model is untouched");
 }
 
 #[test]

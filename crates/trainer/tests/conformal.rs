@@ -160,3 +160,53 @@ fn the_quantile_loss_fits_its_quantile() {
         assert!((below - tau).abs() < 0.05, "quantile {tau}: {below}");
     }
 }
+
+/// A calibration or a training profile read from a file is untrusted: one that does not fit the
+/// model, or holds impossible values, is refused by name before anything is predicted.
+#[test]
+fn a_tampered_calibration_or_profile_is_refused() {
+    use ndnet_trainer::{RunMetadata, Spread, load_model, save_safetensors};
+    let t = table(1, false);
+    let p = Prepared::<f32>::from_table(&t, &PipelineConfig::new("y"), 0.2, 0.0, 1).unwrap();
+    let architecture = ndnet_trainer::Architecture::mlp(p.pipeline.input_width(), &[4], 1);
+    let model = architecture.build::<f32>(1).unwrap();
+    let width = p.pipeline.input_width();
+    let spread = |weights: usize, log_range: [f64; 2]| Spread {
+        weights: vec![0.1; weights],
+        squares: vec![0.0; weights],
+        bias: 0.0,
+        log_range,
+    };
+    let interval =
+        |level: f64, quantile: f64, spread: Option<Spread>| Calibration::Interval { level, quantile, rows: 10, spread };
+    let path = std::env::temp_dir().join(format!("ndnet-tampered-{}.safetensors", std::process::id()));
+    let load = |metadata: &RunMetadata| {
+        save_safetensors(&model, metadata, &path).unwrap();
+        load_model::<f32>(&path).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let base = RunMetadata::default().with_pipeline(p.pipeline.clone()).with_architecture(architecture.clone());
+    assert_eq!(
+        load(&base.clone().with_calibration(Some(interval(0.9, 0.4, Some(spread(width, [-1.0, 1.0])))))),
+        Ok(())
+    );
+    for bad in [
+        interval(1.5, 0.4, None),
+        interval(0.9, -1.0, None),
+        interval(0.9, 0.4, Some(spread(width - 1, [-1.0, 1.0]))),
+        interval(0.9, 0.4, Some(spread(width, [1.0, -1.0]))),
+        interval(0.9, 0.4, Some(spread(width, [-1.0, 1e6]))),
+        Calibration::Sets { level: 0.9, threshold: 0.5, rows: 10 }, // sets on a regression
+    ] {
+        let err = load(&base.clone().with_calibration(Some(bad.clone()))).unwrap_err();
+        assert!(
+            err.contains("the stored calibration does not fit the model (or holds impossible values)"),
+            "{bad:?}: {err}"
+        );
+    }
+    let mut pipeline = serde_json::to_value(&p.pipeline).unwrap();
+    pipeline["profile"][0]["range"] = serde_json::json!([5.0, 1.0]);
+    let tampered = RunMetadata { pipeline: Some(serde_json::from_value(pipeline).unwrap()), ..base.clone() };
+    let err = load(&tampered).unwrap_err();
+    assert!(err.contains("a training profile that does not match the inputs (or holds an impossible range)"), "{err}");
+    std::fs::remove_file(&path).unwrap();
+}
