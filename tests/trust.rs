@@ -235,10 +235,11 @@ fn closed_streams_never_panic_and_unfinished_work_is_not_success() {
     // stderr closed: the error line is lost, the exit is still 1 (it was 101, a panic).
     let r = sh(format!("{} --lr -1 2>&-", housing.display()));
     assert_eq!(r.status.code(), Some(1));
-    // stdout closed after one line: 141, and no panic.
+    // stdout closed after one line: 141, and no panic. (Enough steps that `head` has surely
+    // exited before the second line: with 1,000 the whole output could reach the pipe first.)
     let r = Command::new("bash")
         .arg("-c")
-        .arg(format!("set -o pipefail; {} --steps 1000 | head -1 > /dev/null", rosenbrock.display()))
+        .arg(format!("set -o pipefail; {} --steps 2000000 | head -1 > /dev/null", rosenbrock.display()))
         .stderr(Stdio::piped())
         .output()
         .unwrap();
