@@ -88,16 +88,16 @@ fn coverages(classes: bool, score: IntervalScore) -> Vec<(f64, Vec<f64>, f64)> {
             }
         }
     }
-    let ratio = |k: usize| width_ratio[k].iter().sum::<f64>() / width_ratio[k].len().max(1) as f64;
+    // NaN for prediction sets, which have no width.
+    let ratio = |k: usize| width_ratio[k].iter().sum::<f64>() / width_ratio[k].len() as f64;
     LEVELS.iter().enumerate().map(|(k, &l)| (l, by_level[k].clone(), ratio(k))).collect()
 }
 
 fn assert_covered(what: &str, results: &[(f64, Vec<f64>, f64)]) {
     for (level, per_seed, ratio) in results {
         let mean = per_seed.iter().sum::<f64>() / per_seed.len() as f64;
-        println!(
-            "{what} at {level}: coverage {mean:.4} over seeds {per_seed:.4?}; wide/narrow rows' width ratio {ratio:.2}"
-        );
+        let ratio = if ratio.is_nan() { String::new() } else { format!("; wide/narrow rows' width ratio {ratio:.2}") };
+        println!("{what} at {level}: coverage {mean:.4} over seeds {per_seed:.4?}{ratio}");
         assert!((mean - level).abs() <= 0.03, "{what} at {level}: mean coverage {mean} over {per_seed:?}");
         for c in per_seed {
             assert!((c - level).abs() <= 0.06, "{what} at {level}: one seed's coverage {c} of {per_seed:?}");
