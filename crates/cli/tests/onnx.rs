@@ -59,8 +59,8 @@ fn table(rows: usize) -> String {
 }
 
 /// Trains with `flags`, exports, predicts every row with `ndnet predict` and has onnxruntime
-/// compare; returns the report line.
-fn parity(name: &str, flags: &[&str]) -> String {
+/// compare; returns the report line and the folder.
+fn parity(name: &str, flags: &[&str]) -> (String, PathBuf) {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("onnx").join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
@@ -83,26 +83,57 @@ fn parity(name: &str, flags: &[&str]) -> String {
     println!("{name}: {report}");
     assert!(out.status.success(), "{name}: {report}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(report.contains("\"rows\": 303"), "{report}");
-    report
+    (report, d)
 }
 
 #[test]
 fn a_regression_with_a_log_target_and_normalized_intervals_matches() {
     let flags = ["--target", "price", "--exclude", "bought,kind", "--log-target", "--hidden", "16,8"];
-    let report = parity("regression", &[&flags[..], &["--interval", "0.9", "--interval-score", "normalized"]].concat());
+    let (report, d) =
+        parity("regression", &[&flags[..], &["--interval", "0.9", "--interval-score", "normalized"]].concat());
     assert!(report.contains("\"price_lower\"") && report.contains("\"price_upper\""), "{report}");
+    readme_python_gives_the_predictions(&d);
+}
+
+/// The README's three lines of Python, run as written (the paths swapped for this model's), give
+/// `ndnet predict`'s values.
+fn readme_python_gives_the_predictions(d: &Path) {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme.find("From Python, with nothing of ndnet installed:").expect("the README's ONNX part");
+    let block = &readme[start..];
+    let code = &block[block.find("```python\n").unwrap() + 10..];
+    let code = &code[..code.find("```").unwrap()];
+    assert_eq!(code.lines().count(), 3, "three lines: {code}");
+    let (onnx, data) = (d.join("model.onnx"), d.join("data.csv"));
+    let script = code
+        .replace("runs/housing.onnx", onnx.to_str().unwrap())
+        .replace("data/odd_houses.csv", data.to_str().unwrap())
+        + "print('\\n'.join(f'{float(p[0])!r},{float(l[0])!r},{float(u[0])!r}' for p, l, u in zip(price, lower, upper)))\n";
+    let out = Command::new(python()).arg("-c").arg(&script).output().expect("run the README's Python");
+    assert!(out.status.success(), "{script}\n{}", String::from_utf8_lossy(&out.stderr));
+    let expected = std::fs::read_to_string(d.join("predicted.csv")).unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(printed.lines().count(), 303);
+    for (got, want) in printed.lines().zip(expected.lines().skip(1)) {
+        let got: Vec<f64> = got.split(',').map(|v| v.parse().unwrap()).collect();
+        let want: Vec<f64> =
+            want.rsplit(',').take(3).map(|v| v.parse().unwrap()).collect::<Vec<_>>().into_iter().rev().collect();
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() <= 1e-5 * w.abs(), "{got:?} against {want:?}");
+        }
+    }
 }
 
 #[test]
 fn three_classes_with_batch_norm_tanh_and_an_embedding_match() {
     let flags = ["--target", "kind", "--exclude", "price,bought", "--batch-norm", "--activation", "tanh"];
-    let report = parity("classes", &[&flags[..], &["--embed-above", "3", "--interval", "0.9"]].concat());
+    let (report, _) = parity("classes", &[&flags[..], &["--embed-above", "3", "--interval", "0.9"]].concat());
     assert!(report.contains("\"probability_small\"") && report.contains("\"differing_sets\": 0"), "{report}");
 }
 
 #[test]
 fn two_classes_with_a_yes_no_column_and_leaky_relu_match() {
     let flags = ["--target", "bought", "--exclude", "price,kind", "--activation", "leaky-relu", "--hidden", "8"];
-    let report = parity("binary", &flags);
+    let (report, _) = parity("binary", &flags);
     assert!(report.contains("\"probability_yes\"") && report.contains("\"differing_labels\": 0"), "{report}");
 }
