@@ -11,7 +11,7 @@ use clap::Parser;
 
 mod common;
 use common::say;
-use ndnet::trainer::{load_model, predict_csv};
+use ndnet::trainer::{Table, load_model, predict_csv};
 
 /// Predict the target for every row of a CSV with a model trained by the housing example.
 #[derive(Debug, Parser)]
@@ -35,7 +35,9 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
     let calibration = metadata.calibration.as_ref();
     let rows = predict_csv(&mut model, pipeline, calibration, &args.data, &args.out).map_err(common::with_flag_hint)?;
-    say(format_args!("Wrote {rows} predictions of `{}` to {}", pipeline.target(), args.out.display()))
+    say(format_args!("Wrote {rows} predictions of `{}` to {}", pipeline.target(), args.out.display()))?;
+    // What the model extrapolated on (`ndnet predict --strict` refuses such rows instead).
+    say(format_args!("{}", pipeline.check_inputs(&Table::from_csv(&args.data)?)?))
 }
 
 fn main() {
