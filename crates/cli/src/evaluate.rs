@@ -8,8 +8,9 @@ use ndarray::Array2;
 use ndnet_layers::{BceWithLogits, ClassWeighted, CrossEntropy, Loss, RegressionLoss, Sequential};
 use ndnet_optim::{Optimizer, OptimizerSpec};
 use ndnet_trainer::{
-    Architecture, Batches, Calibration, ClassMetrics, EarlyStopping, Evaluation, Metrics, PipelineConfig, Prepared,
-    Split, SplitRows, Table, TargetEncoder, Task, Trainer, TrainerConfig, mean_sd, run_parallel,
+    Architecture, Batches, Calibration, ClassMetrics, EarlyStopping, Evaluation, IntervalScore, Metrics,
+    PipelineConfig, Prepared, Split, SplitRows, Table, TargetEncoder, Task, Trainer, TrainerConfig,
+    calibration_rows_needed, mean_sd, run_parallel,
 };
 
 use crate::train::TrainArgs;
@@ -129,7 +130,26 @@ pub(crate) fn calibrate(
     model: &mut Sequential<f32>,
 ) -> Result<Option<Calibration>, Box<dyn Error>> {
     let Some(level) = args.interval else { return Ok(None) };
-    Ok(Some(Calibration::calibrate(p, model, level, args.interval_score.parse()?)?))
+    let score = check_interval(args, p)?;
+    Ok(Some(Calibration::calibrate(p, model, level, score)?))
+}
+
+/// What `--interval` and `--interval-score` need of the prepared rows, checked before training:
+/// enough validation rows for the level, and a normalised score only for a regression.
+pub(crate) fn check_interval(args: &TrainArgs, p: &Prepared<f32>) -> Result<IntervalScore, Box<dyn Error>> {
+    let Some(level) = args.interval else { return Ok(IntervalScore::Absolute) };
+    let (rows, needed) = (p.val_x.nrows(), calibration_rows_needed(level));
+    if rows < needed {
+        let message = format!(
+            "invalid --interval {level}: allowed with at least {needed} validation rows to calibrate on (there are {rows}; raise --val-fraction)"
+        );
+        return Err(message.into());
+    }
+    let score: IntervalScore = args.interval_score.as_deref().unwrap_or("absolute").parse()?;
+    if score == IntervalScore::Normalized && p.pipeline.task() == Task::Classification {
+        return Err("invalid --interval-score normalized for a classification: allowed absolute (prediction sets have one score)".into());
+    }
+    Ok(score)
 }
 
 /// The baseline's architecture: no hidden layer (a linear or logistic model), the same inputs,

@@ -135,10 +135,11 @@ pub struct TrainArgs {
     /// with the model; `predict` writes `<target>_lower`/`<target>_upper` or `prediction_set`
     #[arg(long)]
     pub interval: Option<f64>,
-    /// The interval's conformity score: absolute (one width for every row) or normalized (each
-    /// row's width scaled by its expected error, fitted on the training rows)
-    #[arg(long, default_value = "absolute")]
-    pub interval_score: String,
+    /// The interval's conformity score with --interval, for a regression: absolute (one width for
+    /// every row) or normalized (each row's width scaled by its expected error, fitted on the
+    /// training rows) [default: absolute]
+    #[arg(long)]
+    pub interval_score: Option<String>,
     /// Score K folds (stratified for classes) instead of one split, each on its own pipeline
     #[arg(long)]
     pub cv: Option<usize>,
@@ -188,13 +189,11 @@ fn check_args(a: &TrainArgs) -> Outcome {
     if let Some(level) = a.interval {
         check("interval", level > 0.0 && level < 1.0, level, "in (0, 1), e.g. 0.9")?;
     }
-    let score = a.interval_score.to_ascii_lowercase();
-    check(
-        "interval-score",
-        ["absolute", "normalized", "normalised"].contains(&score.as_str()),
-        &a.interval_score,
-        "absolute, normalized",
-    )?;
+    if let Some(score) = &a.interval_score {
+        let known = ["absolute", "normalized", "normalised"].contains(&score.to_ascii_lowercase().as_str());
+        check("interval-score", known, score, "absolute, normalized")?;
+        check("interval-score", a.interval.is_some(), score, "only with --interval")?;
+    }
     let total = a.val_fraction + a.test_fraction;
     check("val-fraction plus --test-fraction", total < 1.0, total, "< 1")?;
     if let Some(task) = &a.task {
@@ -242,6 +241,7 @@ pub fn run(args: TrainArgs) -> Outcome {
     let p = Prepared::<f32>::from_table(&table, &config, args.val_fraction, args.test_fraction, args.seed)
         .map_err(with_flag_hint)?;
     describe_data(&args, &p)?;
+    evaluate::check_interval(&args, &p)?;
     let architecture = architecture(&args, &p)?;
     let mut net = evaluate::fit(&args, &p, &architecture, !args.quiet)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {

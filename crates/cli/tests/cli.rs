@@ -260,6 +260,18 @@ fn bad_flags_are_one_line_errors() {
             vec!["--target", "price", "--interval-score", "wide"],
             "invalid --interval-score wide: allowed absolute, normalized",
         ),
+        (
+            vec!["--target", "price", "--interval-score", "normalized"],
+            "invalid --interval-score normalized: allowed only with --interval",
+        ),
+        (
+            vec!["--target", "price", "--interval", "0.99"],
+            "invalid --interval 0.99: allowed with at least 99 validation rows to calibrate on (there are 5; raise --val-fraction)",
+        ),
+        (
+            vec!["--target", "kind", "--interval", "0.5", "--interval-score", "normalized"],
+            "invalid --interval-score normalized for a classification: allowed absolute",
+        ),
         (vec!["--target", "price", "--loss", "quantile:1.2"], "invalid --loss quantile:1.2: allowed mse, mae, huber"),
     ] {
         let mut all = vec!["train", "--data", c, "--out", d.to_str().unwrap(), "--epochs", "1"];

@@ -106,8 +106,8 @@ pub use fit::callback::{Callback, Context, load_state, save_state};
 pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
 pub use fit::checkpointer::Checkpointer;
 pub use fit::conformal::{
-    Calibration, IntervalScore, MAX_SPREAD_INPUTS, Spread, Uncertainty, conformal_quantile, interval_coverage,
-    set_coverage,
+    Calibration, IntervalScore, MAX_SPREAD_INPUTS, Spread, Uncertainty, calibration_rows_needed, conformal_quantile,
+    interval_coverage, set_coverage,
 };
 pub use fit::early_stopping::{Best, EarlyStopping};
 pub use fit::history::{EpochRecord, History};

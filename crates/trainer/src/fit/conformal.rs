@@ -67,6 +67,20 @@ fn f64s<F: NdFloat>(x: &Array2<F>) -> Array2<f64> {
     x.mapv(|v| v.to_f64().unwrap_or(f64::NAN))
 }
 
+/// The fewest calibration rows that can promise `level`: ⌈(n + 1)·level⌉ ≤ n needs
+/// n ≥ level / (1 − level) (9 at 0.9, 19 at 0.95, 99 at 0.99).
+///
+/// ```
+/// assert_eq!(ndnet_trainer::calibration_rows_needed(0.9), 9);
+/// assert_eq!(ndnet_trainer::calibration_rows_needed(0.95), 19);
+/// ```
+pub fn calibration_rows_needed(level: f64) -> usize {
+    // The closed form up to rounding: search the few counts around it.
+    let guess = (level / (1.0 - level)).floor().min(usize::MAX as f64 / 2.0) as usize;
+    let fits = |n: &usize| ((*n + 1) as f64 * level).ceil() as usize <= *n;
+    (guess.saturating_sub(2).max(1)..).take(8).find(fits).unwrap_or(guess.saturating_add(1))
+}
+
 /// The conformal quantile of `scores` at `level`: the ⌈(n + 1)·level⌉-th smallest. Errors when
 /// `level` is not in (0, 1) or there are too few scores for it (fewer than `level / (1 − level)`:
 /// 9 at 0.9, 19 at 0.95), or a score is not finite.
@@ -80,7 +94,7 @@ pub fn conformal_quantile(mut scores: Vec<f64>, level: f64) -> Result<f64> {
     let n = scores.len();
     let k = ((n + 1) as f64 * level).ceil() as usize;
     if k > n || k == 0 {
-        let needed = (level / (1.0 - level)).ceil() as usize;
+        let needed = calibration_rows_needed(level);
         let message = format!("at least {needed} calibration (validation) rows for this level: there are {n}");
         return Err(config("interval", level.to_string(), &message));
     }
