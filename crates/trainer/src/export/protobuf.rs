@@ -1,13 +1,8 @@
 //! Protocol Buffers' wire format, the little of it an ONNX file needs: a message is a sequence
 //! of fields, each a key (`field number << 3 | wire type`) then a varint, a fixed 32- or 64-bit
 //! value, or a length and that many bytes (strings, packed numbers, nested messages). Written by
-//! hand so that exporting needs no code generator and no dependency.
-//!
-//! ```ignore
-//! let mut m = Message::default();
-//! m.int(1, 150); // field 1, varint 150
-//! assert_eq!(m.bytes(), [0x08, 0x96, 0x01]);
-//! ```
+//! hand so that exporting needs no code generator and no dependency. (Private: its tests below
+//! check it against the byte examples of the protobuf encoding guide.)
 
 /// One message being written.
 #[derive(Debug, Clone, Default)]
