@@ -381,7 +381,7 @@ fn write_outputs(
         write_predictions(table, &p.rows.test, &p.pipeline, predicted, uncertainty, &out.join("test_predictions.csv"))?;
     }
     let pictures = match &scored {
-        Some((e, predicted)) => draw(args, p, e, predicted, baseline.as_ref())?,
+        Some((e, predicted)) => draw(args, p, e, predicted, baseline.as_ref(), covered.as_ref())?,
         None => Vec::new(),
     };
     let mut written = vec![
@@ -415,6 +415,7 @@ fn draw(
     evaluation: &Evaluation,
     predicted: &ndarray::Array2<f64>,
     baseline: Option<&Evaluation>,
+    covered: Option<&(Uncertainty, (f64, f64))>,
 ) -> Result<Vec<&'static str>, Box<dyn std::error::Error>> {
     let out = &args.out;
     let target = p.pipeline.target();
@@ -425,14 +426,17 @@ fn draw(
                 note.push_str(&format!(", linear baseline R² {:.4}", b.r2));
             }
             let actual: Vec<f64> = p.split.test.y.column(0).to_vec();
-            let title = format!("{target}: predicted against actual");
-            plot_predicted_vs_actual(
-                &out.join("predicted_vs_actual.svg"),
-                &actual,
-                &predicted.column(0).to_vec(),
-                &title,
-                &note,
-            )?;
+            let mut title = format!("{target}: predicted against actual");
+            let intervals = match covered {
+                Some((Uncertainty::Interval { lower, upper }, (share, _))) => {
+                    let level = percent(args.interval.unwrap_or(0.0));
+                    title.push_str(&format!(", {level} intervals ({share:.3} of the rows covered)"));
+                    Some((lower.as_slice(), upper.as_slice()))
+                }
+                _ => None,
+            };
+            let (path, predicted) = (out.join("predicted_vs_actual.svg"), predicted.column(0).to_vec());
+            plot_predicted_vs_actual(&path, &actual, &predicted, intervals, &title, &note)?;
             Ok(vec!["predicted_vs_actual.svg"])
         }
         Evaluation::Classification { metrics, .. } => {

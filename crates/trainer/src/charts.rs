@@ -65,8 +65,19 @@ fn short_number(v: f64, span: f64) -> String {
 
 /// Test rows' predictions (y) against their actual values (x), with the diagonal where they
 /// would be equal; `note` (e.g. both models' R²) goes under the title.
-pub fn plot_predicted_vs_actual(path: &Path, actual: &[f64], predicted: &[f64], title: &str, note: &str) -> Result<()> {
-    let (lo, hi) = range(actual.iter().chain(predicted).copied());
+///
+/// With `intervals` (each row's lower and upper end), each point gets a vertical bar from its
+/// lower to its upper end: a bar that crosses the diagonal holds the actual value.
+pub fn plot_predicted_vs_actual(
+    path: &Path,
+    actual: &[f64],
+    predicted: &[f64],
+    intervals: Option<(&[f64], &[f64])>,
+    title: &str,
+    note: &str,
+) -> Result<()> {
+    let ends = intervals.map_or(&[][..], |i| i.0).iter().chain(intervals.map_or(&[][..], |i| i.1));
+    let (lo, hi) = range(actual.iter().chain(predicted).chain(ends).copied());
     write_svg(path, (700, 660), |root| {
         let (top, body) = root.split_vertically(56);
         top.titled(title, ("sans-serif", 20)).map_err(err)?;
@@ -87,6 +98,15 @@ pub fn plot_predicted_vs_actual(path: &Path, actual: &[f64], predicted: &[f64], 
             .draw();
         mesh.map_err(err)?;
         chart.draw_series(LineSeries::new([(lo, lo), (hi, hi)], BLACK.mix(0.5).stroke_width(1))).map_err(err)?;
+        if let Some((lower, upper)) = intervals {
+            let bars = actual
+                .iter()
+                .zip(lower.iter().zip(upper))
+                .filter(|(a, (l, u))| a.is_finite() && l.is_finite() && u.is_finite());
+            for (&a, (&l, &u)) in bars {
+                chart.draw_series(LineSeries::new([(a, l), (a, u)], RED.mix(0.3).stroke_width(1))).map_err(err)?;
+            }
+        }
         let points = actual.iter().zip(predicted).filter(|(a, p)| a.is_finite() && p.is_finite());
         chart.draw_series(points.map(|(&a, &p)| Circle::new((a, p), 3, BLUE.mix(0.45).filled()))).map_err(err)?;
         Ok(())
