@@ -113,9 +113,10 @@ fn value_info(name: &str, elem: i64, width: Option<usize>) -> Message {
 }
 
 impl Graph {
+    /// A name of the graph's own (`ndnet/…`), apart from every column's.
     fn fresh(&mut self, base: &str) -> String {
         self.count += 1;
-        format!("{base}_{}", self.count)
+        format!("ndnet/{base}_{}", self.count)
     }
 
     /// Adds a node with one output and returns the output's name.
@@ -451,7 +452,36 @@ pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> 
             }
         }
     }
+    // Graph inputs are the columns, outputs have fixed names: they must not meet.
+    for e in pipeline.encoders() {
+        let c = e.column();
+        let clash = c.starts_with("ndnet/") || outputs_of(pipeline, metadata).iter().any(|o| o == c);
+        if clash {
+            return Err(config(
+                "export",
+                c,
+                "column names apart from the graph's outputs and from names starting ndnet/",
+            ));
+        }
+    }
     Ok(model_bytes(g, pipeline, metadata))
+}
+
+/// The names of the graph's outputs.
+fn outputs_of(pipeline: &crate::Pipeline, metadata: &RunMetadata) -> Vec<String> {
+    let target = pipeline.target();
+    let mut names = vec![format!("predicted_{target}")];
+    match (pipeline.task(), &metadata.calibration) {
+        (Task::Regression, Some(_)) => names.extend([format!("{target}_lower"), format!("{target}_upper")]),
+        (Task::Classification, c) => {
+            names.push("probabilities".into());
+            if c.is_some() {
+                names.push("prediction_set".into());
+            }
+        }
+        _ => {}
+    }
+    names
 }
 
 /// The ModelProto around the graph, with the labels and the target as metadata props.
@@ -512,4 +542,29 @@ fn task_name(task: Task) -> &'static str {
 /// [`export_onnx`] written to `path` atomically.
 pub fn write_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata, path: &Path) -> Result<()> {
     crate::write_atomic(path, &export_onnx(model, metadata)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Architecture, PipelineConfig, Prepared, RunMetadata, Table, export_onnx};
+
+    fn metadata(csv: &[u8]) -> (ndnet_layers::Sequential<f32>, RunMetadata) {
+        let table = Table::from_csv_bytes(csv, "t.csv".as_ref()).unwrap();
+        let p = Prepared::<f32>::from_table(&table, &PipelineConfig::new("price"), 0.0, 0.0, 1).unwrap();
+        let architecture = Architecture::mlp(p.pipeline.input_width(), &[2], 1);
+        let model = architecture.build::<f32>(1).unwrap();
+        (model, RunMetadata::default().with_pipeline(p.pipeline.clone()).with_architecture(architecture))
+    }
+
+    #[test]
+    fn a_column_named_as_an_output_or_an_inner_value_is_refused() {
+        for column in ["predicted_price", "ndnet/gemm_3"] {
+            let csv = format!("price,{column}\n1,2\n2,4\n3,5\n");
+            let (model, metadata) = metadata(csv.as_bytes());
+            let err = export_onnx(&model, &metadata).unwrap_err().to_string();
+            assert!(err.contains(column) && err.contains("apart from the graph's outputs"), "{err}");
+        }
+        let (model, metadata) = metadata(b"price,rooms\n1,2\n2,4\n3,5\n");
+        assert!(export_onnx(&model, &metadata).is_ok());
+    }
 }
