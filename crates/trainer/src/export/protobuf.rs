@@ -11,7 +11,6 @@ pub(crate) struct Message {
 }
 
 const VARINT: u64 = 0;
-const FIXED64: u64 = 1;
 const LENGTH: u64 = 2;
 const FIXED32: u64 = 5;
 
@@ -39,14 +38,6 @@ impl Message {
     /// A float field.
     pub fn float(&mut self, field: u64, v: f32) -> &mut Self {
         self.key(field, FIXED32);
-        self.buf.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-
-    /// A double field.
-    #[allow(dead_code)]
-    pub fn double(&mut self, field: u64, v: f64) -> &mut Self {
-        self.key(field, FIXED64);
         self.buf.extend_from_slice(&v.to_le_bytes());
         self
     }
