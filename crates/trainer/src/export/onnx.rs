@@ -218,39 +218,69 @@ impl Graph {
     }
 }
 
-/// The model's parameters and state as `name → (shape, values)`, in f64.
-fn tensors<F: NdFloat>(model: &dyn Model<F>) -> HashMap<String, (Vec<usize>, Vec<f64>)> {
-    let mut all = HashMap::new();
-    let as_f64 = |v: &F| v.to_f64().unwrap_or(f64::NAN);
-    model.visit_params(&mut |name, value| {
-        all.insert(name.to_string(), (value.shape().to_vec(), value.iter().map(as_f64).collect()));
-    });
-    model.visit_state(&mut |name, value, _| {
-        if let StateValue::Tensor(t) = value {
-            all.insert(name.to_string(), (t.shape().to_vec(), t.iter().map(as_f64).collect()));
+/// The model's parameters and state by name (`0.weight`, `1.running_mean`, …), in f64.
+struct Tensors(HashMap<String, Vec<f64>>);
+
+impl Tensors {
+    fn of<F: NdFloat>(model: &dyn Model<F>) -> Self {
+        let mut all = HashMap::new();
+        let as_f64 = |v: &F| v.to_f64().unwrap_or(f64::NAN);
+        model.visit_params(&mut |name, value| {
+            all.insert(name.to_string(), value.iter().map(as_f64).collect());
+        });
+        model.visit_state(&mut |name, value, _| {
+            if let StateValue::Tensor(t) = value {
+                all.insert(name.to_string(), t.iter().map(as_f64).collect());
+            }
+        });
+        Tensors(all)
+    }
+
+    /// Tensor `name`, which must hold `len` values.
+    fn get(&self, name: String, len: usize) -> Result<&[f64]> {
+        match self.0.get(&name) {
+            Some(v) if v.len() == len => Ok(v),
+            _ => Err(config("export", name, format!("a tensor of {len} values in the model"))),
         }
-    });
-    all
+    }
 }
 
 /// The ONNX model (its bytes) of `model` with the pipeline, architecture and calibration in
 /// `metadata` (see the module docs). Errors when the metadata lacks a pipeline or an
-/// architecture, or the model's tensors do not fit the architecture.
+/// architecture, the model's tensors do not fit the architecture, or a column is named as one of
+/// the graph's outputs (or its own `ndnet/…` values).
 pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> Result<Vec<u8>> {
     let pipeline = metadata.pipeline.as_ref().ok_or_else(|| config("export", "the model", "one with a pipeline"))?;
     let architecture =
         metadata.architecture.as_ref().ok_or_else(|| config("export", "the model", "one with an architecture"))?;
-    let params = tensors(model);
-    let tensor = |name: String, len: usize| -> Result<&Vec<f64>> {
-        match params.get(&name) {
-            Some((_, v)) if v.len() == len => Ok(v),
-            _ => Err(config("export", name, format!("a tensor of {len} values in the model"))),
-        }
-    };
+    // Graph inputs are the columns and outputs have fixed names: they must not meet.
+    let outputs = outputs_of(pipeline, metadata);
+    if let Some(c) = pipeline
+        .encoders()
+        .iter()
+        .map(|e| e.column())
+        .find(|c| c.starts_with("ndnet/") || outputs.iter().any(|o| o == c))
+    {
+        return Err(config("export", c, "column names apart from the graph's outputs and from names starting ndnet/"));
+    }
     let net = if std::mem::size_of::<F>() == 8 { DOUBLE } else { FLOAT };
     let mut g = Graph::default();
+    let (plain, coded) = encode_columns(&mut g, pipeline);
+    let input = scaled_input(&mut g, pipeline, &plain, coded.len(), net)?;
+    let out = network(&mut g, architecture, &Tensors::of(model), &input, &coded, net)?;
+    match pipeline.task() {
+        Task::Regression => regression_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &out, &input),
+        Task::Classification => {
+            class_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &out, architecture.outputs)
+        }
+    }
+    Ok(model_bytes(g, pipeline, metadata))
+}
 
-    // 1–2. Each column to its encoded inputs.
+/// Each column as graph input and its encoding (1–2 of the module docs): the plain inputs'
+/// values (double, `[N, width]` each, in encoder order), and each embedded column's one-hot rows
+/// with its category count.
+fn encode_columns(g: &mut Graph, pipeline: &crate::Pipeline) -> (Vec<String>, Vec<(String, usize)>) {
     let (mut plain, mut coded) = (Vec::new(), Vec::new());
     for e in pipeline.encoders() {
         let column = e.column();
@@ -303,25 +333,40 @@ pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> 
             }
         }
     }
+    (plain, coded)
+}
+
+/// The plain inputs joined, scaled in double and cast to the network's type (`[N, plain width]`).
+fn scaled_input(g: &mut Graph, pipeline: &crate::Pipeline, plain: &[String], coded: usize, net: i64) -> Result<String> {
     if plain.is_empty() {
         return Err(config("export", "the model", "one with an input that is not an embedded column"));
     }
-    // 3. Scaling (double), then the network.
-    let plain_refs: Vec<&str> = plain.iter().map(String::as_str).collect();
-    let encoded =
-        if plain_refs.len() == 1 { plain[0].clone() } else { g.op("Concat", &plain_refs, &[Attr::Int("axis", 1)]) };
-    let width = pipeline.input_width() - coded.len();
+    let refs: Vec<&str> = plain.iter().map(String::as_str).collect();
+    let encoded = if refs.len() == 1 { plain[0].clone() } else { g.op("Concat", &refs, &[Attr::Int("axis", 1)]) };
+    let width = pipeline.input_width() - coded;
     let scaler = pipeline.feature_scaler();
     let mean = g.doubles("feature_mean", &[width], &scaler.mean.to_vec()[..width]);
     let scale = g.doubles("feature_scale", &[width], &scaler.scale.to_vec()[..width]);
     let centred = g.op("Sub", &[&encoded, &mean], &[]);
     let scaled = g.op("Div", &[&centred, &scale], &[]);
-    let input = g.op("Cast", &[&scaled], &[Attr::Int("to", net)]);
-    let mut parts = vec![input.clone()];
+    Ok(g.op("Cast", &[&scaled], &[Attr::Int("to", net)]))
+}
+
+/// The network (3 of the module docs): the embeddings, each hidden layer, the output layer; its
+/// outputs cast to double.
+fn network(
+    g: &mut Graph,
+    architecture: &crate::Architecture,
+    tensors: &Tensors,
+    input: &str,
+    coded: &[(String, usize)],
+    net: i64,
+) -> Result<String> {
+    let mut parts = vec![input.to_string()];
     for (layer, (one_hot, categories)) in coded.iter().enumerate() {
         let dim = architecture.embedding_dim;
-        let table = tensor(format!("{layer}.weight"), categories * dim)?;
-        let table = g.reals("embedding", &[*categories, dim], table, net);
+        let table =
+            g.reals("embedding", &[*categories, dim], tensors.get(format!("{layer}.weight"), categories * dim)?, net);
         let one_hot = g.op("Cast", &[one_hot], &[Attr::Int("to", net)]);
         parts.push(g.op("MatMul", &[&one_hot, &table], &[]));
     }
@@ -329,22 +374,20 @@ pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> 
         1 => parts[0].clone(),
         _ => g.op("Concat", &parts.iter().map(String::as_str).collect::<Vec<_>>(), &[Attr::Int("axis", 1)]),
     };
-    let mut layer = coded.len();
-    let mut from = architecture.dense_inputs();
+    let (mut layer, mut from) = (coded.len(), architecture.dense_inputs());
     let dense = |g: &mut Graph, x: &str, layer: usize, from: usize, to: usize| -> Result<String> {
-        let w = g.reals("weight", &[from, to], tensor(format!("{layer}.weight"), from * to)?, net);
-        let b = g.reals("bias", &[to], tensor(format!("{layer}.bias"), to)?, net);
+        let w = g.reals("weight", &[from, to], tensors.get(format!("{layer}.weight"), from * to)?, net);
+        let b = g.reals("bias", &[to], tensors.get(format!("{layer}.bias"), to)?, net);
         Ok(g.op("Gemm", &[x, &w, &b], &[]))
     };
     for &h in &architecture.hidden {
-        x = dense(&mut g, &x, layer, from, h)?;
+        x = dense(g, &x, layer, from, h)?;
         layer += 1;
         if architecture.batch_norm {
-            let t = |g: &mut Graph, name: &str| -> Result<String> {
-                Ok(g.reals(name, &[h], tensor(format!("{layer}.{name}"), h)?, net))
+            let mut t = |name: &str| -> Result<String> {
+                Ok(g.reals(name, &[h], tensors.get(format!("{layer}.{name}"), h)?, net))
             };
-            let (scale, bias, mean, var) =
-                (t(&mut g, "weight")?, t(&mut g, "bias")?, t(&mut g, "running_mean")?, t(&mut g, "running_var")?);
+            let (scale, bias, mean, var) = (t("weight")?, t("bias")?, t("running_mean")?, t("running_var")?);
             x = g.op("BatchNormalization", &[&x, &scale, &bias, &mean, &var], &[Attr::Float("epsilon", 1e-5)]);
             layer += 1;
         }
@@ -361,110 +404,110 @@ pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> 
         }
         from = h;
     }
-    let outputs = architecture.outputs;
-    let out = dense(&mut g, &x, layer, from, outputs)?;
-    let out = g.op("Cast", &[&out], &[Attr::Int("to", DOUBLE)]);
+    let out = dense(g, &x, layer, from, architecture.outputs)?;
+    Ok(g.op("Cast", &[&out], &[Attr::Int("to", DOUBLE)]))
+}
 
-    // 4. What the outputs mean.
+/// A regression's outputs (4 of the module docs): the prediction in the target's units and, when
+/// calibrated, the interval's ends.
+fn regression_outputs(
+    g: &mut Graph,
+    pipeline: &crate::Pipeline,
+    calibration: Option<&Calibration>,
+    out: &str,
+    input: &str,
+) {
     let target = pipeline.target();
+    let t = pipeline.target_scaler();
+    let k = t.mean.len();
+    let scale = g.doubles("target_scale", &[k], &t.scale.to_vec());
+    let mean = g.doubles("target_mean", &[k], &t.mean.to_vec());
+    let scaled = g.op("Mul", &[out, &scale], &[]);
+    let z = g.op("Add", &[&scaled, &mean], &[]);
+    let log = matches!(pipeline.target_encoder(), crate::TargetEncoder::Number { log: true });
+    let inverse = |g: &mut Graph, z: &str, name: &str| match log {
+        true => g.op_into("Exp", &[z], &[], name),
+        false => g.op_into("Identity", &[z], &[], name),
+    };
+    let predicted = format!("predicted_{target}");
+    inverse(g, &z, &predicted);
+    g.outputs.push(value_info(&predicted, DOUBLE, Some(k.max(1))));
+    let Some(Calibration::Interval { quantile, spread, .. }) = calibration else { return };
+    let q = g.doubles("quantile", &[], &[*quantile]);
+    let half = match spread {
+        None => q,
+        Some(s) => {
+            let sigma = spread_of(g, s, input, pipeline.input_width() - pipeline.embedded().len());
+            g.op("Mul", &[&sigma, &q], &[])
+        }
+    };
+    for (end, op) in [("lower", "Sub"), ("upper", "Add")] {
+        let z_end = g.op(op, &[&z, &half], &[]);
+        let name = format!("{target}_{end}");
+        inverse(g, &z_end, &name);
+        g.outputs.push(value_info(&name, DOUBLE, Some(1)));
+    }
+}
+
+/// `σ(x)` of a normalised interval on the plain scaled inputs (`width` of them; codes have no weight).
+fn spread_of(g: &mut Graph, s: &crate::Spread, input: &str, width: usize) -> String {
+    let x = g.op("Cast", &[input], &[Attr::Int("to", DOUBLE)]);
+    let squared = g.op("Mul", &[&x, &x], &[]);
+    let w = g.doubles("spread_weights", &[width, 1], &s.weights[..width]);
+    let v = g.doubles("spread_squares", &[width, 1], &s.squares[..width]);
+    let linear = g.op("MatMul", &[&x, &w], &[]);
+    let quadratic = g.op("MatMul", &[&squared, &v], &[]);
+    let bias = g.doubles("spread_bias", &[], &[s.bias]);
+    let sum = g.op("Add", &[&linear, &quadratic], &[]);
+    let sum = g.op("Add", &[&sum, &bias], &[]);
+    let (lo, hi) = (g.doubles("log_min", &[], &[s.log_range[0]]), g.doubles("log_max", &[], &[s.log_range[1]]));
+    let clamped = g.op("Max", &[&sum, &lo], &[]);
+    let clamped = g.op("Min", &[&clamped, &hi], &[]);
+    g.op("Exp", &[&clamped], &[])
+}
+
+/// Classes' outputs (4 of the module docs): the probabilities, the label and, when calibrated,
+/// the prediction set.
+fn class_outputs(
+    g: &mut Graph,
+    pipeline: &crate::Pipeline,
+    calibration: Option<&Calibration>,
+    out: &str,
+    logits: usize,
+) {
     let labels = pipeline.labels();
-    match pipeline.task() {
-        Task::Regression => {
-            let t = pipeline.target_scaler();
-            let k = t.mean.len();
-            let scale = g.doubles("target_scale", &[k], &t.scale.to_vec());
-            let mean = g.doubles("target_mean", &[k], &t.mean.to_vec());
-            let scaled = g.op("Mul", &[&out, &scale], &[]);
-            let z = g.op("Add", &[&scaled, &mean], &[]);
-            let log = matches!(pipeline.target_encoder(), crate::TargetEncoder::Number { log: true });
-            let inverse = |g: &mut Graph, z: &str, name: &str| match log {
-                true => g.op_into("Exp", &[z], &[], name),
-                false => g.op_into("Identity", &[z], &[], name),
-            };
-            let predicted = format!("predicted_{target}");
-            inverse(&mut g, &z, &predicted);
-            g.outputs.push(value_info(&predicted, DOUBLE, Some(outputs)));
-            if let Some(Calibration::Interval { quantile, spread, .. }) = &metadata.calibration {
-                let q = g.doubles("quantile", &[], &[*quantile]);
-                let half = match spread {
-                    None => q,
-                    Some(s) => {
-                        let x = g.op("Cast", &[&input], &[Attr::Int("to", DOUBLE)]);
-                        let squared = g.op("Mul", &[&x, &x], &[]);
-                        let w = g.doubles("spread_weights", &[width, 1], &s.weights[..width]);
-                        let v = g.doubles("spread_squares", &[width, 1], &s.squares[..width]);
-                        let linear = g.op("MatMul", &[&x, &w], &[]);
-                        let quadratic = g.op("MatMul", &[&squared, &v], &[]);
-                        let bias = g.doubles("spread_bias", &[], &[s.bias]);
-                        let sum = g.op("Add", &[&linear, &quadratic], &[]);
-                        let sum = g.op("Add", &[&sum, &bias], &[]);
-                        let (lo, hi) = (
-                            g.doubles("log_min", &[], &[s.log_range[0]]),
-                            g.doubles("log_max", &[], &[s.log_range[1]]),
-                        );
-                        let clamped = g.op("Max", &[&sum, &lo], &[]);
-                        let clamped = g.op("Min", &[&clamped, &hi], &[]);
-                        let sigma = g.op("Exp", &[&clamped], &[]);
-                        g.op("Mul", &[&sigma, &q], &[])
-                    }
-                };
-                for (end, op) in [("lower", "Sub"), ("upper", "Add")] {
-                    let z_end = g.op(op, &[&z, &half], &[]);
-                    let name = format!("{target}_{end}");
-                    inverse(&mut g, &z_end, &name);
-                    g.outputs.push(value_info(&name, DOUBLE, Some(1)));
-                }
-            }
-        }
-        Task::Classification => {
-            let probabilities = "probabilities";
-            if outputs == 1 {
-                let p1 = g.op("Sigmoid", &[&out], &[]);
-                let one = g.doubles("one", &[], &[1.0]);
-                let p0 = g.op("Sub", &[&one, &p1], &[]);
-                g.op_into("Concat", &[&p0, &p1], &[Attr::Int("axis", 1)], probabilities);
-            } else {
-                g.op_into("Softmax", &[&out], &[Attr::Int("axis", 1)], probabilities);
-            }
-            g.outputs.push(value_info(probabilities, DOUBLE, Some(labels.len())));
-            let best = g.op("ArgMax", &[probabilities], &[Attr::Int("axis", 1), Attr::Int("keepdims", 0)]);
-            let names = g.strings("labels", labels);
-            let predicted = format!("predicted_{target}");
-            g.op_into("Gather", &[&names, &best], &[], &predicted);
-            g.outputs.push(value_info(&predicted, STRING, None));
-            if let Some(Calibration::Sets { threshold, .. }) = &metadata.calibration {
-                let one = g.doubles("one", &[], &[1.0]);
-                let score = g.op("Sub", &[&one, probabilities], &[]);
-                let threshold = g.doubles("threshold", &[], &[*threshold]);
-                let inside = g.op("LessOrEqual", &[&score, &threshold], &[]);
-                let inside = g.op("Cast", &[&inside], &[Attr::Int("to", DOUBLE)]);
-                // An empty set gets the most probable label.
-                let any = g.op("ReduceMax", &[&inside], &[Attr::Ints("axes", &[1]), Attr::Int("keepdims", 1)]);
-                let none = g.op("Sub", &[&one, &any], &[]);
-                let best = g.op("ArgMax", &[probabilities], &[Attr::Int("axis", 1), Attr::Int("keepdims", 1)]);
-                let range: Vec<i64> = (0..labels.len() as i64).collect();
-                let range = g.int64s("range", &[labels.len()], &range);
-                let top = g.op("Equal", &[&best, &range], &[]);
-                let top = g.op("Cast", &[&top], &[Attr::Int("to", DOUBLE)]);
-                let top = g.op("Mul", &[&top, &none], &[]);
-                g.op_into("Max", &[&inside, &top], &[], "prediction_set");
-                g.outputs.push(value_info("prediction_set", DOUBLE, Some(labels.len())));
-            }
-        }
+    let probabilities = "probabilities";
+    if logits == 1 {
+        let p1 = g.op("Sigmoid", &[out], &[]);
+        let one = g.doubles("one", &[], &[1.0]);
+        let p0 = g.op("Sub", &[&one, &p1], &[]);
+        g.op_into("Concat", &[&p0, &p1], &[Attr::Int("axis", 1)], probabilities);
+    } else {
+        g.op_into("Softmax", &[out], &[Attr::Int("axis", 1)], probabilities);
     }
-    // Graph inputs are the columns, outputs have fixed names: they must not meet.
-    for e in pipeline.encoders() {
-        let c = e.column();
-        let clash = c.starts_with("ndnet/") || outputs_of(pipeline, metadata).iter().any(|o| o == c);
-        if clash {
-            return Err(config(
-                "export",
-                c,
-                "column names apart from the graph's outputs and from names starting ndnet/",
-            ));
-        }
-    }
-    Ok(model_bytes(g, pipeline, metadata))
+    g.outputs.push(value_info(probabilities, DOUBLE, Some(labels.len())));
+    let best = g.op("ArgMax", &[probabilities], &[Attr::Int("axis", 1), Attr::Int("keepdims", 0)]);
+    let names = g.strings("labels", labels);
+    let predicted = format!("predicted_{}", pipeline.target());
+    g.op_into("Gather", &[&names, &best], &[], &predicted);
+    g.outputs.push(value_info(&predicted, STRING, None));
+    let Some(Calibration::Sets { threshold, .. }) = calibration else { return };
+    let one = g.doubles("one", &[], &[1.0]);
+    let score = g.op("Sub", &[&one, probabilities], &[]);
+    let threshold = g.doubles("threshold", &[], &[*threshold]);
+    let inside = g.op("LessOrEqual", &[&score, &threshold], &[]);
+    let inside = g.op("Cast", &[&inside], &[Attr::Int("to", DOUBLE)]);
+    // An empty set gets the most probable label.
+    let any = g.op("ReduceMax", &[&inside], &[Attr::Ints("axes", &[1]), Attr::Int("keepdims", 1)]);
+    let none = g.op("Sub", &[&one, &any], &[]);
+    let best = g.op("ArgMax", &[probabilities], &[Attr::Int("axis", 1), Attr::Int("keepdims", 1)]);
+    let range: Vec<i64> = (0..labels.len() as i64).collect();
+    let range = g.int64s("range", &[labels.len()], &range);
+    let top = g.op("Equal", &[&best, &range], &[]);
+    let top = g.op("Cast", &[&top], &[Attr::Int("to", DOUBLE)]);
+    let top = g.op("Mul", &[&top, &none], &[]);
+    g.op_into("Max", &[&inside, &top], &[], "prediction_set");
+    g.outputs.push(value_info("prediction_set", DOUBLE, Some(labels.len())));
 }
 
 /// The names of the graph's outputs.
