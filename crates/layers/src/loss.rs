@@ -75,6 +75,18 @@ pub(crate) fn elementwise_mean<F: NdFloat>(
     Ok(sum / n)
 }
 
+/// A loss whose element `(ŷ, y)` has value and derivative `f(ŷ, y)` (Huber, quantile): the mean
+/// of the values, and with `grad` the derivatives over N, through [`elementwise_mean`].
+pub(crate) fn pointwise<F: NdFloat>(
+    name: &str,
+    prediction: ArrayView2<'_, F>,
+    target: ArrayView2<'_, F>,
+    grad: Option<ArrayViewMut2<'_, F>>,
+    f: impl Fn(F, F) -> (F, F),
+) -> Result<F> {
+    elementwise_mean(name, prediction, target, grad, |p, t| f(p, t).0, |p, t, n| f(p, t).1 / n)
+}
+
 /// Checks that a gradient buffer has the prediction's shape.
 pub(crate) fn check_grad<F>(name: &str, prediction: &ArrayView2<'_, F>, grad: &ArrayViewMut2<'_, F>) -> Result<()> {
     if grad.dim() != prediction.dim() {

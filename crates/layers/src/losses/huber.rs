@@ -14,7 +14,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
-use crate::loss::elementwise_mean;
+use crate::loss::pointwise;
 use crate::{Loss, Result, cast};
 
 /// Huber loss with threshold δ (PyTorch's default δ is 1).
@@ -46,7 +46,7 @@ fn huber<F: NdFloat>(d: F, delta: F) -> (F, F) {
 impl<F: NdFloat> Loss<F> for Huber {
     fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
         let delta: F = cast(self.delta);
-        elementwise_mean("Huber", prediction, target, None, |p, t| huber(p - t, delta).0, |_, _, _| F::zero())
+        pointwise("Huber", prediction, target, None, |p, t| huber(p - t, delta))
     }
 
     fn loss_and_grad(
@@ -56,7 +56,6 @@ impl<F: NdFloat> Loss<F> for Huber {
         grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
         let delta: F = cast(self.delta);
-        let (term, slope) = (|p, t| huber(p - t, delta).0, |p, t, n| huber(p - t, delta).1 / n);
-        elementwise_mean("Huber", prediction, target, Some(grad), term, slope)
+        pointwise("Huber", prediction, target, Some(grad), |p, t| huber(p - t, delta))
     }
 }

@@ -18,7 +18,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 
-use crate::loss::elementwise_mean;
+use crate::loss::pointwise;
 use crate::{LayerError, Loss, Result, cast};
 
 /// The pinball loss of the `tau`-quantile, τ in (0, 1).
@@ -57,7 +57,7 @@ fn pinball<F: NdFloat>(d: F, tau: F) -> (F, F) {
 impl<F: NdFloat> Loss<F> for Quantile {
     fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
         let tau: F = cast(self.tau);
-        elementwise_mean("Quantile", prediction, target, None, |p, t| pinball(t - p, tau).0, |_, _, _| F::zero())
+        pointwise("Quantile", prediction, target, None, |p, t| pinball(t - p, tau))
     }
 
     fn loss_and_grad(
@@ -67,7 +67,6 @@ impl<F: NdFloat> Loss<F> for Quantile {
         grad: ArrayViewMut2<'_, F>,
     ) -> Result<F> {
         let tau: F = cast(self.tau);
-        let (term, slope) = (|p, t| pinball(t - p, tau).0, |p, t, n| pinball(t - p, tau).1 / n);
-        elementwise_mean("Quantile", prediction, target, Some(grad), term, slope)
+        pointwise("Quantile", prediction, target, Some(grad), |p, t| pinball(t - p, tau))
     }
 }
