@@ -26,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::microkernel;
 use crate::operands::{BLOCK_COLS, BLOCK_ROWS, Epilogue, LANES, Out, Strided};
+use crate::packed;
 use crate::simd;
 use crate::threads::max_threads;
 
@@ -219,8 +220,10 @@ fn product<F: NdFloat>(
     let ((m, k), (k2, n)) = (a.dim(), b.dim());
     assert!(k == k2 && c.dim() == (m, n), "gemm: {m}×{k} · {k2}×{n} into {:?}", c.dim());
     if m * k * n > SMALL_GEMM_LIMIT {
-        let beta = as_beta(epilogue, c);
-        large(alpha, a.view(), b.view(), beta, c.view_mut());
+        if !packed_product((m, k, n), a, b, epilogue, c, alpha, b_sums) {
+            let beta = as_beta(epilogue, c);
+            large(alpha, a.view(), b.view(), beta, c.view_mut());
+        }
         return;
     }
     let strides = |s: &[isize]| Some((usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?));
@@ -239,6 +242,34 @@ fn product<F: NdFloat>(
         return;
     }
     strided_fallback(alpha, a.view(), b.view(), epilogue, c.view_mut());
+}
+
+/// A large product through [`packed`](crate::packed)'s tiles, when its operands are slices with
+/// non-negative strides and a tile applies; false (nothing written) otherwise.
+fn packed_product<F: NdFloat>(
+    dims: (usize, usize, usize),
+    a: &ArrayView2<'_, F>,
+    b: &ArrayView2<'_, F>,
+    epilogue: Epilogue<'_, F>,
+    c: &mut ArrayViewMut2<'_, F>,
+    alpha: F,
+    b_sums: &mut Option<&mut [F]>,
+) -> bool {
+    let strides = |s: &[isize]| Some((usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?));
+    let (Some((ar, ac)), Some((br, bc)), Some((cr, cc))) =
+        (strides(a.strides()), strides(b.strides()), strides(c.strides()))
+    else {
+        return false;
+    };
+    let (Some(ad), Some(bd), Some(cd)) =
+        (a.as_slice_memory_order(), b.as_slice_memory_order(), c.as_slice_memory_order_mut())
+    else {
+        return false;
+    };
+    let a = Strided { data: ad, row: ar, col: ac };
+    let b = Strided { data: bd, row: br, col: bc };
+    let out = Out { data: cd, row: cr, col: cc, alpha, epilogue, transposed: false };
+    packed::product(dims, a, b, out, b_sums)
 }
 
 /// The small-product kernel. Everything below is `#[inline(always)]`, so [`simd::dispatch`]

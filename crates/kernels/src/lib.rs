@@ -34,9 +34,12 @@
 extern crate blas_src;
 
 pub mod elementwise;
+mod fma_tile;
 pub mod gather;
 pub mod gemm;
 mod microkernel;
 mod operands;
+mod packed;
+pub mod peak;
 pub mod simd;
 pub mod threads;
