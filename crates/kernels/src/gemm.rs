@@ -1,15 +1,19 @@
-//! `C ← α·A·B + β·C` (or `+ bias`) into an existing buffer, without allocating for the small
-//! shapes ndnet is made for.
+//! `C ← α·A·B + β·C` (or `+ bias`) into an existing buffer, without allocating after the first
+//! call of a shape.
 //!
-//! `ndarray::linalg::general_mat_mul` (matrixmultiply) packs its operands into a freshly
-//! allocated buffer on every call: the right trade for large matrices, pure overhead for a
-//! 32 × 10 · 10 × 10 product. Below [`SMALL_GEMM_LIMIT`] multiply-adds this module runs its own
-//! register-tiled kernel; above it, it hands over to `general_mat_mul` (matrixmultiply, with its
-//! AVX-512 kernels where the CPU has them), split across threads for the largest products.
-//!
-//! Every element is summed the same way on every path of the small kernel — from zero, over
-//! `p` in order, then `α·sum + β·c` (or `α·sum + bias`) — so the layout of the operands never
-//! changes a result's bits.
+//! Three paths, by size (m·k·n multiply-adds) and what the CPU has:
+//! - up to [`SMALL_GEMM_LIMIT`]: register-tiled kernels that need no packing (a 32 × 10 · 10 × 10
+//!   product is over before a packed one has copied its operands). Every element is summed the
+//!   same way on every path — from zero, a multiply then an add for each `p` in order, then
+//!   `α·sum + β·c` (or `α·sum + bias`) — so neither the layout nor the vector level changes a bit;
+//! - larger, f32, on a CPU with AVX2 or AVX-512: [`packed`](crate::packed)'s cache-blocked
+//!   products, with the bias and the bias gradient fused as above. Each element is one chain of
+//!   fused multiply-adds over `p` in order, then the same epilogue: the same bits on any number
+//!   of threads and at AVX2 and AVX-512, not the small path's nor the baseline's bits (a fused
+//!   multiply-add rounds once, a multiply then an add twice);
+//! - otherwise (f64, the baseline level, other architectures, `α·s + β·c` with β ≠ 0 past 256
+//!   values of `k`): `general_mat_mul` (matrixmultiply, or BLAS with the `blas` feature), split
+//!   across threads for the largest products.
 //!
 //! ```
 //! use ndarray::{array, Array2};

@@ -5,7 +5,8 @@
 //! level the CPU supports: the kernel's code is the same, only its instructions are wider. The
 //! kernels never reassociate a sum nor fuse a multiply-add (Rust does neither unless asked), so
 //! every level gives the same bits; `tests/simd_levels.rs` checks it for every kernel and for a
-//! whole training run.
+//! whole training run. The one exception is a large f32 product (see [`gemm`](crate::gemm)): at
+//! AVX2 and AVX-512 it is a chain of fused multiply-adds, the same bits at both.
 //!
 //! The level can be capped: process-wide with the `NDNET_SIMD` environment variable
 //! (`baseline`, `avx2` or `avx512`), or for one closure on one thread with [`with_level`].
