@@ -5,6 +5,10 @@ Headline epoch: 10 -> 10 (ReLU) -> 1, MSE, RMSprop (lr 1e-3, rho 0.9, eps 1e-7),
 Wide step: 256 -> 512 (ReLU) -> 512 (ReLU) -> 1, batch 256, one forward + MSE + backward +
 RMSprop update.
 
+Wide epochs: 13 -> 256 -> 256 -> 1 and 13 -> 512 -> 512 -> 512 -> 1 (ReLU), MSE, Adam (lr 1e-3,
+PyTorch's defaults), batch 256, one epoch over 20,640 x 13 float32 rows reshuffled every epoch
+(PyTorch: `randperm` + `index_select` in a plain loop; JAX: a jitted step, NumPy's permutation).
+
 Each measurement runs in its own process (`python frameworks.py <name>`), so thread settings
 and JIT caches never leak between them; `python frameworks.py all` runs every one and prints
 JSON: {name: seconds}, the median of several repetitions after warm-up.
@@ -20,6 +24,8 @@ import time
 ROWS, FEATURES, BATCH, LR, RHO, EPS = 20_640, 10, 32, 1e-3, 0.9, 1e-7
 WIDE = (256, 512, 512, 1)
 WIDE_BATCH = 256
+WIDE_EPOCH_BATCH = 256
+WIDE_EPOCHS = {"13_256_256_1": (13, 256, 256, 1), "13_512_512_512_1": (13, 512, 512, 512, 1)}
 
 
 def data(rows, features, seed=2):
@@ -88,6 +94,37 @@ def torch_bench(kind, threads):
         opt.step()
 
     return median_time(step, 50, warmup=5)
+
+
+def wide_epoch_data():
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2.0, 2.0, (ROWS, 13)).astype(np.float32)
+    y = (0.5 * x[:, :1] - 0.3 * x[:, 1:2] * x[:, 2:3] + np.maximum(x[:, 3:4], 0.0)).astype(np.float32)
+    return x, y
+
+
+def torch_wide_epoch(widths, threads):
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    x, y = (torch.from_numpy(a) for a in wide_epoch_data())
+    model = torch_model(widths)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+
+    def epoch():
+        perm = torch.randperm(ROWS)
+        for start in range(0, ROWS, WIDE_EPOCH_BATCH):
+            idx = perm[start : start + WIDE_EPOCH_BATCH]
+            opt.zero_grad()
+            loss_fn(model(x.index_select(0, idx)), y.index_select(0, idx)).backward()
+            opt.step()
+
+    return median_time(epoch, 5, warmup=1)
 
 
 # ---------------------------------------------------------------- JAX
@@ -174,6 +211,50 @@ def jax_bench(kind):
     return median_time(wide, 50, warmup=5)
 
 
+def jax_wide_epoch(widths):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    params, _, _ = jax_setup(widths)
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 1e-3
+
+    def loss(params, x, y):
+        h = x
+        for i, (w, b) in enumerate(params):
+            h = h @ w + b
+            if i + 1 < len(params):
+                h = jnp.maximum(h, 0.0)
+        return jnp.mean((h - y) ** 2)
+
+    @jax.jit
+    def step(carry, x, y):
+        params, m, v, t = carry
+        value, grads = jax.value_and_grad(loss)(params, x, y)
+        t = t + 1
+        m = jax.tree_util.tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, grads)
+        v = jax.tree_util.tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, grads)
+        c1, c2 = 1 - b1**t, 1 - b2**t
+        params = jax.tree_util.tree_map(lambda p, m, v: p - lr * (m / c1) / (jnp.sqrt(v / c2) + eps), params, m, v)
+        return (params, m, v, t), value
+
+    x, y = wide_epoch_data()
+    zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
+    state = {"carry": (params, zeros, zeros, jnp.float32(0.0))}
+    rng = np.random.default_rng(0)
+
+    def epoch():
+        perm = rng.permutation(ROWS)
+        xs, ys = x[perm], y[perm]
+        carry = state["carry"]
+        for start in range(0, ROWS, WIDE_EPOCH_BATCH):
+            carry, _ = step(carry, xs[start : start + WIDE_EPOCH_BATCH], ys[start : start + WIDE_EPOCH_BATCH])
+        jax.block_until_ready(carry)
+        state["carry"] = carry
+
+    return median_time(epoch, 5, warmup=1)
+
+
 # ---------------------------------------------------------------- NumPy
 
 
@@ -232,6 +313,10 @@ RUNS = {
     "jax_jit_wide": lambda: jax_bench("wide"),
     "numpy_wide": lambda: numpy_bench("wide"),
 }
+for _name, _widths in WIDE_EPOCHS.items():
+    RUNS[f"pytorch_1thread_epoch_{_name}"] = lambda w=_widths: torch_wide_epoch(w, 1)
+    RUNS[f"pytorch_default_epoch_{_name}"] = lambda w=_widths: torch_wide_epoch(w, None)
+    RUNS[f"jax_jit_epoch_{_name}"] = lambda w=_widths: jax_wide_epoch(w)
 
 
 def main():

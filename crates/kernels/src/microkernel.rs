@@ -203,6 +203,27 @@ pub(crate) fn pack<F: NdFloat>(panel: &mut [[F; 16]], b: Strided<'_, F>, k: usiz
     false
 }
 
+/// `panel[p·6 + r] = runs[r·stride + p]` for `r < used` (zeros for `used ≤ r < 6`), `p < kc`:
+/// six runs (rows of A) interleaved into a 6-row panel of the large products, 8 values of each
+/// run transposed in registers at a time, when the CPU has AVX2; returns false (nothing
+/// written) otherwise. A copy, so the bits of what is summed from it are the same.
+#[inline(always)]
+pub(crate) fn pack_six_runs(panel: &mut [[f32; 6]], runs: &[f32], stride: usize, kc: usize, used: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if simd::level() >= Level::Avx2
+        && (1..=6).contains(&used)
+        && panel.len() >= kc
+        && kc > 0
+        && (used - 1).checked_mul(stride).and_then(|last| last.checked_add(kc)).is_some_and(|end| end <= runs.len())
+    {
+        // SAFETY: the level is never above the CPU's; bounds checked above.
+        unsafe { avx2::pack_six_runs(panel, runs, stride, kc, used) };
+        return true;
+    }
+    let _ = (panel, runs, stride, kc, used);
+    false
+}
+
 /// `batch[c·n + b] = table[order[b]·width + c]` (n = `order.len()`), when `F` is f32,
 /// `width ≤ 16` and the CPU has AVX-512 or AVX2: 16 (or 8) rows loaded and transposed in
 /// registers, each column of the batch written 16 (or 8) samples at a time. Returns false (nothing written)
@@ -780,6 +801,47 @@ mod avx2 {
                     // SAFETY: c·n + b0 + rows.len() ≤ width·n = batch.len(); masked lanes untouched.
                     unsafe { _mm256_maskstore_ps(batch.as_mut_ptr().add(c * n + b0), store_mask, *column) };
                 }
+            }
+        }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2; [`super::pack_six_runs`]'s bounds hold.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn pack_six_runs(panel: &mut [[f32; 6]], runs: &[f32], stride: usize, kc: usize, used: usize) {
+        let full = kc / 8 * 8;
+        let out = panel.as_mut_ptr().cast::<f32>();
+        for p0 in (0..full).step_by(8) {
+            let rows: [__m256; 8] = std::array::from_fn(|r| {
+                // SAFETY: runs r < used hold values p0..p0 + 8 ≤ kc (caller).
+                if r < used {
+                    unsafe { _mm256_loadu_ps(runs.as_ptr().add(r * stride + p0)) }
+                } else {
+                    _mm256_setzero_ps()
+                }
+            });
+            let columns = transpose(rows);
+            for (t, column) in columns.iter().enumerate() {
+                let at = (p0 + t) * 6;
+                if at + 8 <= kc * 6 {
+                    // 8 lanes where 6 belong: the 2 extra land on the next value's place, which
+                    // the next store writes (values go in order of p).
+                    // SAFETY: at + 8 ≤ kc·6 ≤ the panel's length.
+                    unsafe { _mm256_storeu_ps(out.add(at), *column) };
+                } else {
+                    // The panel's last value: 4 + 2 lanes, nothing past its end.
+                    // SAFETY: at + 6 ≤ kc·6.
+                    unsafe {
+                        _mm_storeu_ps(out.add(at), _mm256_castps256_ps128(*column));
+                        _mm_storel_pd(out.add(at + 4).cast(), _mm_castps_pd(_mm256_extractf128_ps::<1>(*column)));
+                    }
+                }
+            }
+        }
+        for (p, to) in panel[..kc].iter_mut().enumerate().skip(full) {
+            for (r, to) in to.iter_mut().enumerate() {
+                // SAFETY: run r < used holds value p < kc (caller).
+                *to = if r < used { unsafe { *runs.get_unchecked(r * stride + p) } } else { 0.0 };
             }
         }
     }

@@ -319,16 +319,18 @@ fn interleave_n<const W: usize>(
         // Row i + r is a run: 16 at a time transposed in registers where the CPU can, else
         // `used` runs read side by side.
         let runs = Strided { data: &m.data[i * m.row + p0..], row: 1, col: m.row };
-        if W == 16 && crate::microkernel::pack(to_16(to), runs, kc, used) {
+        if W == 16 && crate::microkernel::pack(to_16(to), runs, kc, used)
+            || W == 6 && crate::microkernel::pack_six_runs(to_6(to), runs.data, m.row, kc, used)
+        {
             // Packed.
         } else {
-            let mut rows = [&[][..]; W];
-            for (r, row) in rows[..used].iter_mut().enumerate() {
-                *row = &m.data[(i + r) * m.row + p0..][..kc];
+            // One run at a time, read in order and written `W` apart.
+            if used < W {
+                to.iter_mut().for_each(|to| to[used..].fill(0.0));
             }
-            for (p, to) in to.iter_mut().enumerate() {
-                to.iter_mut().zip(&rows[..used]).for_each(|(to, row)| *to = row[p]);
-                to[used..].fill(0.0);
+            for r in 0..used {
+                let row = &m.data[(i + r) * m.row + p0..][..kc];
+                to.iter_mut().zip(row).for_each(|(to, &v)| to[r] = v);
             }
         }
     } else {
@@ -341,6 +343,11 @@ fn interleave_n<const W: usize>(
             *sum = to.iter().fold(*sum, |s, row| s + row[r]);
         }
     }
+}
+
+/// Rows of a panel as the 6-wide rows `microkernel::pack_six_runs` fills (`W` is 6 where called).
+fn to_6<const W: usize>(rows: &mut [[f32; W]]) -> &mut [[f32; 6]] {
+    rows.as_flattened_mut().as_chunks_mut::<6>().0
 }
 
 /// Rows of a panel as the 16-wide rows `microkernel::pack` fills (`W` is 16 where called).
