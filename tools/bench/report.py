@@ -40,12 +40,23 @@ def main():
     extra = {
         "epoch_simd_baseline": "ndnet epoch, SIMD capped at the baseline (`NDNET_SIMD=baseline`)",
         "hand_fused_native": "hand-fused epoch built with `-C target-cpu=native`",
+        "hand_fused_v3": "hand-fused epoch built with `-C target-cpu=x86-64-v3` (AVX2 + FMA)",
     }
     for key, label in extra.items():
         f = results / f"{key}.json"
         if f.exists():
             t = json.loads(f.read_text())["median"]["point_estimate"] / 1e6
             print(f"| {label} | {t:.3f} ms | {t / hand_epoch:.2f}× hand-fused |")
+    builds = {"default build": hand_epoch}
+    for key, label in (("hand_fused_native", "native"), ("hand_fused_v3", "x86-64-v3")):
+        f = results / f"{key}.json"
+        if f.exists():
+            builds[label] = json.loads(f.read_text())["median"]["point_estimate"] / 1e6
+    fastest = min(builds, key=builds.get)
+    print(
+        f"| ndnet epoch against the fastest hand-fused build ({fastest}) | {epoch:.3f} ms | "
+        f"{epoch / builds[fastest]:.2f}× |"
+    )
     names = {
         "jax_scan_epoch": "JAX, epoch in one `lax.scan`",
         "jax_jit_step_epoch": "JAX, `jit` per step",
@@ -88,6 +99,8 @@ def main():
             ratio = f"{fw[key] / base:.2f}×" if base else "–"
             print(f"| {label} | {fw[key] * 1e3:.3f} ms | {ratio} |")
 
+    wide_sections(criterion, fw, wide)
+
     sweeps = {f.stem[len("sweep_jobs_") :]: float(f.read_text()) for f in sorted(results.glob("sweep_jobs_*.txt"))}
     if "1" in sweeps and len(sweeps) > 1:
         jobs, t = max(((int(k), v) for k, v in sweeps.items()), key=lambda kv: kv[0])
@@ -95,6 +108,87 @@ def main():
         print("| --- | ---: | ---: |")
         print(f"| --jobs 1 | {sweeps['1']:.2f} s | 1 |")
         print(f"| --jobs {jobs} | {t:.2f} s | {sweeps['1'] / t:.2f}× |")
+
+
+def criterion_throughput(root, *path):
+    """The throughput (elements per iteration) a bench recorded beside its time."""
+    file = Path(root, *path, "new", "benchmark.json")
+    return json.loads(file.read_text())["throughput"]["Elements"]
+
+
+def epoch_flops(widths, rows):
+    """Floating-point operations of one epoch: forward, weight gradient and (past the first
+    layer) input gradient, 2 per multiply-add; element-wise work not counted."""
+    products = [a * b for a, b in zip(widths, widths[1:])]
+    return 2 * rows * (2 * sum(products) + sum(products[1:]))
+
+
+def wide_sections(criterion, fw, wide):
+    """The FMA peak, the large products' share of it, the memory passes, and the wide shapes
+    against PyTorch and JAX (present only when `run` ran those benches)."""
+    if not Path(criterion, "peak", "fma").exists():
+        return
+    peak = {}
+    for threads in sorted(p.name for p in Path(criterion, "peak", "fma").iterdir() if p.name.isdigit()):
+        t = criterion_ms(criterion, "peak", "fma", threads) / 1e3
+        peak[int(threads)] = criterion_throughput(criterion, "peak", "fma", threads) / t / 1e9
+    most = max(peak)
+    print("\n| FMA peak (12 independent vector FMA chains a thread, `benches/peak.rs`) | GFLOP/s |")
+    print("| --- | ---: |")
+    for threads, gflops in peak.items():
+        print(f"| {threads} thread{'s' if threads > 1 else ''} | {gflops:.1f} |")
+
+    print("\n| dense layer product, 256 × 512 × 512 (f32) | 1 thread | share of peak | "
+          f"{most} threads | share of peak |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, label in (("forward", "forward + bias"), ("weight_gradient", "weight gradient + bias gradient"),
+                        ("input_gradient", "input gradient")):
+        cells = []
+        for threads in (1, most):
+            t = criterion_ms(criterion, "peak", name, str(threads)) / 1e3
+            gflops = 2 * criterion_throughput(criterion, "peak", name, str(threads)) / t / 1e9
+            cells.append(f"{t * 1e6:.0f} µs, {gflops:.1f} GFLOP/s | {gflops / peak[threads]:.0%}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+    if Path(criterion, "memory").exists():
+        print("\n| rest of the step (`benches/peak.rs`, group memory) | time | GB/s | copy of the same bytes |")
+        print("| --- | ---: | ---: | ---: |")
+        for n, where in ((532481, "532,481 parameters (in L3)"), (4194304, "4,194,304 parameters (DRAM)")):
+            copy = criterion_ms(criterion, "memory", "copy_7n", str(n))
+            for opt, per in (("adam", 7), ("rmsprop", 5)):
+                t = criterion_ms(criterion, "memory", opt, str(n))
+                gbs = per * 4 * n / (t / 1e3) / 1e9
+                ratio = f"{t / copy * 7 / per:.2f}× a copy's time per byte"
+                print(f"| {opt.capitalize()} update, {where} | {t * 1e3:.0f} µs | {gbs:.0f} | {ratio} |")
+        relu, copy = (criterion_ms(criterion, "memory", k) for k in ("relu_256x512", "copy_256x512"))
+        print(f"| ReLU over a 256 × 512 activation | {relu * 1e3:.1f} µs | {8 * 256 * 512 / relu / 1e6:.0f} | "
+              f"{relu / copy:.2f}× ({copy * 1e3:.1f} µs) |")
+        gather = criterion_ms(criterion, "memory", "gather_256x13")
+        print(f"| gather of a 256-row batch, 13 columns | {gather * 1e3:.1f} µs | "
+              f"{8 * 256 * 13 / gather / 1e6:.1f} | (random rows: latency, not bandwidth) |")
+
+    if not Path(criterion, "wide_epochs").exists():
+        return
+    print("\n| wide shape (f32, batch 256) | ndnet | PyTorch, default threads | PyTorch, 1 thread | JAX `jit` | "
+          "ndnet / PyTorch | ndnet / JAX | ndnet GFLOP/s | share of peak |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    shapes = {"13_256_256_1": (13, 256, 256, 1), "13_512_512_512_1": (13, 512, 512, 512, 1)}
+    rows = []
+    for name, widths in shapes.items():
+        t = criterion_ms(criterion, "wide_epochs", "ndnet", name)
+        keys = [f"pytorch_default_epoch_{name}", f"pytorch_1thread_epoch_{name}", f"jax_jit_epoch_{name}"]
+        label = " → ".join(map(str, widths)) + ", epoch of 20,640 rows, Adam"
+        rows.append((label, t, [fw.get(k) for k in keys], epoch_flops(widths, 20_640)))
+    if "default" in wide:
+        keys = ["pytorch_default_wide", "pytorch_1thread_wide", "jax_jit_wide"]
+        rows.append(("256 → 512 → 512 → 1, one step, RMSprop", wide["default"], [fw.get(k) for k in keys],
+                     epoch_flops((256, 512, 512, 1), 256)))
+    for label, t, (torch, torch1, jax), flops in rows:
+        cell = lambda v: f"{v * 1e3:.1f} ms" if v else "–"
+        ratio = lambda v: f"{t / (v * 1e3):.2f}×" if v else "–"
+        gflops = flops / (t / 1e3) / 1e9
+        print(f"| {label} | {t:.1f} ms | {cell(torch)} | {cell(torch1)} | {cell(jax)} | {ratio(torch)} | "
+              f"{ratio(jax)} | {gflops:.0f} | {gflops / peak[most]:.0%} |")
 
 
 if __name__ == "__main__":
