@@ -670,11 +670,11 @@ mod avx2 {
         masks: [__m256i; 2],
     ) -> [[__m256; C]; R] {
         let mut sums = [[_mm256_setzero_ps(); C]; R];
+        let full = [all_lanes(masks[0]), all_lanes(masks[1])];
         for p in 0..k {
             // SAFETY: masked lanes are not read; the rest lie in B (caller).
-            let row: [__m256; C] = std::array::from_fn(|v| unsafe {
-                _mm256_maskload_ps(b.data.as_ptr().add(p * b.row + j + 8 * v), masks[v])
-            });
+            let row: [__m256; C] =
+                std::array::from_fn(|v| unsafe { load(b.data.as_ptr().add(p * b.row + j + 8 * v), masks[v], full[v]) });
             for (r, sums) in sums.iter_mut().enumerate() {
                 // SAFETY: A's rows i..i + R, columns p < k lie in A (caller).
                 let s = _mm256_set1_ps(unsafe { *a.data.get_unchecked((i + r) * a.row + p * a.col) });
@@ -703,6 +703,7 @@ mod avx2 {
         // SAFETY: the caller's bounds.
         let sums = unsafe { sums::<R, C>((i, j), k, a, b, masks) };
         let alpha = _mm256_set1_ps(alpha);
+        let full = [all_lanes(masks[0]), all_lanes(masks[1])];
         for (r, sums) in sums.iter().enumerate() {
             for (v, &sum) in sums.iter().enumerate() {
                 let (mask, at, col) = (masks[v], (i + r) * c_row + j + 8 * v, j + 8 * v);
@@ -712,17 +713,17 @@ mod avx2 {
                 let value = match finish {
                     Finish::Scale => scaled,
                     Finish::AddScaled(beta) => {
-                        let old = unsafe { _mm256_maskload_ps(c.as_ptr().add(at), mask) };
+                        let old = unsafe { load(c.as_ptr().add(at), mask, full[v]) };
                         _mm256_add_ps(scaled, _mm256_mul_ps(_mm256_set1_ps(beta), old))
                     }
                     Finish::ColumnBias(bias) => {
-                        _mm256_add_ps(scaled, unsafe { _mm256_maskload_ps(bias.as_ptr().add(col), mask) })
+                        _mm256_add_ps(scaled, unsafe { load(bias.as_ptr().add(col), mask, full[v]) })
                     }
                     Finish::RowBias(bias) => {
                         _mm256_add_ps(scaled, _mm256_set1_ps(unsafe { *bias.get_unchecked(i + r) }))
                     }
                 };
-                unsafe { _mm256_maskstore_ps(c.as_mut_ptr().add(at), mask, value) };
+                unsafe { store(c.as_mut_ptr().add(at), mask, full[v], value) };
             }
         }
     }
@@ -759,14 +760,14 @@ mod avx2 {
     pub(super) unsafe fn pack(panel: &mut [[f32; 16]], b: Strided<'_, f32>, k: usize, used: usize) {
         for p0 in (0..k).step_by(8) {
             let rows = (k - p0).min(8);
-            let mask = lanes_mask(rows);
+            let (mask, full) = (lanes_mask(rows), rows == 8);
             for half in 0..2 {
                 // Columns 8·half.. of B, values p0..p0 + rows each; missing columns are zeros.
                 let columns: [__m256; 8] = std::array::from_fn(|w| {
                     let w = 8 * half + w;
                     if w < used {
                         // SAFETY: masked lanes are not read; the rest lie in column w (caller).
-                        unsafe { _mm256_maskload_ps(b.data.as_ptr().add(w * b.col + p0), mask) }
+                        unsafe { load(b.data.as_ptr().add(w * b.col + p0), mask, full) }
                     } else {
                         _mm256_setzero_ps()
                     }
@@ -786,20 +787,21 @@ mod avx2 {
     pub(super) unsafe fn gather(table: &[f32], width: usize, order: &[usize], batch: &mut [f32]) {
         let n = order.len();
         let row_masks = [lanes_mask(width), lanes_mask(width.saturating_sub(8))];
+        let row_full = [width >= 8, width >= 16];
         for b0 in (0..n).step_by(8) {
             let rows = &order[b0..(b0 + 8).min(n)];
-            let store_mask = lanes_mask(rows.len());
+            let (store_mask, store_full) = (lanes_mask(rows.len()), rows.len() == 8);
             for (half, &row_mask) in row_masks.iter().enumerate().take(width.div_ceil(8)) {
                 let samples: [__m256; 8] = std::array::from_fn(|i| match rows.get(i) {
                     // SAFETY: the row lies in the table (caller); lanes past `width` are not read.
-                    Some(&r) => unsafe { _mm256_maskload_ps(table.as_ptr().add(r * width + 8 * half), row_mask) },
+                    Some(&r) => unsafe { load(table.as_ptr().add(r * width + 8 * half), row_mask, row_full[half]) },
                     None => _mm256_setzero_ps(),
                 });
                 let columns = transpose(samples);
                 for (c, column) in columns.iter().enumerate().take(width - 8 * half) {
                     let c = 8 * half + c;
                     // SAFETY: c·n + b0 + rows.len() ≤ width·n = batch.len(); masked lanes untouched.
-                    unsafe { _mm256_maskstore_ps(batch.as_mut_ptr().add(c * n + b0), store_mask, *column) };
+                    unsafe { store(batch.as_mut_ptr().add(c * n + b0), store_mask, store_full, *column) };
                 }
             }
         }
@@ -866,6 +868,36 @@ mod avx2 {
             let (x, y) = (q[j % 4], q[4 + j % 4]);
             if j < 4 { _mm256_permute2f128_ps::<0x20>(x, y) } else { _mm256_permute2f128_ps::<0x31>(x, y) }
         })
+    }
+
+    /// `_mm256_maskload_ps`, as a plain load when every lane is on (`full`).
+    ///
+    /// # Safety
+    /// As `_mm256_maskload_ps`: the lanes on lie in memory (all 8 when `full`).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn load(at: *const f32, mask: __m256i, full: bool) -> __m256 {
+        // SAFETY: the caller's.
+        unsafe { if full { _mm256_loadu_ps(at) } else { _mm256_maskload_ps(at, mask) } }
+    }
+
+    /// `_mm256_maskstore_ps`, as a plain store when every lane is on (`full`): AMD's Zen cores
+    /// run a masked store as a long micro-coded sequence (it took a quarter of the headline
+    /// epoch in the batch gather on a Zen 3), Intel's as one store.
+    ///
+    /// # Safety
+    /// As `_mm256_maskstore_ps`: the lanes on lie in memory (all 8 when `full`).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn store(at: *mut f32, mask: __m256i, full: bool, value: __m256) {
+        // SAFETY: the caller's.
+        unsafe { if full { _mm256_storeu_ps(at, value) } else { _mm256_maskstore_ps(at, mask, value) } }
+    }
+
+    /// Whether every lane of a mask is on.
+    #[target_feature(enable = "avx2")]
+    fn all_lanes(mask: __m256i) -> bool {
+        _mm256_movemask_ps(_mm256_castsi256_ps(mask)) == 0xff
     }
 
     #[target_feature(enable = "avx2")]
