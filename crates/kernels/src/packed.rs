@@ -170,7 +170,7 @@ fn split_rows(job: &Job<'_, '_>, rows: (usize, usize), n: usize, sums: Option<&m
     if threads <= 1 {
         return block(job, rows, (0, n), sums);
     }
-    let mid = rows.0 + ((rows.1 - rows.0) * (threads / 2) / threads).next_multiple_of(job.tile.mr());
+    let mid = (rows.0 + ((rows.1 - rows.0) * (threads / 2) / threads).next_multiple_of(job.tile.mr())).min(rows.1);
     let level = crate::simd::level();
     rayon::join(
         || split_rows(job, (rows.0, mid), n, sums, threads / 2),
@@ -184,7 +184,7 @@ fn split_columns(job: &Job<'_, '_>, m: usize, cols: (usize, usize), sums: Option
     if threads <= 1 {
         return block(job, (0, m), cols, sums);
     }
-    let mid = cols.0 + ((cols.1 - cols.0) * (threads / 2) / threads).next_multiple_of(job.tile.nr());
+    let mid = (cols.0 + ((cols.1 - cols.0) * (threads / 2) / threads).next_multiple_of(job.tile.nr())).min(cols.1);
     let (left, right) = match sums {
         Some(sums) => {
             let (l, r) = sums.split_at_mut(mid - cols.0);
