@@ -6,8 +6,8 @@
 //!   product is over before a packed one has copied its operands). Every element is summed the
 //!   same way on every path — from zero, a multiply then an add for each `p` in order, then
 //!   `α·sum + β·c` (or `α·sum + bias`) — so neither the layout nor the vector level changes a bit;
-//! - larger, f32, on a CPU with AVX2 or AVX-512: [`packed`](crate::packed)'s cache-blocked
-//!   products, with the bias and the bias gradient fused as above. Each element is one chain of
+//! - larger, f32, on a CPU with AVX2 or AVX-512: the packed, cache-blocked products of
+//!   `packed.rs`, with the bias and the bias gradient fused as above. Each element is one chain of
 //!   fused multiply-adds over `p` in order, then the same epilogue: the same bits on any number
 //!   of threads and at AVX2 and AVX-512, not the small path's nor the baseline's bits (a fused
 //!   multiply-add rounds once, a multiply then an add twice);
