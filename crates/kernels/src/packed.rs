@@ -434,3 +434,46 @@ fn edge_tile(
         row(r).copy_from_slice(&buffer[r * nr..][..width]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every panel width a tile has, every layout of the matrix (rows as runs, columns as runs,
+    /// neither), a short last panel: the panel holds `m[i + r, p0 + p]` at `p·w + r`, zeros past
+    /// `used`, and the sums are the rows' sums in order. The AVX-512 widths (12, 32) take the
+    /// portable loops on every CPU, so they are checked here on any machine.
+    #[test]
+    fn panels_of_every_width_and_layout_hold_the_matrix() {
+        let (rows, cols) = (40, 70);
+        let value = |i: usize, j: usize| (i * 100 + j) as f32;
+        let row_major: Vec<f32> = (0..rows * cols).map(|x| value(x / cols, x % cols)).collect();
+        let col_major: Vec<f32> = (0..rows * cols).map(|x| value(x % rows, x / rows)).collect();
+        let spread: Vec<f32> =
+            (0..rows * cols * 2).map(|x| if x % 2 == 0 { value(x / 2 / cols, x / 2 % cols) } else { -1.0 }).collect();
+        let layouts = [
+            Strided { data: &row_major[..], row: cols, col: 1 },
+            Strided { data: &col_major[..], row: 1, col: rows },
+            Strided { data: &spread[..], row: 2 * cols, col: 2 },
+        ];
+        for w in [6, 12, 16, 32] {
+            for m in layouts {
+                for (i, used, p0, kc) in [(3, w, 5, 60), (40 - w.min(7), w.min(7), 0, 70), (0, 1, 69, 1)] {
+                    let mut panel = vec![f32::NAN; kc * w];
+                    let mut sums = vec![0.5f32; used];
+                    interleave(&mut panel, m, (i, used), (p0, kc), w, Some(&mut sums));
+                    for p in 0..kc {
+                        for r in 0..w {
+                            let expect = if r < used { value(i + r, p0 + p) } else { 0.0 };
+                            assert_eq!(panel[p * w + r], expect, "w {w}, strides {:?}, ({p}, {r})", (m.row, m.col));
+                        }
+                    }
+                    for (r, &sum) in sums.iter().enumerate() {
+                        let expect = (0..kc).fold(0.5f32, |s, p| s + value(i + r, p0 + p));
+                        assert_eq!(sum, expect, "w {w}: sum of row {r}");
+                    }
+                }
+            }
+        }
+    }
+}
