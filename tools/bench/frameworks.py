@@ -130,6 +130,18 @@ def torch_wide_epoch(widths, threads):
 # ---------------------------------------------------------------- JAX
 
 
+def jax_mse(params, x, y):
+    """The MLP (ReLU between layers) and its mean squared error."""
+    import jax.numpy as jnp
+
+    h = x
+    for i, (w, b) in enumerate(params):
+        h = h @ w + b
+        if i + 1 < len(params):
+            h = jnp.maximum(h, 0.0)
+    return jnp.mean((h - y) ** 2)
+
+
 def jax_setup(widths, seed=0):
     import jax
     import jax.numpy as jnp
@@ -140,18 +152,10 @@ def jax_setup(widths, seed=0):
         limit = (6.0 / (a + b)) ** 0.5
         params.append((jax.random.uniform(key, (a, b), jnp.float32, -limit, limit), jnp.zeros(b, jnp.float32)))
 
-    def loss(params, x, y):
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = h @ w + b
-            if i + 1 < len(params):
-                h = jnp.maximum(h, 0.0)
-        return jnp.mean((h - y) ** 2)
-
     def step(carry, batch, lr):
         params, v = carry
         x, y = batch
-        value, grads = jax.value_and_grad(loss)(params, x, y)
+        value, grads = jax.value_and_grad(jax_mse)(params, x, y)
         v = jax.tree_util.tree_map(lambda v, g: RHO * v + (1 - RHO) * g * g, v, grads)
         params = jax.tree_util.tree_map(lambda p, g, v: p - lr * g / jnp.sqrt(v + EPS), params, grads, v)
         return (params, v), value
@@ -171,18 +175,7 @@ def jax_bench(kind):
         rng = np.random.default_rng(0)
         if kind == "epoch_step":
             jstep = jax.jit(lambda carry, xb, yb: step(carry, (xb, yb), LR))
-            state = {"carry": (params, v)}
-
-            def epoch():
-                perm = rng.permutation(ROWS)
-                xs, ys = x[perm], y[perm]
-                carry = state["carry"]
-                for start in range(0, ROWS, BATCH):
-                    carry, _ = jstep(carry, xs[start : start + BATCH], ys[start : start + BATCH])
-                jax.block_until_ready(carry)
-                state["carry"] = carry
-
-            return median_time(epoch, 5)
+            return jax_step_epochs(jstep, (params, v), x, y, BATCH, rng, warmup=2)
 
         # The whole epoch's 645 steps compiled into one lax.scan. The shuffle stays in NumPy:
         # jax.random.permutation sorts, which on CPU costs several times the epoch itself.
@@ -219,18 +212,10 @@ def jax_wide_epoch(widths):
     params, _, _ = jax_setup(widths)
     b1, b2, eps, lr = 0.9, 0.999, 1e-8, 1e-3
 
-    def loss(params, x, y):
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = h @ w + b
-            if i + 1 < len(params):
-                h = jnp.maximum(h, 0.0)
-        return jnp.mean((h - y) ** 2)
-
     @jax.jit
     def step(carry, x, y):
         params, m, v, t = carry
-        value, grads = jax.value_and_grad(loss)(params, x, y)
+        value, grads = jax.value_and_grad(jax_mse)(params, x, y)
         t = t + 1
         m = jax.tree_util.tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, grads)
         v = jax.tree_util.tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, grads)
@@ -240,19 +225,26 @@ def jax_wide_epoch(widths):
 
     x, y = wide_epoch_data()
     zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
-    state = {"carry": (params, zeros, zeros, jnp.float32(0.0))}
-    rng = np.random.default_rng(0)
+    carry = (params, zeros, zeros, jnp.float32(0.0))
+    return jax_step_epochs(step, carry, x, y, WIDE_EPOCH_BATCH, np.random.default_rng(0), warmup=1)
+
+
+def jax_step_epochs(jstep, carry, x, y, batch, rng, warmup):
+    """The median epoch of a jitted step over NumPy-shuffled batches, the state carried on."""
+    import jax
+
+    state = {"carry": carry}
 
     def epoch():
         perm = rng.permutation(ROWS)
         xs, ys = x[perm], y[perm]
         carry = state["carry"]
-        for start in range(0, ROWS, WIDE_EPOCH_BATCH):
-            carry, _ = step(carry, xs[start : start + WIDE_EPOCH_BATCH], ys[start : start + WIDE_EPOCH_BATCH])
+        for start in range(0, ROWS, batch):
+            carry, _ = jstep(carry, xs[start : start + batch], ys[start : start + batch])
         jax.block_until_ready(carry)
         state["carry"] = carry
 
-    return median_time(epoch, 5, warmup=1)
+    return median_time(epoch, 5, warmup=warmup)
 
 
 # ---------------------------------------------------------------- NumPy
