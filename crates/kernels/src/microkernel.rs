@@ -275,7 +275,7 @@ fn in_bounds<F>((i0, rows): (usize, usize), k: usize, a: Strided<'_, F>, b: Stri
 /// # Safety
 /// `F` must be f32.
 #[inline(always)]
-unsafe fn as_f32<F>(m: Strided<'_, F>) -> Strided<'_, f32> {
+pub(crate) unsafe fn as_f32<F>(m: Strided<'_, F>) -> Strided<'_, f32> {
     // SAFETY: the caller guarantees F is f32, so the pointer and length describe f32 values.
     let data = unsafe { std::slice::from_raw_parts(m.data.as_ptr().cast::<f32>(), m.data.len()) };
     Strided { data, row: m.row, col: m.col }

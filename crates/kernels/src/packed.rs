@@ -19,8 +19,9 @@ use std::cell::RefCell;
 use ndarray::NdFloat;
 
 use crate::fma_tile::{MAX_MR, MAX_NR, Store, Tile};
+use crate::microkernel::as_f32;
 use crate::operands::{Epilogue, Out, Strided};
-use crate::threads::max_threads;
+use crate::threads::{Split, max_threads};
 
 /// Columns of `k` summed per pass: a B panel (`KC × NR`, 16 KiB on AVX2) stays in L1.
 const KC: usize = 256;
@@ -104,14 +105,6 @@ fn fits<F: NdFloat>(
         }
 }
 
-/// # Safety
-/// `F` must be f32.
-unsafe fn as_f32<F>(m: Strided<'_, F>) -> Strided<'_, f32> {
-    // SAFETY: the caller guarantees F is f32.
-    let data = unsafe { std::slice::from_raw_parts(m.data.as_ptr().cast::<f32>(), m.data.len()) };
-    Strided { data, row: m.row, col: m.col }
-}
-
 /// C as the threads share it: each writes only its own rows or columns.
 struct F32Out<'a> {
     data: *mut f32,
@@ -185,13 +178,7 @@ fn split_columns(job: &Job<'_, '_>, m: usize, cols: (usize, usize), sums: Option
         return block(job, (0, m), cols, sums);
     }
     let mid = (cols.0 + ((cols.1 - cols.0) * (threads / 2) / threads).next_multiple_of(job.tile.nr())).min(cols.1);
-    let (left, right) = match sums {
-        Some(sums) => {
-            let (l, r) = sums.split_at_mut(mid - cols.0);
-            (Some(l), Some(r))
-        }
-        None => (None, None),
-    };
+    let (left, right) = sums.split_at(mid - cols.0);
     let level = crate::simd::level();
     rayon::join(
         || split_columns(job, m, (cols.0, mid), left, threads / 2),
