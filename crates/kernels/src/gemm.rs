@@ -37,12 +37,7 @@ use crate::threads::max_threads;
 /// Products with more multiply-adds than this (m·k·n) go to `general_mat_mul`.
 pub const SMALL_GEMM_LIMIT: usize = 64 * 64 * 64;
 
-/// Products with more multiply-adds than this are split across threads. Chosen by measurement
-/// (`cargo bench --bench gemm_threads`, f32, 2 cores, AVX-512 kernels): 2 threads lose at 144³
-/// (43.7 against 40.1 µs), break even at 152³, and win 1.13× at 160³, 1.31× at 192³ and 1.47× at
-/// 256³. Each output element is still summed in the same order, so the result does not depend
-/// on the number of threads.
-pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
+pub use crate::threads::{PARALLEL_GEMM_LIMIT, threaded};
 
 /// `C ← α·A·B + β·C` with `A`: m × k, `B`: k × n, `C`: m × n; any strides (views, transposes).
 ///
@@ -202,12 +197,6 @@ fn large<F: NdFloat>(alpha: F, a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, beta:
             b.axis_chunks_iter(Axis(1), block).zip(c.axis_chunks_iter_mut(Axis(1), block)).collect();
         blocks.par_iter_mut().for_each(|(b, c)| general_mat_mul(alpha, &a, b, beta, c));
     }
-}
-
-/// Whether an `m × k · k × n` product is large enough to run on several threads, and more than
-/// one is allowed (never under `blas`, where OpenBLAS threads the product itself).
-pub fn threaded(m: usize, k: usize, n: usize) -> bool {
-    !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT && max_threads() > 1
 }
 
 /// The product; when a kernel transposes B, it also fills B's column sums from the transposed

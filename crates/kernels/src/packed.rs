@@ -71,7 +71,7 @@ pub(crate) fn product<F: NdFloat>(
     };
     let fused = sums.is_some();
     let (m, k, n) = dims;
-    let threads = if crate::gemm::threaded(m, k, n) { max_threads().min(m.max(n) / 64).max(1) } else { 1 };
+    let threads = if crate::threads::threaded(m, k, n) { max_threads().min(m.max(n) / 64).max(1) } else { 1 };
     let job = Job { tile, k, a, b, c: &c };
     if m >= n {
         split_rows(&job, (0, m), n, sums, threads);

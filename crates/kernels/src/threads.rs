@@ -58,6 +58,19 @@ pub fn max_threads() -> usize {
     }
 }
 
+/// Products with more multiply-adds than this are split across threads. Chosen by measurement
+/// (`cargo bench --bench gemm_threads`, f32, 2 cores, AVX-512 kernels): 2 threads lose at 144³
+/// (43.7 against 40.1 µs), break even at 152³, and win 1.13× at 160³, 1.31× at 192³ and 1.47× at
+/// 256³. Each output element is still summed in the same order, so the result does not depend
+/// on the number of threads.
+pub const PARALLEL_GEMM_LIMIT: usize = 152 * 152 * 152;
+
+/// Whether an `m × k · k × n` product is large enough to run on several threads, and more than
+/// one is allowed (never under `blas`, where OpenBLAS threads the product itself).
+pub fn threaded(m: usize, k: usize, n: usize) -> bool {
+    !cfg!(feature = "blas") && m * k * n > PARALLEL_GEMM_LIMIT && max_threads() > 1
+}
+
 /// Slices an element-wise pass reads and writes, that split together at an element index.
 /// Implemented for `&mut [T]`, `&[T]`, `Option` of either (a buffer only some flavours keep),
 /// and tuples of up to five of them (their length is the first one's).
