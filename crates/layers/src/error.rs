@@ -95,6 +95,16 @@ pub enum LayerError {
         /// Entries that came.
         actual: usize,
     },
+    /// A layer of a model description that cannot be used, with why.
+    #[error("layer {index} ({kind}): {source}")]
+    Layer {
+        /// The layer's position in the model.
+        index: usize,
+        /// Its kind's name.
+        kind: String,
+        /// What is wrong with it.
+        source: Box<LayerError>,
+    },
     /// A layer was configured with an impossible size or value.
     #[error("invalid {name} = {value}: allowed {allowed}")]
     Config {

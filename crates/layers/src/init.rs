@@ -21,7 +21,8 @@ use crate::{LayerError, Result};
 /// let bound = (6.0_f64 / 20.0).sqrt();
 /// assert!(w.iter().all(|v| v.abs() <= bound));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Init {
     /// All zeros (Keras' and the usual bias default).
@@ -46,6 +47,23 @@ pub enum Init {
 }
 
 impl Init {
+    /// Errors when the settings cannot draw anything: a constant that is not finite, uniform
+    /// bounds that are not finite or not `low < high`.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |value: String, allowed: &str| LayerError::Config {
+            name: "initialiser".into(),
+            value,
+            allowed: allowed.into(),
+        };
+        match *self {
+            Init::Constant(c) if !c.is_finite() => Err(bad(c.to_string(), "a finite constant")),
+            Init::Uniform { low, high } if !(low.is_finite() && high.is_finite() && low < high) => {
+                Err(bad(format!("[{low}, {high})"), "finite, low < high"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Draws a tensor of `shape` for a layer with the given fans.
     ///
     /// Errors when the bounds are not finite or `low ≥ high` for [`Init::Uniform`].

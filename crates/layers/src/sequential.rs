@@ -18,33 +18,17 @@
 //! assert_eq!(same.snapshot(), model.snapshot());
 //! ```
 
-use std::any::Any;
 use std::fmt;
 
 use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
 use crate::error::check_not_empty;
+use crate::spec::Held;
 use crate::{
     Buffer, DenseConfig, Layer, LayerError, Loss, Mode, Model, ParamName, Relu, Result, Saved, StateValue,
     StateValueMut,
 };
-
-/// A layer as a `Sequential` holds it: able to be handed back as its own type
-/// ([`Sequential::layer_as`]).
-trait Held<F: NdFloat>: Layer<F> + Send {
-    fn as_any(&self) -> &dyn Any;
-    fn as_any_mut(&mut self) -> &mut dyn Any;
-}
-
-impl<F: NdFloat, L: Layer<F> + Send + 'static> Held<F> for L {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
 
 /// A [`Model`]: layers applied in order, plus the activation and gradient buffers they write into.
 ///
@@ -99,6 +83,16 @@ impl<F: NdFloat> Sequential<F> {
         layer.set_mode(self.mode);
         self.layers.push(Box::new(layer));
         // A new layer changes the widths: check them again at the next batch.
+        self.widths.clear();
+        self
+    }
+
+    /// Appends a layer built from a spec ([`LayerSpec::build`](crate::LayerSpec::build)), in the
+    /// model's [`Mode`].
+    pub fn push_boxed(mut self, layer: crate::BoxedLayer<F>) -> Self {
+        let mut layer = layer.0;
+        layer.set_mode(self.mode);
+        self.layers.push(layer);
         self.widths.clear();
         self
     }

@@ -1,23 +1,22 @@
-//! Element-wise activations with hand-written backward passes: [`Relu`], [`LeakyRelu`],
-//! [`Tanh`], [`Sigmoid`], and [`Activation`], one of them chosen at run time.
+//! Element-wise activations with hand-written backward passes, each its own layer spec (an
+//! activation is registered once in [`Registry::builtin`](crate::Registry::builtin), which
+//! `--activation` reads): [`Relu`], [`LeakyRelu`], [`Tanh`], [`Sigmoid`].
 //!
 //! ```
-//! use ndnet_layers::{Activation, Layer, Relu};
+//! use ndnet_layers::{Layer, LeakyRelu, Relu};
 //! use ndarray::array;
 //! let x = array![[-1.0, 0.0, 2.0]];
 //! let mut y = ndarray::Array2::zeros((1, 3));
 //! Relu.forward(x.view(), y.view_mut());
 //! assert_eq!(y, array![[0.0, 0.0, 2.0]]);
-//! let mut leaky: Activation = "leaky-relu".parse().unwrap();
-//! leaky.forward(x.view(), y.view_mut());
+//! LeakyRelu::default().forward(x.view(), y.view_mut());
 //! assert_eq!(y, array![[-0.01, 0.0, 2.0]]);
 //! ```
 
-use std::str::FromStr;
-
 use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
 
-use crate::{Layer, LayerError, Result, cast, simd};
+use crate::onnx::{OnnxAttr, OnnxLayer};
+use crate::{BoxedLayer, BuildContext, Layer, LayerDesc, LayerSpec, Result, cast, simd};
 
 /// Implements the width and kind half of [`Layer`] for an element-wise activation.
 macro_rules! elementwise {
@@ -28,6 +27,34 @@ macro_rules! elementwise {
 
         fn output_width(&self, input_width: usize) -> Result<usize> {
             Ok(input_width)
+        }
+    };
+}
+
+/// Implements [`LayerSpec`] for a parameterless activation: its kind, what it computes, its
+/// PyTorch module and its ONNX operator.
+macro_rules! activation_spec {
+    ($ty:ident, $kind:literal, $about:literal, $torch:literal, $onnx:literal) => {
+        impl LayerSpec for $ty {
+            const KIND: &'static str = $kind;
+            const ABOUT: &'static str = $about;
+            const ACTIVATION: bool = true;
+
+            fn output_width(&self, input_width: usize) -> Result<usize> {
+                Ok(input_width)
+            }
+
+            fn build<F: NdFloat>(&self, _: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+                Ok(BoxedLayer::new(self.clone()))
+            }
+
+            fn torch(&self, _: usize) -> Option<String> {
+                Some($torch.to_string())
+            }
+
+            fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+                Ok(layer.unary($onnx, &[]))
+            }
         }
     };
 }
@@ -81,8 +108,10 @@ fn backward_with<F: NdFloat>(
 }
 
 /// `y = max(x, 0)`. The derivative at exactly 0 is taken as 0, as PyTorch does.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Relu;
+
+activation_spec!(Relu, "relu", "max(x, 0)", "nn.ReLU()", "Relu");
 
 impl<F: NdFloat> Layer<F> for Relu {
     elementwise!("Relu");
@@ -106,7 +135,8 @@ impl<F: NdFloat> Layer<F> for Relu {
 }
 
 /// `y = x` for `x > 0`, else `slope·x` (PyTorch's `LeakyReLU`, default slope 0.01).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LeakyRelu {
     /// The slope for negative inputs.
     pub slope: f64,
@@ -115,6 +145,29 @@ pub struct LeakyRelu {
 impl Default for LeakyRelu {
     fn default() -> Self {
         LeakyRelu { slope: 0.01 }
+    }
+}
+
+impl LayerSpec for LeakyRelu {
+    const KIND: &'static str = "leaky_relu";
+    const ABOUT: &'static str = "x, or slope·x below 0 (slope 0.01)";
+    const ACTIVATION: bool = true;
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        crate::error::setting::<f64>("leaky_relu slope", self.slope, self.slope.is_finite(), "finite")?;
+        Ok(input_width)
+    }
+
+    fn build<F: NdFloat>(&self, _: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        Ok(BoxedLayer::new(*self))
+    }
+
+    fn torch(&self, _: usize) -> Option<String> {
+        Some(format!("nn.LeakyReLU({})", self.slope))
+    }
+
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        Ok(layer.unary("LeakyRelu", &[OnnxAttr::Float("alpha", self.slope as f32)]))
     }
 }
 
@@ -139,8 +192,10 @@ impl<F: NdFloat> Layer<F> for LeakyRelu {
 }
 
 /// `y = tanh(x)`; `dy/dx = 1 − y²`, from the output.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tanh;
+
+activation_spec!(Tanh, "tanh", "tanh(x)", "nn.Tanh()", "Tanh");
 
 impl<F: NdFloat> Layer<F> for Tanh {
     elementwise!("Tanh");
@@ -161,8 +216,10 @@ impl<F: NdFloat> Layer<F> for Tanh {
 }
 
 /// `y = 1 / (1 + e^(−x))`, computed without overflow for large |x|; `dy/dx = y·(1 − y)`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sigmoid;
+
+activation_spec!(Sigmoid, "sigmoid", "1/(1 + e^(−x))", "nn.Sigmoid()", "Sigmoid");
 
 /// The logistic function, stable for any x (no `exp` of a large positive number).
 pub(crate) fn sigmoid<F: NdFloat>(x: F) -> F {
@@ -192,8 +249,10 @@ impl<F: NdFloat> Layer<F> for Sigmoid {
     }
 }
 
-/// One of the activations, chosen at run time (a program's `--activation`). Parses from `relu`,
-/// `leaky-relu` (slope 0.01), `tanh` and `sigmoid`; saved (serde) as `"relu"`, `{"leaky_relu": 0.01}`, ….
+/// One of the four classic activations chosen at run time, as one layer type; saved (serde) as
+/// `"relu"`, `{"leaky_relu": 0.01}`, …, the form model files written before model descriptions
+/// hold. Programs and files name activations through the [`Registry`](crate::Registry), which
+/// has every activation; [`Activation::desc`] is this one's stored form there.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -206,24 +265,6 @@ pub enum Activation {
     Tanh,
     /// [`Sigmoid`].
     Sigmoid,
-}
-
-impl FromStr for Activation {
-    type Err = LayerError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "relu" => Ok(Activation::Relu),
-            "leaky-relu" | "leaky_relu" | "leakyrelu" => Ok(Activation::LeakyRelu(0.01)),
-            "tanh" => Ok(Activation::Tanh),
-            "sigmoid" => Ok(Activation::Sigmoid),
-            _ => Err(LayerError::Config {
-                name: "activation".into(),
-                value: s.to_string(),
-                allowed: "one of relu, leaky-relu, tanh, sigmoid".into(),
-            }),
-        }
-    }
 }
 
 macro_rules! dispatch {
@@ -247,6 +288,18 @@ macro_rules! dispatch {
             }
         }
     };
+}
+
+impl Activation {
+    /// The activation as a layer spec of the registry.
+    pub fn desc(self) -> LayerDesc {
+        match self {
+            Activation::Relu => LayerDesc::of(&Relu),
+            Activation::LeakyRelu(slope) => LayerDesc::of(&LeakyRelu { slope }),
+            Activation::Tanh => LayerDesc::of(&Tanh),
+            Activation::Sigmoid => LayerDesc::of(&Sigmoid),
+        }
+    }
 }
 
 impl<F: NdFloat> Layer<F> for Activation {

@@ -22,7 +22,67 @@
 use ndarray::{Array1, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
 use crate::error::{same_width, setting};
-use crate::{Layer, Mode, Result, Saved, StateValue, StateValueMut};
+use crate::onnx::{OnnxAttr, OnnxLayer};
+use crate::{BoxedLayer, BuildContext, Layer, LayerSpec, Mode, Result, Saved, StateValue, StateValueMut};
+
+/// A [`BatchNorm1d`] over the previous layer's outputs in a model description, with PyTorch's
+/// defaults. Kind `batch_norm`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchNormSpec {
+    /// ε, added to the variance (> 0).
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+    /// How far a training batch moves the running statistics, in [0, 1].
+    #[serde(default = "default_momentum")]
+    pub momentum: f64,
+}
+
+pub(crate) fn default_eps() -> f64 {
+    1e-5
+}
+
+fn default_momentum() -> f64 {
+    0.1
+}
+
+impl Default for BatchNormSpec {
+    fn default() -> Self {
+        BatchNormSpec { eps: default_eps(), momentum: default_momentum() }
+    }
+}
+
+impl LayerSpec for BatchNormSpec {
+    const KIND: &'static str = "batch_norm";
+    const ABOUT: &'static str = "each feature normalised over the batch (running statistics at inference)";
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        BatchNorm1d::<f64>::new(1).with_eps(self.eps)?.with_momentum(self.momentum)?;
+        Ok(input_width)
+    }
+
+    fn param_count(&self, input_width: usize) -> u128 {
+        2 * input_width as u128
+    }
+
+    fn build<F: NdFloat>(&self, ctx: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        let layer = BatchNorm1d::<F>::new(ctx.input_width).with_eps(self.eps)?.with_momentum(self.momentum)?;
+        Ok(BoxedLayer::new(layer))
+    }
+
+    fn torch(&self, input_width: usize) -> Option<String> {
+        Some(format!("nn.BatchNorm1d({input_width}, eps={}, momentum={})", self.eps, self.momentum))
+    }
+
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        let w = layer.input_width;
+        let (scale, bias) = (layer.param("weight", &[w])?, layer.param("bias", &[w])?);
+        let (mean, var) = (layer.param("running_mean", &[w])?, layer.param("running_var", &[w])?);
+        let input = layer.input.clone();
+        let eps = OnnxAttr::Float("epsilon", self.eps as f32);
+        Ok(layer.graph.node("BatchNormalization", &[&input, &scale, &bias, &mean, &var], &[eps]))
+    }
+}
 
 /// Batch normalisation over the features of a `rows × features` batch.
 #[derive(Debug, Clone)]

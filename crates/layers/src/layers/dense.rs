@@ -13,7 +13,8 @@
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::Rng;
 
-use crate::{Init, Layer, LayerError, Result};
+use crate::onnx::OnnxLayer;
+use crate::{BoxedLayer, BuildContext, Init, Layer, LayerError, LayerSpec, Result, check_width};
 use ndnet_kernels::gemm::{gemm, gemm_bias, gemm_with_column_sums, threaded};
 
 /// Builds a [`Dense`] layer: sizes plus initialisers, with `with_*` setters.
@@ -70,6 +71,85 @@ impl DenseConfig {
         let weight = self.weight_init.sample((i, o), i, o, rng)?;
         let bias = self.bias_init.sample(o, i, o, rng)?;
         Dense::from_arrays(weight, bias)
+    }
+}
+
+/// A [`Dense`] layer in a model description: its output width and initialisers (Keras' by
+/// default); the input width is the previous layer's. Kind `dense`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenseSpec {
+    /// Output width, 1 to [`MAX_WIDTH`](crate::MAX_WIDTH).
+    pub outputs: usize,
+    /// How `W` is filled.
+    #[serde(default = "glorot", skip_serializing_if = "is_glorot")]
+    pub weight_init: Init,
+    /// How `b` is filled.
+    #[serde(default = "zeros", skip_serializing_if = "is_zeros")]
+    pub bias_init: Init,
+}
+
+fn glorot() -> Init {
+    Init::GlorotUniform
+}
+
+fn zeros() -> Init {
+    Init::Zeros
+}
+
+fn is_glorot(init: &Init) -> bool {
+    *init == Init::GlorotUniform
+}
+
+fn is_zeros(init: &Init) -> bool {
+    *init == Init::Zeros
+}
+
+impl DenseSpec {
+    /// `outputs` outputs, Glorot-uniform weights and zero biases.
+    pub fn new(outputs: usize) -> Self {
+        DenseSpec { outputs, weight_init: Init::GlorotUniform, bias_init: Init::Zeros }
+    }
+
+    /// Sets the weight initialiser.
+    pub fn with_weight_init(mut self, init: Init) -> Self {
+        self.weight_init = init;
+        self
+    }
+}
+
+impl LayerSpec for DenseSpec {
+    const KIND: &'static str = "dense";
+    const ABOUT: &'static str = "fully connected, y = x·W + b";
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        check_width("dense inputs", input_width)?;
+        check_width("dense outputs", self.outputs)?;
+        self.weight_init.validate()?;
+        self.bias_init.validate()?;
+        Ok(self.outputs)
+    }
+
+    fn param_count(&self, input_width: usize) -> u128 {
+        (input_width as u128 + 1) * self.outputs as u128
+    }
+
+    fn build<F: NdFloat>(&self, ctx: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        let config = DenseConfig::new(ctx.input_width, self.outputs)
+            .with_weight_init(self.weight_init)
+            .with_bias_init(self.bias_init);
+        Ok(BoxedLayer::new(config.init::<F, _>(&mut *ctx.rng)?))
+    }
+
+    fn torch(&self, input_width: usize) -> Option<String> {
+        Some(format!("nn.Linear({input_width}, {})", self.outputs))
+    }
+
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        let w = layer.param("weight", &[layer.input_width, self.outputs])?;
+        let b = layer.param("bias", &[self.outputs])?;
+        let input = layer.input.clone();
+        Ok(layer.graph.node("Gemm", &[&input, &w, &b], &[]))
     }
 }
 

@@ -21,7 +21,47 @@ use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::{Layer, LayerError, Mode, Result, Saved, StateValue, StateValueMut};
+use crate::onnx::OnnxLayer;
+use crate::{BoxedLayer, BuildContext, Layer, LayerError, LayerSpec, Mode, Result, Saved, StateValue, StateValueMut};
+
+/// A [`Dropout`] in a model description: its drop probability; its mask stream is seeded from
+/// the model's seed and its position. Kind `dropout`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DropoutSpec {
+    /// The drop probability, in [0, 1).
+    pub p: f64,
+}
+
+impl DropoutSpec {
+    /// Drop probability `p`.
+    pub fn new(p: f64) -> Self {
+        DropoutSpec { p }
+    }
+}
+
+impl LayerSpec for DropoutSpec {
+    const KIND: &'static str = "dropout";
+    const ABOUT: &'static str = "zeroes inputs at random while training";
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        Dropout::<f64>::new(self.p)?;
+        Ok(input_width)
+    }
+
+    fn build<F: NdFloat>(&self, ctx: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        Ok(BoxedLayer::new(Dropout::<F>::new(self.p)?.with_seed(ctx.layer_seed())))
+    }
+
+    fn torch(&self, _: usize) -> Option<String> {
+        Some(format!("nn.Dropout({})", self.p))
+    }
+
+    /// The identity: inference never drops.
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        Ok(layer.input.clone())
+    }
+}
 
 /// Inverted dropout with drop probability `p`; the identity in [`Mode::Eval`].
 #[derive(Debug, Clone)]

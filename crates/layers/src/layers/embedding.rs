@@ -29,7 +29,8 @@
 use ndarray::{Array2, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat, Slice};
 use rand::Rng;
 
-use crate::{Init, Layer, LayerError, Result};
+use crate::onnx::{OnnxAttr, OnnxLayer};
+use crate::{BoxedLayer, BuildContext, Init, Layer, LayerError, LayerSpec, Result, check_width};
 
 /// Builds an [`Embedding`], with `with_*` setters. The default initialiser is Keras'
 /// (`uniform(−0.05, 0.05)`).
@@ -68,6 +69,72 @@ impl EmbeddingConfig {
         }
         let weight = self.init.sample((self.categories, self.dim), self.categories, self.dim, rng)?;
         Ok(Embedding { column: self.column, grad_weight: Array2::zeros(weight.raw_dim()), weight })
+    }
+}
+
+/// An [`Embedding`] in a model description: the column of codes, how many codes there are and
+/// the vector width (Keras' initialiser). Kind `embedding`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddingSpec {
+    /// The input column that holds the codes.
+    pub column: usize,
+    /// The number of codes, 1 to [`MAX_CATEGORIES`].
+    pub categories: usize,
+    /// The width of each code's vector, 1 to [`MAX_WIDTH`](crate::MAX_WIDTH).
+    pub dim: usize,
+}
+
+/// The most codes an embedding may have.
+pub const MAX_CATEGORIES: usize = 1 << 20;
+
+impl LayerSpec for EmbeddingSpec {
+    const KIND: &'static str = "embedding";
+    const ABOUT: &'static str = "a learned vector per category code of one column";
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        check_width("embedding dim", self.dim)?;
+        if !(1..=MAX_CATEGORIES).contains(&self.categories) {
+            let (value, allowed) = (self.categories.to_string(), format!("1 to {MAX_CATEGORIES}"));
+            return Err(LayerError::Config { name: "embedding categories".into(), value, allowed });
+        }
+        if self.column >= input_width {
+            let (value, allowed) = (self.column.to_string(), format!("< the input width {input_width}"));
+            return Err(LayerError::Config { name: "embedding column".into(), value, allowed });
+        }
+        Ok(input_width - 1 + self.dim)
+    }
+
+    fn param_count(&self, _: usize) -> u128 {
+        self.categories as u128 * self.dim as u128
+    }
+
+    fn build<F: NdFloat>(&self, ctx: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        let config = EmbeddingConfig::new(self.column, self.categories, self.dim);
+        Ok(BoxedLayer::new(config.init::<F, _>(&mut *ctx.rng)?))
+    }
+
+    /// The code column as a one-hot row (`Equal` against 0, 1, …: any other value, −1 for an
+    /// unknown category or a missing cell, is all zeros) times the table, after the other columns.
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        let (w, c) = (layer.input_width, self.column);
+        let input = layer.input.clone();
+        let axis = [OnnxAttr::Int("axis", 1)];
+        let code_index = layer.graph.int64s("code_column", &[1], &[c as i64]);
+        let code = layer.graph.node("Gather", &[&input, &code_index], &axis);
+        let codes: Vec<f64> = (0..self.categories).map(|k| k as f64).collect();
+        let codes = layer.graph.constant("codes", &[self.categories], &codes);
+        let one_hot = layer.graph.node("Equal", &[&code, &codes], &[]);
+        let to = layer.graph.node("CastLike", &[&one_hot, &codes], &[]);
+        let table = layer.param("weight", &[self.categories, self.dim])?;
+        let vectors = layer.graph.node("MatMul", &[&to, &table], &[]);
+        if w == 1 {
+            return Ok(vectors);
+        }
+        let others: Vec<i64> = (0..w as i64).filter(|&j| j != c as i64).collect();
+        let others = layer.graph.int64s("other_columns", &[w - 1], &others);
+        let passed = layer.graph.node("Gather", &[&input, &others], &axis);
+        Ok(layer.graph.node("Concat", &[&passed, &vectors], &axis))
     }
 }
 

@@ -18,7 +18,53 @@ use ndarray::{Array1, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 
 use crate::error::{same_width, setting};
 use crate::layers::batch_norm::flat;
-use crate::{Layer, Result};
+use crate::onnx::{OnnxAttr, OnnxLayer};
+use crate::{BoxedLayer, BuildContext, Layer, LayerSpec, Result};
+
+/// A [`LayerNorm`] over the previous layer's outputs in a model description. Kind `layer_norm`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerNormSpec {
+    /// ε, added to the variance (> 0).
+    #[serde(default = "crate::layers::batch_norm::default_eps")]
+    pub eps: f64,
+}
+
+impl Default for LayerNormSpec {
+    fn default() -> Self {
+        LayerNormSpec { eps: crate::layers::batch_norm::default_eps() }
+    }
+}
+
+impl LayerSpec for LayerNormSpec {
+    const KIND: &'static str = "layer_norm";
+    const ABOUT: &'static str = "each row normalised over its features";
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        LayerNorm::<f64>::new(1).with_eps(self.eps)?;
+        Ok(input_width)
+    }
+
+    fn param_count(&self, input_width: usize) -> u128 {
+        2 * input_width as u128
+    }
+
+    fn build<F: NdFloat>(&self, ctx: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        Ok(BoxedLayer::new(LayerNorm::<F>::new(ctx.input_width).with_eps(self.eps)?))
+    }
+
+    fn torch(&self, input_width: usize) -> Option<String> {
+        Some(format!("nn.LayerNorm({input_width}, eps={})", self.eps))
+    }
+
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        let w = layer.input_width;
+        let (scale, bias) = (layer.param("weight", &[w])?, layer.param("bias", &[w])?);
+        let input = layer.input.clone();
+        let attrs = [OnnxAttr::Int("axis", -1), OnnxAttr::Float("epsilon", self.eps as f32)];
+        Ok(layer.graph.node("LayerNormalization", &[&input, &scale, &bias], &attrs))
+    }
+}
 
 /// Layer normalisation over the features of each row.
 #[derive(Debug, Clone)]

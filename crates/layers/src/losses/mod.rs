@@ -7,3 +7,4 @@ pub(crate) mod huber;
 pub(crate) mod mae;
 pub(crate) mod mse;
 pub(crate) mod quantile;
+pub(crate) mod regression;
