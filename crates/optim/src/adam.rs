@@ -21,16 +21,14 @@
 //! assert!((x[0] - 0.9).abs() < 1e-7);
 //! ```
 
-use std::collections::BTreeMap;
-
-use ndarray::{ArrayD, NdFloat};
+use ndarray::NdFloat;
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
 use crate::error::{check, check_lr};
-use crate::optimizer::bookkeeping;
-use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
-use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
+use crate::registry::{EPS, Hyperparameters, OptimizerKind, WEIGHT_DECAY, decay};
+use crate::state::Buffer;
+use crate::{Arithmetic, Clip, Optim, OptimizerSpec, Result, Rule, WeightDecay};
 use ndnet_kernels::elementwise;
 
 /// Where the bias correction goes, and so where ε lands relative to it.
@@ -210,51 +208,86 @@ impl AdamConfig {
     }
 }
 
-/// The state of one parameter tensor.
-#[derive(Debug, Clone)]
-struct Slot<F> {
-    exp_avg: Vec<F>,
-    exp_avg_sq: Vec<F>,
-    max_exp_avg_sq: Option<Vec<F>>,
+/// Adam's kinds' spec: the preset (`pytorch`, or its AdamW form `pytorch-adamw` when `adamw`), ε,
+/// weight decay (decoupled for AdamW and under Keras, L2 otherwise).
+fn adam_spec(preset: &str, lr: f64, o: &Hyperparameters, adamw: bool) -> OptimizerSpec {
+    let name = if adamw { format!("{preset}-adamw") } else { preset.to_string() };
+    let mut c = AdamConfig::preset(name.parse().unwrap_or(AdamPreset::Keras), lr);
+    c = o.get("eps").map_or(c, |&eps| c.with_epsilon(eps));
+    OptimizerSpec::Adam(decay(o, adamw || preset == "keras").map_or(c, |d| c.with_weight_decay(d)))
 }
 
-impl<F: Clone> SlotBuffers<F> for Slot<F> {
-    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
-        let mut b = BTreeMap::from([
-            ("exp_avg".to_string(), shaped(&self.exp_avg, shape)),
-            ("exp_avg_sq".to_string(), shaped(&self.exp_avg_sq, shape)),
-        ]);
-        if let Some(m) = &self.max_exp_avg_sq {
-            b.insert("max_exp_avg_sq".into(), shaped(m, shape));
+/// `--optimizer adam`: Keras 3's by default, or PyTorch's or optax's.
+pub(crate) const ADAM: OptimizerKind = OptimizerKind {
+    name: "adam",
+    about: "Adam",
+    presets: &["keras", "pytorch", "optax"],
+    default_lr: 0.001,
+    takes: &[EPS, WEIGHT_DECAY],
+    make: |preset, lr, o| adam_spec(preset, lr, o, false),
+};
+
+/// `--optimizer adamw`: Adam with decoupled weight decay, each framework's default decay.
+pub(crate) const ADAMW: OptimizerKind = OptimizerKind {
+    name: "adamw",
+    about: "Adam with decoupled weight decay",
+    presets: &["keras", "pytorch", "optax"],
+    default_lr: 0.001,
+    takes: &[EPS, WEIGHT_DECAY],
+    make: |preset, lr, o| adam_spec(preset, lr, o, true),
+};
+
+/// Adam (and AdamW) over any [`Params`](crate::Params): [`AdamConfig`]'s rule with the shared
+/// bookkeeping. See the module docs for the rule and the crate docs for the presets.
+pub type Adam<F> = Optim<AdamConfig, F>;
+
+impl Rule for AdamConfig {
+    const KIND: &'static str = "Adam";
+    type Step<F: NdFloat> = Constants<F>;
+
+    fn validate(&self) -> Result<()> {
+        AdamConfig::validate(self)
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+
+    fn clip(&self) -> Option<Clip> {
+        self.clip
+    }
+
+    fn buffers(&self) -> Vec<Buffer> {
+        let mut b = vec![("exp_avg", 0.0), ("exp_avg_sq", 0.0)];
+        if self.amsgrad {
+            b.push(("max_exp_avg_sq", 0.0));
         }
         b
     }
-}
 
-/// Adam (and AdamW) over any [`Params`]. See the module docs for the rule and the crate docs
-/// for the presets.
-#[derive(Debug, Clone)]
-pub struct Adam<F> {
-    config: AdamConfig,
-    slots: Slots<Slot<F>>,
-}
-
-impl<F: NdFloat> Adam<F> {
-    /// Validates `config` and makes an optimizer with empty state.
-    pub fn new(config: AdamConfig) -> Result<Self> {
-        config.validate()?;
-        Ok(Adam { config, slots: Slots::new(config.learning_rate, config.clip) })
+    fn constants<F: NdFloat>(&self, t: u64) -> Constants<F> {
+        Constants::new(self, self.learning_rate, t)
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &AdamConfig {
-        &self.config
+    fn update<F: NdFloat>(rule: &Constants<F>, value: &mut [F], grad: &[F], state: &mut [Vec<F>], _: bool) {
+        let [m, v, vmax @ ..] = state else { return };
+        let parts = (value, grad, &mut m[..], &mut v[..], vmax.first_mut().map(|b| &mut b[..]));
+        elementwise::for_each(
+            parts,
+            rule.arithmetic == Arithmetic::PyTorch,
+            #[inline(always)]
+            |(value, grad, m, v, vmax)| rule.update(value, grad, m, v, vmax),
+        );
     }
 }
 
 /// The configuration as `F` constants for step `t`, bias corrections included.
-#[derive(Clone, Copy)]
-struct Rule<F> {
+#[derive(Debug, Clone, Copy)]
+pub struct Constants<F> {
     b1: F,
     b2: F,
     one_minus_b1: F,
@@ -278,7 +311,7 @@ struct Rule<F> {
     arithmetic: Arithmetic,
 }
 
-impl<F: NdFloat> Rule<F> {
+impl<F: NdFloat> Constants<F> {
     fn new(c: &AdamConfig, lr: f64, t: u64) -> Self {
         let a = c.arithmetic;
         let (l2, decoupled) = c.weight_decay.split();
@@ -293,7 +326,7 @@ impl<F: NdFloat> Rule<F> {
             let (lr, t): (F, F) = (cast(lr), cast(t as f64));
             lr * (F::one() - b2.powf(t)).sqrt() / (F::one() - b1.powf(t))
         };
-        Rule {
+        Constants {
             b1: cast(c.beta1),
             b2: cast(c.beta2),
             one_minus_b1: cast(1.0 - c.beta1),
@@ -346,7 +379,7 @@ impl<F: NdFloat> Rule<F> {
     }
 
     /// PyTorch's and Keras' Adam and AdamW without AMSGrad, L2 decay or maximize, as loops with
-    /// no branch inside, which the compiler vectorises: the same operations as [`Rule::apply`]
+    /// no branch inside, which the compiler vectorises: the same operations as [`Constants::apply`]
     /// for these flavours. Returns false, touching nothing, for any other flavour.
     #[inline(always)]
     fn plain_fast(self, theta: &mut [F], grad: &[F], m: &mut [F], v: &mut [F]) -> bool {
@@ -445,44 +478,6 @@ impl<F: NdFloat> Rule<F> {
     }
 }
 
-impl<F: NdFloat> Optimizer<F> for Adam<F> {
-    fn kind(&self) -> &'static str {
-        "Adam"
-    }
-
-    fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
-        let rule = Rule::<F>::new(&self.config, self.slots.learning_rate, self.slots.step + 1);
-        let amsgrad = self.config.amsgrad;
-        let init = |n: usize| Slot {
-            exp_avg: vec![F::zero(); n],
-            exp_avg_sq: vec![F::zero(); n],
-            max_exp_avg_sq: amsgrad.then(|| vec![F::zero(); n]),
-        };
-        self.slots.step(params, init, |s, value, grad| {
-            let parts = (value, grad, &mut s.exp_avg[..], &mut s.exp_avg_sq[..], s.max_exp_avg_sq.as_deref_mut());
-            elementwise::for_each(
-                parts,
-                rule.arithmetic == Arithmetic::PyTorch,
-                #[inline(always)]
-                |(value, grad, m, v, vmax)| rule.update(value, grad, m, v, vmax),
-            );
-        })
-    }
-
-    fn load_state(&mut self, state: &crate::OptimizerState<F>) -> Result<()> {
-        let amsgrad = self.config.amsgrad;
-        self.slots.import(self.kind(), state, |buffers, shape| {
-            Ok(Slot {
-                exp_avg: take_buffer(buffers, "exp_avg", shape, true)?.ok_or("buffer `exp_avg` is missing")?,
-                exp_avg_sq: take_buffer(buffers, "exp_avg_sq", shape, true)?.ok_or("buffer `exp_avg_sq` is missing")?,
-                max_exp_avg_sq: take_buffer(buffers, "max_exp_avg_sq", shape, amsgrad)?.filter(|_| amsgrad),
-            })
-        })
-    }
-
-    bookkeeping!();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,7 +496,7 @@ mod tests {
             .iter()
             .flat_map(|&p| [(p.to_string(), AdamConfig::preset(p, 1e-3)), (format!("{p} heavy decay"), heavy(p))]);
         for (name, config) in configs {
-            let rule = Rule::<f32>::new(&config, config.learning_rate, 3);
+            let rule = Constants::<f32>::new(&config, config.learning_rate, 3);
             let (mut t1, mut m1, mut v1) = (theta.clone(), m.clone(), v.clone());
             let (mut t2, mut m2, mut v2) = (theta.clone(), m.clone(), v.clone());
             if !rule.plain_fast(&mut t1, &grad, &mut m1, &mut v1) {

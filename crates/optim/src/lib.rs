@@ -1,6 +1,6 @@
 //! # ndnet-optim
 //!
-//! SGD and RMSprop over plain `ndarray` arrays of any dimension, with every option PyTorch and
+//! SGD, RMSprop and Adam over plain `ndarray` arrays of any dimension, with every option PyTorch and
 //! Keras offer and presets that reproduce each framework's numbers. No dependency on the layers
 //! crate: anything that can list its tensors as `(value, gradient)` slices ([`Params`]) can be
 //! optimised.
@@ -49,12 +49,12 @@
 
 mod adam;
 mod arithmetic;
-mod by_name;
 mod clip;
 mod error;
 mod optimizer;
 mod params;
 mod preset;
+mod registry;
 mod rmsprop;
 mod schedule;
 mod sgd;
@@ -65,15 +65,18 @@ pub use ndnet_kernels::{simd, threads};
 
 pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;
-pub use by_name::{OPTIMIZER_KINDS, OptimizerSpec, flag_message, named};
 pub use clip::Clip;
-pub use error::{OptimError, Result};
-pub use optimizer::Optimizer;
+pub use error::{OptimError, Result, short};
+pub use optimizer::{Optim, Optimizer, Rule};
 pub use params::{Param, Params};
-pub use rmsprop::{EpsPlacement, MomentumStyle, RmsProp, RmsPropConfig, RmsPropPreset};
+pub use registry::{
+    EPS, Hyper, Hyperparameters, MOMENTUM, OPTIMIZERS, OptimizerKind, OptimizerOptions, OptimizerSpec, WEIGHT_DECAY,
+    entry_names, named, named_spec, optimizer_help,
+};
+pub use rmsprop::{EpsPlacement, MomentumStyle, RHO, RmsProp, RmsPropConfig, RmsPropPreset};
 pub use schedule::{ReduceOnPlateau, Schedule};
 pub use sgd::{Sgd, SgdConfig};
-pub use state::{OptimizerState, SlotState};
+pub use state::{Buffer, OptimizerState, SlotState};
 pub use weight_decay::WeightDecay;
 
 /// Data for the unit tests that compare a fast path with the general rule.

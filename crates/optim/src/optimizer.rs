@@ -1,8 +1,16 @@
-//! The [`Optimizer`] trait every optimizer implements.
+//! The [`Optimizer`] trait every optimizer implements, and how one is made, as burn-optim makes
+//! them: a [`Rule`] is an optimizer's configuration and its per-tensor update (a few lines over
+//! slices, to compare line by line with the framework it reproduces); [`Optim`] adds what every
+//! optimizer shares — the step count, each tensor's state buffers and their checks, clipping,
+//! saving and loading. `Adam<F>` is `Optim<AdamConfig, F>`; a new optimizer is one file with its
+//! config, its `Rule` and its registry entry.
+
+use std::fmt;
 
 use ndarray::NdFloat;
 
-use crate::{OptimizerState, Params, Result};
+use crate::state::{Buffer, Slots};
+use crate::{Clip, OptimizerState, Params, Result};
 
 /// Updates parameters in place from their gradients.
 ///
@@ -41,34 +49,106 @@ pub trait Optimizer<F: NdFloat>: Send {
     /// A serialisable snapshot of the whole state.
     fn state(&self) -> OptimizerState<F>;
 
-    /// Restores a snapshot; errors (changing nothing) when its kind or buffers do not fit.
+    /// Restores a snapshot (its learning rate included); errors (changing nothing) when its kind
+    /// or buffers do not fit.
     fn load_state(&mut self, state: &OptimizerState<F>) -> Result<()>;
 }
 
-/// Implements the bookkeeping half of [`Optimizer`] for a type with a `slots` field
-/// (everything but `kind`, `step` and `load_state`).
-macro_rules! bookkeeping {
-    () => {
-        fn learning_rate(&self) -> f64 {
-            self.slots.learning_rate
-        }
+/// One optimizer's configuration and per-tensor update: what [`Optim`] needs to be that
+/// optimizer. The learning rate lives in the configuration only, so what a schedule sets is what
+/// [`Optim::config`] reports.
+pub trait Rule: fmt::Debug + Clone + Send + Sync + 'static {
+    /// The name stored in saved state, e.g. `"Adam"`.
+    const KIND: &'static str;
 
-        fn set_learning_rate(&mut self, learning_rate: f64) -> $crate::Result<()> {
-            $crate::error::check_lr(learning_rate)?;
-            self.slots.learning_rate = learning_rate;
-            Ok(())
-        }
+    /// The configuration's constants for one step, in the parameters' float type.
+    type Step<F: NdFloat>: Send + Sync;
 
-        fn steps(&self) -> u64 {
-            self.slots.step
-        }
+    /// Errors naming the first hyper-parameter outside its range.
+    fn validate(&self) -> Result<()>;
 
-        fn state(&self) -> $crate::OptimizerState<F> {
-            self.slots.export(self.kind())
-        }
-    };
+    /// The learning rate.
+    fn learning_rate(&self) -> f64;
+
+    /// Sets the learning rate (already checked to be positive and finite).
+    fn set_learning_rate(&mut self, learning_rate: f64);
+
+    /// Gradient clipping before the update, if any.
+    fn clip(&self) -> Option<Clip>;
+
+    /// The buffers kept per tensor under this configuration, with their starting values (named
+    /// as the framework's state dict names them).
+    fn buffers(&self) -> Vec<Buffer>;
+
+    /// The constants of step `t` (1 for the first step).
+    fn constants<F: NdFloat>(&self, t: u64) -> Self::Step<F>;
+
+    /// Updates one tensor: `state` holds its [`buffers`](Rule::buffers) in that order, `fresh`
+    /// is true on the tensor's first step (its buffers just made).
+    fn update<F: NdFloat>(step: &Self::Step<F>, value: &mut [F], grad: &[F], state: &mut [Vec<F>], fresh: bool);
 }
-pub(crate) use bookkeeping;
+
+/// An optimizer: a [`Rule`] with the bookkeeping every optimizer shares (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Optim<R, F> {
+    config: R,
+    slots: Slots<F>,
+}
+
+impl<R: Rule, F: NdFloat> Optim<R, F> {
+    /// Validates `config` and makes an optimizer with empty state.
+    pub fn new(config: R) -> Result<Self> {
+        config.validate()?;
+        Ok(Optim { config, slots: Slots::new() })
+    }
+
+    /// The configuration, learning rate as it now is.
+    pub fn config(&self) -> &R {
+        &self.config
+    }
+}
+
+impl<R: Rule, F: NdFloat> Optimizer<F> for Optim<R, F> {
+    fn kind(&self) -> &'static str {
+        R::KIND
+    }
+
+    fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
+        let constants = self.config.constants::<F>(self.slots.step + 1);
+        let config = &self.config;
+        self.slots.step(
+            params,
+            config.clip(),
+            || config.buffers(),
+            |state, value, grad, fresh| R::update(&constants, value, grad, state, fresh),
+        )
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.config.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) -> Result<()> {
+        crate::error::check_lr(learning_rate)?;
+        self.config.set_learning_rate(learning_rate);
+        Ok(())
+    }
+
+    fn steps(&self) -> u64 {
+        self.slots.step
+    }
+
+    fn state(&self) -> OptimizerState<F> {
+        self.slots.export(R::KIND, self.config.learning_rate(), &self.config.buffers())
+    }
+
+    fn load_state(&mut self, state: &OptimizerState<F>) -> Result<()> {
+        crate::error::check_lr(state.learning_rate)?;
+        self.slots.import(R::KIND, state, &self.config.buffers())?;
+        self.config.set_learning_rate(state.learning_rate);
+        Ok(())
+    }
+}
 
 /// The `with_*` setters every optimizer config has (weight decay, maximize, clipping, the
 /// operation order), for a config struct with those fields.

@@ -22,16 +22,14 @@
 //! assert!((x[0] - (1.0 - 0.2 / (0.4_f64 + 1e-8).sqrt())).abs() < 1e-15);
 //! ```
 
-use std::collections::BTreeMap;
-
-use ndarray::{ArrayD, NdFloat};
+use ndarray::NdFloat;
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
 use crate::error::{check, check_lr};
-use crate::optimizer::bookkeeping;
-use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
-use crate::{Arithmetic, Clip, Optimizer, Params, Result, WeightDecay};
+use crate::registry::{EPS, Hyper, MOMENTUM, OptimizerKind, WEIGHT_DECAY, decay};
+use crate::state::Buffer;
+use crate::{Arithmetic, Clip, Optim, OptimizerSpec, Result, Rule, WeightDecay};
 use ndnet_kernels::elementwise;
 
 /// Where ε goes in the denominator.
@@ -227,49 +225,89 @@ impl RmsPropConfig {
     }
 }
 
-/// The state of one parameter tensor.
-#[derive(Debug, Clone)]
-struct Slot<F> {
-    square_avg: Vec<F>,
-    grad_avg: Option<Vec<F>>,
-    momentum_buffer: Option<Vec<F>>,
-}
+/// ρ, RMSprop's square-average decay.
+pub const RHO: Hyper =
+    Hyper { name: "rho", about: "RMSprop's decay ρ", allowed: "in [0, 1)", ok: |v| (0.0..1.0).contains(&v) };
 
-impl<F: Clone> SlotBuffers<F> for Slot<F> {
-    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
-        let mut b = BTreeMap::from([("square_avg".to_string(), shaped(&self.square_avg, shape))]);
-        if let Some(m) = &self.grad_avg {
-            b.insert("grad_avg".into(), shaped(m, shape));
+/// `--optimizer rmsprop`: Keras 3's by default (the seed's optimizer), or another framework's.
+pub(crate) const RMSPROP: OptimizerKind = OptimizerKind {
+    name: "rmsprop",
+    about: "RMSprop",
+    presets: &["keras", "pytorch", "tf1", "optax", "textbook"],
+    default_lr: 0.001,
+    takes: &[MOMENTUM, RHO, EPS, WEIGHT_DECAY],
+    make: |preset, lr, o| {
+        let p = preset.parse::<RmsPropPreset>().unwrap_or(RmsPropPreset::Keras);
+        let mut c = RmsPropConfig::preset(p, lr).with_momentum(o.get("momentum").copied().unwrap_or(0.0));
+        c = o.get("rho").map_or(c, |&rho| c.with_rho(rho));
+        c = o.get("eps").map_or(c, |&eps| c.with_epsilon(eps));
+        OptimizerSpec::RmsProp(decay(o, p == RmsPropPreset::Keras).map_or(c, |d| c.with_weight_decay(d)))
+    },
+};
+
+/// RMSprop over any [`Params`](crate::Params): [`RmsPropConfig`]'s rule with the shared
+/// bookkeeping. See the module docs for the rule and the crate docs for presets.
+pub type RmsProp<F> = Optim<RmsPropConfig, F>;
+
+impl Rule for RmsPropConfig {
+    const KIND: &'static str = "RmsProp";
+    type Step<F: NdFloat> = Constants<F>;
+
+    fn validate(&self) -> Result<()> {
+        RmsPropConfig::validate(self)
+    }
+
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+
+    fn clip(&self) -> Option<Clip> {
+        self.clip
+    }
+
+    fn buffers(&self) -> Vec<Buffer> {
+        let mut b = vec![("square_avg", self.initial_accumulator)];
+        if self.centered {
+            b.push(("grad_avg", 0.0));
         }
-        if let Some(m) = &self.momentum_buffer {
-            b.insert("momentum_buffer".into(), shaped(m, shape));
+        if self.momentum > 0.0 {
+            b.push(("momentum_buffer", 0.0));
         }
         b
     }
-}
 
-/// RMSprop over any [`Params`]. See the module docs for the rule and the crate docs for presets.
-#[derive(Debug, Clone)]
-pub struct RmsProp<F> {
-    config: RmsPropConfig,
-    slots: Slots<Slot<F>>,
-}
-
-impl<F: NdFloat> RmsProp<F> {
-    /// Validates `config` and makes an optimizer with empty state.
-    pub fn new(config: RmsPropConfig) -> Result<Self> {
-        config.validate()?;
-        Ok(RmsProp { config, slots: Slots::new(config.learning_rate, config.clip) })
+    fn constants<F: NdFloat>(&self, _: u64) -> Constants<F> {
+        Constants::new(self, self.learning_rate)
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &RmsPropConfig {
-        &self.config
+    fn update<F: NdFloat>(rule: &Constants<F>, value: &mut [F], grad: &[F], state: &mut [Vec<F>], _: bool) {
+        let [v, rest @ ..] = state else { return };
+        let (m, b) = match rest {
+            [] => (None, None),
+            [x] if rule.centered => (Some(&mut x[..]), None),
+            [x] => (None, Some(&mut x[..])),
+            [m, b, ..] => (Some(&mut m[..]), Some(&mut b[..])),
+        };
+        elementwise::for_each(
+            (value, grad, &mut v[..], m, b),
+            rule.arithmetic == Arithmetic::PyTorch,
+            #[inline(always)]
+            |(value, grad, v, m, b)| {
+                if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, v) {
+                    update(rule, value, grad, v, m, b);
+                }
+            },
+        );
     }
 }
 
 /// The configuration as `F` constants for one step.
-struct Rule<F> {
+#[derive(Debug, Clone, Copy)]
+pub struct Constants<F> {
     lr: F,
     rho: F,
     one_minus_rho: F,
@@ -280,16 +318,17 @@ struct Rule<F> {
     l2: F,
     decoupled: F,
     maximize: bool,
+    centered: bool,
     arithmetic: Arithmetic,
 }
 
-impl<F: NdFloat> Rule<F> {
+impl<F: NdFloat> Constants<F> {
     /// The constants of `c` at learning rate `lr`, rounded as its arithmetic asks.
     fn new(c: &RmsPropConfig, lr: f64) -> Self {
         let (l2, decoupled) = c.weight_decay.split();
         let a = c.arithmetic;
         let rho = a.through_f32(c.rho, false);
-        Rule {
+        Constants {
             lr: cast(a.through_f32(lr, false)),
             rho: cast(rho),
             one_minus_rho: cast(1.0 - rho),
@@ -300,6 +339,7 @@ impl<F: NdFloat> Rule<F> {
             l2: cast(a.through_f32(l2, true)),
             decoupled: cast(a.through_f32(decoupled, true)),
             maximize: c.maximize,
+            centered: c.centered,
             arithmetic: c.arithmetic,
         }
     }
@@ -400,7 +440,7 @@ impl<F: NdFloat> Rule<F> {
 /// One tensor's update: the rule over every element, whichever buffers exist.
 #[inline(always)]
 fn update<F: NdFloat>(
-    rule: &Rule<F>,
+    rule: &Constants<F>,
     value: &mut [F],
     grad: &[F],
     v: &mut [F],
@@ -438,51 +478,6 @@ fn update<F: NdFloat>(
     }
 }
 
-impl<F: NdFloat> Optimizer<F> for RmsProp<F> {
-    fn kind(&self) -> &'static str {
-        "RmsProp"
-    }
-
-    fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
-        let c = &self.config;
-        let rule = Rule::new(c, self.slots.learning_rate);
-        let (centered, momentum, v0) = (c.centered, c.momentum > 0.0, cast::<F>(c.initial_accumulator));
-        let init = |n: usize| Slot {
-            square_avg: vec![v0; n],
-            grad_avg: centered.then(|| vec![F::zero(); n]),
-            momentum_buffer: momentum.then(|| vec![F::zero(); n]),
-        };
-        self.slots.step(params, init, |s, value, grad| {
-            let parts =
-                (value, grad, &mut s.square_avg[..], s.grad_avg.as_deref_mut(), s.momentum_buffer.as_deref_mut());
-            elementwise::for_each(
-                parts,
-                rule.arithmetic == Arithmetic::PyTorch,
-                #[inline(always)]
-                |(value, grad, v, m, b)| {
-                    if m.is_some() || b.is_some() || !rule.plain_fast(value, grad, v) {
-                        update(&rule, value, grad, v, m, b);
-                    }
-                },
-            );
-        })
-    }
-
-    fn load_state(&mut self, state: &crate::OptimizerState<F>) -> Result<()> {
-        let (centered, momentum) = (self.config.centered, self.config.momentum > 0.0);
-        self.slots.import(self.kind(), state, |buffers, shape| {
-            let square_avg = take_buffer(buffers, "square_avg", shape, true)?;
-            Ok(Slot {
-                square_avg: square_avg.ok_or("buffer `square_avg` is missing")?,
-                grad_avg: take_buffer(buffers, "grad_avg", shape, centered)?.filter(|_| centered),
-                momentum_buffer: take_buffer(buffers, "momentum_buffer", shape, momentum)?.filter(|_| momentum),
-            })
-        })
-    }
-
-    bookkeeping!();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,7 +490,7 @@ mod tests {
         let (theta, grad, v) = (wave(n, 0.37, 1.0, false), wave(n, 0.11, 0.1, false), wave(n, 0.05, 0.01, true));
         let mut taken = 0;
         for &p in RmsPropPreset::ALL {
-            let rule = Rule::<f32>::new(&RmsPropConfig::preset(p, 1e-3), 1e-3);
+            let rule = Constants::<f32>::new(&RmsPropConfig::preset(p, 1e-3), 1e-3);
             let (mut t1, mut v1, mut t2, mut v2) = (theta.clone(), v.clone(), theta.clone(), v.clone());
             if !rule.plain_fast(&mut t1, &grad, &mut v1) {
                 continue;

@@ -20,16 +20,14 @@
 //! assert!((x[0] - 0.72).abs() < 1e-15);
 //! ```
 
-use std::collections::BTreeMap;
-
-use ndarray::{ArrayD, NdFloat};
+use ndarray::NdFloat;
 use serde::{Deserialize, Serialize};
 
 use crate::clip::cast;
 use crate::error::{check, check_lr};
-use crate::optimizer::bookkeeping;
-use crate::state::{SlotBuffers, Slots, shaped, take_buffer};
-use crate::{Arithmetic, Clip, MomentumStyle, OptimError, Optimizer, Params, Result, WeightDecay};
+use crate::registry::{MOMENTUM, OptimizerKind, WEIGHT_DECAY, decay};
+use crate::state::Buffer;
+use crate::{Arithmetic, Clip, MomentumStyle, Optim, OptimError, OptimizerSpec, Result, Rule, WeightDecay};
 use ndnet_kernels::elementwise;
 
 /// Every SGD option, with `with_*` setters. Defaults are PyTorch's.
@@ -122,42 +120,79 @@ impl SgdConfig {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Slot<F> {
-    momentum_buffer: Option<Vec<F>>,
-    /// No step has touched this slot yet (PyTorch starts its buffer at the first gradient).
-    fresh: bool,
-}
+/// `--optimizer sgd`: PyTorch's SGD by default (L2 weight decay), or Keras'.
+pub(crate) const SGD: OptimizerKind = OptimizerKind {
+    name: "sgd",
+    about: "stochastic gradient descent",
+    presets: &["pytorch", "keras"],
+    default_lr: 0.01,
+    takes: &[MOMENTUM, WEIGHT_DECAY],
+    make: |preset, lr, o| {
+        let c = if preset == "keras" { SgdConfig::keras(lr) } else { SgdConfig::pytorch(lr) };
+        let c = c.with_momentum(o.get("momentum").copied().unwrap_or(0.0));
+        OptimizerSpec::Sgd(decay(o, false).map_or(c, |d| c.with_weight_decay(d)))
+    },
+};
 
-impl<F: Clone> SlotBuffers<F> for Slot<F> {
-    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>> {
-        self.momentum_buffer.iter().map(|b| ("momentum_buffer".to_string(), shaped(b, shape))).collect()
-    }
-}
+/// SGD over any [`Params`](crate::Params): [`SgdConfig`]'s rule with the shared bookkeeping.
+pub type Sgd<F> = Optim<SgdConfig, F>;
 
-/// SGD over any [`Params`].
-#[derive(Debug, Clone)]
-pub struct Sgd<F> {
-    config: SgdConfig,
-    slots: Slots<Slot<F>>,
-}
+impl Rule for SgdConfig {
+    const KIND: &'static str = "Sgd";
+    type Step<F: NdFloat> = Constants<F>;
 
-impl<F: NdFloat> Sgd<F> {
-    /// Validates `config` and makes an optimizer with empty state.
-    pub fn new(config: SgdConfig) -> Result<Self> {
-        config.validate()?;
-        Ok(Sgd { config, slots: Slots::new(config.learning_rate, config.clip) })
+    fn validate(&self) -> Result<()> {
+        SgdConfig::validate(self)
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &SgdConfig {
-        &self.config
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+
+    fn clip(&self) -> Option<Clip> {
+        self.clip
+    }
+
+    fn buffers(&self) -> Vec<Buffer> {
+        if self.momentum > 0.0 { vec![("momentum_buffer", 0.0)] } else { Vec::new() }
+    }
+
+    fn constants<F: NdFloat>(&self, _: u64) -> Constants<F> {
+        let (l2, decoupled) = self.weight_decay.split();
+        let a = self.arithmetic;
+        Constants {
+            lr: cast(a.through_f32(self.learning_rate, false)),
+            mu: cast(a.through_f32(self.momentum, true)),
+            keep: cast(1.0 - self.dampening),
+            l2: cast(a.through_f32(l2, true)),
+            decoupled: cast(a.through_f32(decoupled, true)),
+            nesterov: self.nesterov,
+            maximize: self.maximize,
+            keras: self.momentum_style == MomentumStyle::LrInside,
+            fused: a == Arithmetic::PyTorch,
+        }
+    }
+
+    /// PyTorch starts the momentum buffer at the first gradient (`fresh`), Keras at zero.
+    fn update<F: NdFloat>(rule: &Constants<F>, value: &mut [F], grad: &[F], state: &mut [Vec<F>], fresh: bool) {
+        let rule = *rule;
+        let parts = (value, grad, state.first_mut().map(|b| &mut b[..]));
+        elementwise::for_each(
+            parts,
+            rule.fused,
+            #[inline(always)]
+            |(value, grad, buf)| rule.update(value, grad, buf, fresh),
+        );
     }
 }
 
 /// The configuration as `F` constants for one step.
-#[derive(Clone, Copy)]
-struct Rule<F> {
+#[derive(Debug, Clone, Copy)]
+pub struct Constants<F> {
     lr: F,
     mu: F,
     keep: F,
@@ -169,7 +204,7 @@ struct Rule<F> {
     fused: bool,
 }
 
-impl<F: NdFloat> Rule<F> {
+impl<F: NdFloat> Constants<F> {
     /// `y + a·x`, fused (one rounding) where PyTorch fuses.
     #[inline(always)]
     fn axpy(&self, a: F, x: F, y: F) -> F {
@@ -220,51 +255,4 @@ impl<F: NdFloat> Rule<F> {
             }
         }
     }
-}
-
-impl<F: NdFloat> Optimizer<F> for Sgd<F> {
-    fn kind(&self) -> &'static str {
-        "Sgd"
-    }
-
-    fn step(&mut self, params: &mut dyn Params<F>) -> Result<()> {
-        let c = &self.config;
-        let (l2, decoupled) = c.weight_decay.split();
-        let a = c.arithmetic;
-        let rule = Rule {
-            lr: cast(a.through_f32(self.slots.learning_rate, false)),
-            mu: cast(a.through_f32(c.momentum, true)),
-            keep: cast(1.0 - c.dampening),
-            l2: cast(a.through_f32(l2, true)),
-            decoupled: cast(a.through_f32(decoupled, true)),
-            nesterov: c.nesterov,
-            maximize: c.maximize,
-            keras: c.momentum_style == MomentumStyle::LrInside,
-            fused: a == Arithmetic::PyTorch,
-        };
-        let with_momentum = c.momentum > 0.0;
-        let init = |n: usize| Slot { momentum_buffer: with_momentum.then(|| vec![F::zero(); n]), fresh: true };
-        self.slots.step(params, init, |slot, value, grad| {
-            let fresh = std::mem::replace(&mut slot.fresh, false);
-            let parts = (value, grad, slot.momentum_buffer.as_deref_mut());
-            elementwise::for_each(
-                parts,
-                rule.fused,
-                #[inline(always)]
-                |(value, grad, buf)| rule.update(value, grad, buf, fresh),
-            );
-        })
-    }
-
-    fn load_state(&mut self, state: &crate::OptimizerState<F>) -> Result<()> {
-        let momentum = self.config.momentum > 0.0;
-        self.slots.import(self.kind(), state, |buffers, shape| {
-            Ok(Slot {
-                momentum_buffer: take_buffer(buffers, "momentum_buffer", shape, momentum)?.filter(|_| momentum),
-                fresh: false,
-            })
-        })
-    }
-
-    bookkeeping!();
 }

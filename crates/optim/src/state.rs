@@ -1,8 +1,9 @@
 //! Optimizer state as data: what a checkpoint stores, and the per-slot bookkeeping behind it.
 //!
-//! Slot `i` belongs to the `i`-th tensor a [`Params`] visits. It is made on first use, and on
-//! every later step checked against the tensor's shape before anything is updated, so a
-//! mismatch is an error rather than a silent reset.
+//! Slot `i` belongs to the `i`-th tensor a [`Params`] visits and holds the buffers its rule
+//! keeps (Adam's `exp_avg` and `exp_avg_sq`, …), made on first use. On every later step the slot
+//! is checked against the tensor's shape before anything is updated, so a mismatch is an error
+//! rather than a silent reset.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use crate::{OptimError, Param, Params, Result};
 /// bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptimizerState<F> {
-    /// `"Sgd"` or `"RmsProp"`.
+    /// `"Sgd"`, `"RmsProp"`, `"Adam"`, ….
     pub kind: String,
     /// Steps taken.
     pub step: u64,
@@ -37,55 +38,34 @@ pub struct SlotState<F> {
     pub buffers: BTreeMap<String, ArrayD<F>>,
 }
 
-/// A per-slot state struct that converts to named buffers (and back, through the closure
-/// given to [`Slots::import`], which knows the optimizer's configuration).
-pub(crate) trait SlotBuffers<F> {
-    /// The slot's buffers by name, each shaped `shape`.
-    fn to_buffers(&self, shape: &[usize]) -> BTreeMap<String, ArrayD<F>>;
-}
+/// A state buffer a rule keeps per tensor: its name (the framework's state-dict name) and the
+/// value it starts at.
+pub type Buffer = (&'static str, f64);
 
-/// Takes buffer `name` (required or optional) checking its shape; flat, in row-major order.
-pub(crate) fn take_buffer<F: Clone>(
-    buffers: &BTreeMap<String, ArrayD<F>>,
-    name: &str,
-    shape: &[usize],
-    required: bool,
-) -> std::result::Result<Option<Vec<F>>, String> {
-    match buffers.get(name) {
-        None if required => Err(format!("buffer `{name}` is missing")),
-        None => Ok(None),
-        Some(b) if b.shape() != shape => Err(format!("buffer `{name}` has shape {:?}, expected {shape:?}", b.shape())),
-        Some(b) => Ok(Some(b.iter().cloned().collect())),
-    }
-}
-
-/// A flat buffer as an array of `shape` (its length is that shape's, by construction).
-pub(crate) fn shaped<F: Clone>(buffer: &[F], shape: &[usize]) -> ArrayD<F> {
-    ArrayD::from_shape_vec(shape, buffer.to_vec()).expect("slot buffers are made with their tensor's length")
-}
-
-/// The bookkeeping shared by every optimizer: step count, learning rate, clipping and slots.
+/// The bookkeeping shared by every optimizer: the step count and each tensor's shape and buffers.
 #[derive(Debug, Clone)]
-pub(crate) struct Slots<S> {
+pub(crate) struct Slots<F> {
     pub step: u64,
-    pub learning_rate: f64,
-    pub clip: Option<Clip>,
     shapes: Vec<Vec<usize>>,
-    states: Vec<S>,
+    /// `buffers[i][j]`: buffer `j` of tensor `i`, flat, in row-major order.
+    buffers: Vec<Vec<Vec<F>>>,
 }
 
-impl<S> Slots<S> {
-    pub fn new(learning_rate: f64, clip: Option<Clip>) -> Self {
-        Slots { step: 0, learning_rate, clip, shapes: Vec::new(), states: Vec::new() }
+impl<F: NdFloat> Slots<F> {
+    /// No steps and no slots yet.
+    pub fn new() -> Self {
+        Slots { step: 0, shapes: Vec::new(), buffers: Vec::new() }
     }
 
-    /// One optimizer step: validate every shape, clip, then `update` each tensor in order,
-    /// creating its slot with `init` on first use. Nothing is touched when validation fails.
-    pub fn step<F: NdFloat>(
+    /// One optimizer step: validate every shape, clip, then `update(buffers, value, grad, fresh)`
+    /// each tensor in order, making its buffers as `init()` lists them on first use (`fresh` is
+    /// true then). Nothing is touched when validation fails.
+    pub fn step(
         &mut self,
         params: &mut dyn Params<F>,
-        mut init: impl FnMut(usize) -> S,
-        mut update: impl FnMut(&mut S, &mut [F], &[F]),
+        clip: Option<Clip>,
+        init: impl Fn() -> Vec<Buffer>,
+        mut update: impl FnMut(&mut [Vec<F>], &mut [F], &[F], bool),
     ) -> Result<()> {
         // Every check before any write: shapes against the slots, lengths against the shapes.
         let (mut count, mut error) = (0, None);
@@ -101,7 +81,7 @@ impl<S> Slots<S> {
         if !self.shapes.is_empty() && count != self.shapes.len() {
             return Err(OptimError::Count { expected: self.shapes.len(), actual: count });
         }
-        match self.clip {
+        match clip {
             Some(Clip::GlobalNorm(c)) => {
                 let mut total = F::zero();
                 params.visit(&mut |p| total += sum_sq(p.grad))?;
@@ -114,11 +94,13 @@ impl<S> Slots<S> {
         self.step += 1;
         let mut i = 0;
         params.visit(&mut |p| {
-            if i == self.states.len() {
+            let fresh = i == self.buffers.len();
+            if fresh {
                 self.shapes.push(p.shape.to_vec());
-                self.states.push(init(p.value.len()));
+                let n = p.value.len();
+                self.buffers.push(init().iter().map(|&(_, v0)| vec![crate::clip::cast::<F>(v0); n]).collect());
             }
-            update(&mut self.states[i], p.value, p.grad);
+            update(&mut self.buffers[i], p.value, p.grad, fresh);
             i += 1;
         })
     }
@@ -127,7 +109,7 @@ impl<S> Slots<S> {
     /// tensor on every step: the shapes are compared element by element (a slice `!=` is a
     /// `memcmp` call), and the errors are built only on failure.
     #[inline]
-    fn check<F>(&self, index: usize, p: &Param<'_, F>) -> Option<OptimError> {
+    fn check(&self, index: usize, p: &Param<'_, F>) -> Option<OptimError> {
         let same = |shape: &Vec<usize>| shape.len() == p.shape.len() && shape.iter().zip(p.shape).all(|(a, b)| a == b);
         if let Some(shape) = self.shapes.get(index)
             && !same(shape)
@@ -146,43 +128,49 @@ impl<S> Slots<S> {
         })
     }
 
-    pub fn export<F>(&self, kind: &str) -> OptimizerState<F>
-    where
-        S: SlotBuffers<F>,
-    {
+    /// The state as data, each slot's buffers named as `names` says.
+    pub fn export(&self, kind: &str, learning_rate: f64, names: &[Buffer]) -> OptimizerState<F> {
+        let slot = |(shape, buffers): (&Vec<usize>, &Vec<Vec<F>>)| SlotState {
+            shape: shape.clone(),
+            buffers: names
+                .iter()
+                .zip(buffers)
+                .map(|(&(name, _), b)| {
+                    let array = ArrayD::from_shape_vec(shape.as_slice(), b.clone());
+                    (name.to_string(), array.expect("slot buffers are made with their tensor's length"))
+                })
+                .collect(),
+        };
         OptimizerState {
             kind: kind.to_string(),
             step: self.step,
-            learning_rate: self.learning_rate,
-            slots: self
-                .shapes
-                .iter()
-                .zip(&self.states)
-                .map(|(shape, s)| SlotState { shape: shape.clone(), buffers: s.to_buffers(shape) })
-                .collect(),
+            learning_rate,
+            slots: self.shapes.iter().zip(&self.buffers).map(slot).collect(),
         }
     }
 
-    /// Replaces everything from `state`; on error nothing changes.
-    /// `make(buffers, shape)` rebuilds one slot, or says what does not fit.
-    pub fn import<F>(
-        &mut self,
-        kind: &str,
-        state: &OptimizerState<F>,
-        make: impl Fn(&BTreeMap<String, ArrayD<F>>, &[usize]) -> std::result::Result<S, String>,
-    ) -> Result<()> {
+    /// Replaces everything from `state`, whose slots must each hold the buffers `names` (any
+    /// others are ignored) in their tensor's shape; on error nothing changes.
+    pub fn import(&mut self, kind: &str, state: &OptimizerState<F>, names: &[Buffer]) -> Result<()> {
         if state.kind != kind {
             return Err(OptimError::Kind { expected: kind.to_string(), actual: state.kind.clone() });
         }
-        crate::error::check_lr(state.learning_rate)?;
-        let mut states = Vec::with_capacity(state.slots.len());
+        let mut buffers = Vec::with_capacity(state.slots.len());
         for (index, slot) in state.slots.iter().enumerate() {
-            states.push(make(&slot.buffers, &slot.shape).map_err(|message| OptimError::State { index, message })?);
+            let fail = |message: String| OptimError::State { index, message };
+            let mut slot_buffers = Vec::with_capacity(names.len());
+            for &(name, _) in names {
+                let b = slot.buffers.get(name).ok_or_else(|| fail(format!("buffer `{name}` is missing")))?;
+                if b.shape() != slot.shape.as_slice() {
+                    return Err(fail(format!("buffer `{name}` has shape {:?}, expected {:?}", b.shape(), slot.shape)));
+                }
+                slot_buffers.push(b.iter().copied().collect());
+            }
+            buffers.push(slot_buffers);
         }
         self.step = state.step;
-        self.learning_rate = state.learning_rate;
         self.shapes = state.slots.iter().map(|s| s.shape.clone()).collect();
-        self.states = states;
+        self.buffers = buffers;
         Ok(())
     }
 }

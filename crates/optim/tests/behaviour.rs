@@ -107,7 +107,7 @@ fn hyper_parameters_out_of_range_are_named() {
         (SgdConfig::new(0.1).with_nesterov(true).validate(), "nesterov"),
         (SgdConfig::new(0.1).with_dampening(1.5).validate(), "dampening = 1.5"),
         (RmsPropConfig::keras(0.1).with_rho(1.0).validate(), "invalid rho = 1: allowed in [0, 1)"),
-        (RmsPropConfig::keras(0.1).with_epsilon(-1e-8).validate(), "invalid epsilon = -0.00000001"),
+        (RmsPropConfig::keras(0.1).with_epsilon(-1e-8).validate(), "invalid epsilon = -1e-8"),
         (RmsPropConfig::keras(0.1).with_momentum(-0.1).validate(), "momentum = -0.1"),
         (RmsPropConfig::keras(0.1).with_weight_decay(WeightDecay::L2(f64::INFINITY)).validate(), "weight_decay = inf"),
         (RmsPropConfig::keras(0.1).with_clip(Some(Clip::Norm(0.0))).validate(), "clip threshold = 0"),
@@ -264,4 +264,43 @@ fn unsteppable_pairs_are_errors_before_any_write() {
         twin.step(&mut [(&mut c, &mut gc)]).unwrap();
     }
     assert_eq!(f, c);
+}
+
+/// What a schedule sets is what the configuration reports, what the state saves and what a load
+/// restores: the learning rate is kept in one place.
+#[test]
+fn the_learning_rate_lives_in_the_configuration_only() {
+    let mut adam = Adam::<f64>::new(AdamConfig::pytorch(1e-3)).unwrap();
+    adam.set_learning_rate(5e-4).unwrap();
+    assert_eq!((adam.config().learning_rate, adam.learning_rate()), (5e-4, 5e-4));
+    let state = adam.state();
+    assert_eq!(state.learning_rate, 5e-4);
+    let mut other = Adam::<f64>::new(AdamConfig::pytorch(1e-2)).unwrap();
+    other.load_state(&state).unwrap();
+    assert_eq!(other.config().learning_rate, 5e-4);
+}
+
+/// Every kind and preset the registry offers builds, and the lists a program shows come from it.
+#[test]
+fn the_registry_builds_every_kind_and_preset() {
+    use ndnet_optim::{OPTIMIZERS, OptimizerOptions, entry_names, named_spec, optimizer_help};
+    for kind in OPTIMIZERS {
+        for preset in kind.presets {
+            let spec = OptimizerOptions::new(kind.name).with_preset(Some(preset)).spec::<f32>().unwrap();
+            assert_eq!(spec.learning_rate(), kind.default_lr, "{} {preset}", kind.name);
+            assert!(optimizer_help().contains(preset));
+        }
+    }
+    assert_eq!(entry_names().len(), 1 + OPTIMIZERS.iter().map(|k| 1 + k.presets.len()).sum::<usize>());
+    for name in entry_names() {
+        named_spec::<f64>(&name, 0.01).unwrap();
+    }
+    let err = OptimizerOptions::new("lbfgs").spec::<f32>().unwrap_err().to_string();
+    assert_eq!(err, "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw");
+    let err = OptimizerOptions::new("sgd").with_lr(Some(1e308)).spec::<f32>().unwrap_err().to_string();
+    assert_eq!(err, "invalid --lr 1e308: allowed > 0 and finite, representable in the model's float type");
+    let err = OptimizerOptions::new("rmsprop").with("rho", Some(1.5)).spec::<f32>().unwrap_err().to_string();
+    assert_eq!(err, "invalid --rho 1.5: allowed in [0, 1)");
+    let err = named_spec::<f32>("adam-caffe", 0.01).unwrap_err().to_string();
+    assert!(err.starts_with("invalid --optimizers adam-caffe: allowed one of sgd-momentum, sgd, sgd-pytorch"), "{err}");
 }
