@@ -36,7 +36,7 @@ fn run(args: Args) -> Result<(), Box<dyn Error>> {
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         common::create_dir(dir)?;
     }
-    ndnet::trainer::write_atomic(&args.out, california::csv(args.rows, args.seed).as_bytes())?;
+    ndnet::files::write_atomic(&args.out, california::csv(args.rows, args.seed).as_bytes())?;
     common::say(format_args!("Wrote {} rows to {}", args.rows, args.out.display()))
 }
 

@@ -136,7 +136,7 @@ fn plot(
         )?;
         root.present()?;
     }
-    ndnet::trainer::write_atomic(path, svg.as_bytes())?;
+    ndnet::files::write_atomic(path, svg.as_bytes())?;
     Ok(())
 }
 

@@ -11,7 +11,8 @@ use clap::Parser;
 
 mod common;
 use common::say;
-use ndnet::trainer::{Table, load_model, predict_csv};
+use ndnet::data::Table;
+use ndnet::trainer::{load_model, predict_csv};
 
 /// Predict the target for every row of a CSV with a model trained by the housing example.
 #[derive(Debug, Parser)]

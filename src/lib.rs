@@ -1,9 +1,10 @@
 //! # ndnet
 //!
-//! A small deep-learning framework on [`ndarray`]: layers with hand-written backward passes
-//! ([`layers`]), optimizers that reproduce PyTorch, Keras, TF1 and optax to the last digit
-//! ([`optim`]), and a trainer with real CSV data, checkpoints and honest comparisons
-//! ([`trainer`]).
+//! A small deep-learning framework on [`ndarray`]: layers with hand-written backward passes and
+//! model descriptions ([`layers`]), optimizers that reproduce PyTorch, Keras, TF1 and optax to the
+//! last digit ([`optim`]), tabular data and its preprocessing ([`data`]), a trainer with
+//! checkpoints, metrics and cross-validation ([`trainer`]), ONNX export ([`export`]), charts
+//! ([`charts`]) and comparison sweeps ([`sweep`]).
 //!
 //! `ndarray`, `rand`, `rand_chacha`, `serde` and `serde_json` are re-exported, so research code
 //! depends on `ndnet` alone and uses the same versions ndnet does (a callback's saved state
@@ -23,32 +24,39 @@
 #![forbid(unsafe_code)]
 
 pub use ndarray;
+pub use ndnet_charts as charts;
+pub use ndnet_data as data;
+pub use ndnet_export as export;
+pub use ndnet_files as files;
 pub use ndnet_kernels as kernels;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;
+pub use ndnet_sweep as sweep;
 pub use ndnet_trainer as trainer;
 pub use rand;
 pub use rand_chacha;
 pub use serde;
 pub use serde_json;
 
-/// The names most programs need, in one import: the model trait and layers, losses and
-/// initialisers; optimizers, their configs and schedules; the trainer, its data types and
-/// metrics; and the RNG a seed goes into.
+/// The names most programs need, in one import: the model trait, layers, model descriptions,
+/// losses and initialisers; optimizers, their configs and schedules; tabular data; the trainer
+/// and its metrics; and the RNG a seed goes into.
 pub mod prelude {
+    pub use ndnet_data::{
+        Dataset, Pipeline, PipelineConfig, Prepared, Split, Standardize, Table, TargetEncoder, Task, probabilities,
+    };
     pub use ndnet_layers::{
-        Activation, BatchNorm1d, BceWithLogits, Buffer, ClassWeighted, CrossEntropy, Dense, DenseConfig, Dropout,
-        Embedding, EmbeddingConfig, Huber, Init, Layer, LayerNorm, LeakyRelu, Loss, Mae, Mode, Model, Mse, ParamName,
-        RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
+        Activation, BatchNorm1d, BceWithLogits, Buffer, ClassWeighted, CrossEntropy, Dense, DenseConfig, DenseSpec,
+        Dropout, Embedding, EmbeddingConfig, Huber, Init, Layer, LayerDesc, LayerNorm, LayerSpec, LeakyRelu, Loss, Mae,
+        Mode, Model, ModelSpec, Mse, ParamName, Registry, RegressionLoss, Relu, Sequential, Sigmoid, Tanh,
     };
     pub use ndnet_optim::{
-        Adam, AdamConfig, AdamPreset, Clip, Optimizer, OptimizerSpec, ReduceOnPlateau, RmsProp, RmsPropConfig,
-        RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
+        Adam, AdamConfig, AdamPreset, Clip, Optimizer, OptimizerOptions, OptimizerSpec, ReduceOnPlateau, RmsProp,
+        RmsPropConfig, RmsPropPreset, Schedule, Sgd, SgdConfig, WeightDecay,
     };
     pub use ndnet_trainer::{
-        Architecture, Batches, Callback, ClassMetrics, Context, Dataset, EarlyStopping, History, Metrics, ModelParams,
-        Pipeline, PipelineConfig, Prepared, RunMetadata, Split, Standardize, Table, TargetEncoder, Task, Trainer,
-        TrainerConfig, probabilities,
+        Architecture, Batches, Callback, ClassMetrics, Context, EarlyStopping, History, Metrics, ModelParams,
+        PredictOriginal, RunMetadata, Trainer, TrainerConfig,
     };
     pub use rand::SeedableRng;
     pub use rand_chacha::ChaCha8Rng;

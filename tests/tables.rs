@@ -7,11 +7,10 @@ mod california;
 mod common;
 
 use common::{example, text, tmp};
+use ndnet::data::{Missing, PipelineConfig, Table, UnknownCategory};
 use ndnet::layers::Sequential;
 use ndnet::prelude::*;
-use ndnet::trainer::{
-    Missing, PipelineConfig, Table, UnknownCategory, load_safetensors, predict_table, read_safetensors_metadata,
-};
+use ndnet::trainer::{load_safetensors, predict_table, read_safetensors_metadata};
 
 const TARGET: &str = "median_house_value";
 

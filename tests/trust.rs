@@ -48,7 +48,7 @@ fn flags_are_checked_in_the_precision_they_are_used_in_and_may_not_contradict() 
         (&["--eps", "1e308"], "invalid --eps 1"),
         (
             &["--optimizer", "adam", "--preset", "pytorch-adamw"],
-            "invalid --preset pytorch-adamw: allowed for adam and adamw one of pytorch, keras, optax",
+            "invalid --preset pytorch-adamw: allowed for adam one of keras, pytorch, optax",
         ),
         (&["--features", "a,a"], "`a` is named twice among the features"),
     ] {

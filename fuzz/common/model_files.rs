@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use ndnet_data::{PipelineConfig, Prepared, Table};
 use ndnet_layers::Model;
 use ndnet_trainer::{
-    Architecture, Batches, METADATA_KEY, PipelineConfig, Prepared, RunMetadata, Table, Trainer, TrainerConfig,
-    load_model, predict_table, save_safetensors,
+    Architecture, Batches, METADATA_KEY, RunMetadata, Trainer, TrainerConfig, load_model, predict_table,
+    save_safetensors,
 };
 use serde_json::Value;
 
@@ -155,7 +156,7 @@ pub fn run_one(data: &[u8]) -> bool {
             let _ =
                 ndnet_trainer::predict_with_uncertainty(&mut model, &pipeline, metadata.calibration.as_ref(), &t.table);
             let _ = pipeline.check_inputs(&t.table);
-            let _ = ndnet_trainer::export_onnx(
+            let _ = ndnet_export::export_onnx(
                 &model,
                 &RunMetadata { pipeline: Some(pipeline.clone()), ..metadata.clone() },
             );

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ndnet_trainer::Dataset;
+use ndnet_data::Dataset;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {

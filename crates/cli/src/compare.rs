@@ -11,32 +11,29 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
+use ndnet_charts::{Band, plot_bands};
+use ndnet_data::{Prepared, Table, Task};
+use ndnet_files::write_atomic;
 use ndnet_layers::Mse;
-use ndnet_optim::OptimizerSpec;
-use ndnet_trainer::{
-    Architecture, Batches, CurveStats, Dataset, Prepared, Shard, Standardize, SweepJob, SweepRun, Trainer,
-    TrainerConfig, curves_csv, mean_sd, merge_shards, plot_mean_sd, run_sweep, write_atomic, write_shard,
-};
+use ndnet_optim::OptimizerOptions;
+use ndnet_sweep::{CurveStats, Shard, SweepJob, SweepRun, curves_csv, mean_sd, merge_shards, run_sweep, write_shard};
+use ndnet_trainer::{Architecture, Batches, Trainer, TrainerConfig};
 
+use crate::flags::DataFlags;
 use crate::program::{Outcome, say};
 
 /// Compare optimizers' loss curves on the housing regressor, fairly.
 #[derive(Debug, Parser)]
 #[command(version, about, allow_negative_numbers = true)]
+#[command(mut_arg("missing", |a| a.default_value("error")))]
+#[command(mut_arg("unknown_category", |a| a.default_value("error")))]
+#[command(mut_arg("test_fraction", |a| a.default_value("0.15")))]
 pub struct CompareArgs {
-    /// CSV file [default: the shipped data/housing.csv with its ten features]
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// Target column
-    #[arg(long, default_value = "price")]
-    target: String,
-    /// Feature columns, comma-separated [default: the ten for the shipped table, else all others]
-    #[arg(long, value_delimiter = ',')]
-    features: Option<Vec<String>>,
-    /// Optimizers, comma-separated: sgd, sgd-momentum, rmsprop (Keras 3 preset), rmsprop-pytorch,
-    /// rmsprop-tf1, rmsprop-optax, rmsprop-textbook, adam (Keras 3), adam-pytorch, adam-optax,
-    /// adamw (Keras 3), adamw-pytorch, adamw-optax
-    #[arg(long, value_delimiter = ',', default_value = "sgd,rmsprop,adam")]
+    /// The table (the shipped housing table by default) and how it is prepared.
+    #[command(flatten)]
+    data: DataFlags,
+    /// Optimizers, comma-separated [see --help for every entry]
+    #[arg(long, value_delimiter = ',', default_value = "sgd,rmsprop,adam", long_help = entries_help())]
     optimizers: Vec<String>,
     /// Learning rates to sweep for every optimizer (best by mean final validation loss)
     /// [default: no sweep; 0.01 for SGD, 0.001 for the others]
@@ -94,7 +91,13 @@ fn train_once(p: &Prepared<f32>, job: &SweepJob, args: &CompareArgs) -> Result<(
     Ok((SweepRun::new(job.clone(), train, val, seconds), note))
 }
 
+fn entries_help() -> String {
+    let entries = ndnet_optim::entry_names().join(", ");
+    format!("Optimizers, comma-separated: {entries} (KIND alone is the kind's first preset)")
+}
+
 fn check_args(args: &CompareArgs) -> Outcome {
+    args.data.check()?;
     crate::program::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
     crate::program::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
     crate::program::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
@@ -117,8 +120,8 @@ fn check_args(args: &CompareArgs) -> Outcome {
         let inputs = [("--merge", dir.as_path())];
         crate::program::refuse_overwrite(&args.out, &inputs)?;
     }
-    if let Some(bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
-        crate::program::check("lr-grid entry", false, bad, "> 0 and finite")?;
+    if let Some(&bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
+        crate::program::check("lr-grid", false, bad, "learning rates > 0 and finite")?;
     }
     if args.shard.is_some() && args.merge.is_some() {
         return Err("invalid --shard with --merge: allowed one of the two".into());
@@ -130,7 +133,8 @@ fn check_args(args: &CompareArgs) -> Outcome {
 fn jobs(args: &CompareArgs) -> Vec<SweepJob> {
     let mut out = Vec::new();
     for name in &args.optimizers {
-        let default = vec![OptimizerSpec::new(name.split('-').next().unwrap_or(name)).learning_rate()];
+        let kind = name.split('-').next().unwrap_or(name);
+        let default = vec![OptimizerOptions::new(kind).learning_rate().unwrap_or(0.01)];
         for &lr in args.lr_grid.as_ref().unwrap_or(&default) {
             out.extend((0..args.seeds).map(|seed| SweepJob { optimizer: name.clone(), lr, seed }));
         }
@@ -188,13 +192,17 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
             .collect()
     };
     let (train, val) = (stats(|r| &r.train), stats(|r| &r.val));
-    let panels = [
-        (format!("training MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &train),
-        (format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds), &val),
+    fn bands(stats: &[CurveStats]) -> Vec<Band<'_>> {
+        stats.iter().map(|c| Band { name: &c.name, mean: &c.mean, sd: &c.sd }).collect()
+    }
+    let (train_bands, val_bands) = (bands(&train), bands(&val));
+    let titles = [
+        format!("training MSE (standardised), mean ± 1 sd over {} seeds", args.seeds),
+        format!("validation MSE (standardised), mean ± 1 sd over {} seeds", args.seeds),
     ];
-    let panels: Vec<(&str, &[CurveStats])> = panels.iter().map(|(t, c)| (t.as_str(), c.as_slice())).collect();
+    let panels = [(titles[0].as_str(), train_bands.as_slice()), (titles[1].as_str(), val_bands.as_slice())];
     // The plot first: it is what fails (nothing finite to draw), and then no old file is touched.
-    plot_mean_sd(&args.out.join("compare.svg"), "loss", &panels)?;
+    plot_bands(&args.out.join("compare.svg"), "loss", &panels)?;
     write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
     let rows = summary(args, &best);
     let target = format!("epochs to val≤{}", args.target_loss);
@@ -216,8 +224,9 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
 
 /// What shapes every run's results besides its job: shards must agree on it to be merged.
 fn settings(args: &CompareArgs) -> serde_json::Value {
+    let d = &args.data;
     serde_json::json!({
-        "data": args.data, "target": args.target, "features": args.features,
+        "data": d.data, "target": d.target, "features": d.features,
         "epochs": args.epochs, "batch_size": args.batch_size, "split_seed": args.split_seed,
     })
 }
@@ -230,11 +239,11 @@ pub fn run(args: CompareArgs) -> Outcome {
     if let Some(dirs) = &args.merge {
         return write_outputs(&args, &merge_shards(dirs, &jobs, &settings(&args))?);
     }
-    let data_path = crate::program::data_path(args.data.as_deref());
-    let features = crate::program::features(args.features.as_deref(), args.data.as_deref());
-    let features: Option<Vec<&str>> = features.as_ref().map(|f| f.iter().map(String::as_str).collect());
-    let data = Dataset::from_csv(&data_path, &args.target, features.as_deref())?;
-    let prepared = Prepared::<f32>::new(&data, 0.15, 0.15, args.split_seed, Standardize::All)?;
+    let table = Table::from_csv(args.data.data_path())?;
+    let config = args.data.pipeline_config()?.with_task(Some(Task::Regression));
+    let (val, test) = (args.data.val_fraction, args.data.test_fraction);
+    let prepared = Prepared::<f32>::from_table(&table, &config, val, test, args.split_seed)
+        .map_err(crate::program::with_flag_hint)?;
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mine = args.shard.map_or_else(|| jobs.clone(), |s| s.jobs(&jobs));
     let mut runs = Vec::with_capacity(mine.len());

@@ -1,11 +1,13 @@
 //! `ndnet export --model FILE --onnx OUT`: the model and its whole preprocessing, from a CSV row's
-//! cells to the prediction, as one ONNX graph ([`ndnet_trainer::export_onnx`]), for a service that
+//! cells to the prediction, as one ONNX graph ([`ndnet_export::export_onnx`]), for a service that
 //! runs it with any ONNX runtime and no ndnet.
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use ndnet_trainer::{ColumnEncoder, load_model, write_onnx};
+use ndnet_data::{ColumnEncoder, Task};
+use ndnet_export::write_onnx;
+use ndnet_trainer::load_model;
 
 use crate::program::{Outcome, refuse_overwrite_as, say};
 
@@ -35,11 +37,11 @@ pub fn run(args: ExportArgs) -> Outcome {
             e => format!("{} (string)", e.column()),
         })
         .collect();
-    say(format_args!("Wrote {} (ONNX opset {})", args.onnx.display(), ndnet_trainer::ONNX_OPSET))?;
+    say(format_args!("Wrote {} (ONNX opset {})", args.onnx.display(), ndnet_export::ONNX_OPSET))?;
     say(format_args!("Inputs, each [N, 1]: {}", crate::program::elided(&inputs, 20)))?;
     let outputs = match (pipeline.task(), &metadata.calibration) {
-        (ndnet_trainer::Task::Regression, None) => format!("predicted_{}", pipeline.target()),
-        (ndnet_trainer::Task::Regression, Some(_)) => {
+        (Task::Regression, None) => format!("predicted_{}", pipeline.target()),
+        (Task::Regression, Some(_)) => {
             let t = pipeline.target();
             format!("predicted_{t}, {t}_lower, {t}_upper")
         }

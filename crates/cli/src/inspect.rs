@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use ndnet_data::{ColumnEncoder, TargetEncoder, Task};
 use ndnet_layers::Model;
-use ndnet_trainer::{Calibration, ColumnEncoder, Task, load_model};
+use ndnet_trainer::{Calibration, load_model};
 
 use crate::program::{Outcome, percent, say};
 
@@ -33,7 +34,7 @@ pub fn run(args: InspectArgs) -> Outcome {
     say(format_args!("{}", args.model.display()))?;
     match pipeline.task() {
         Task::Regression => {
-            let log = matches!(pipeline.target_encoder(), ndnet_trainer::TargetEncoder::Number { log: true });
+            let log = matches!(pipeline.target_encoder(), TargetEncoder::Number { log: true });
             let scale = if log { " (trained on its log)" } else { "" };
             say(format_args!("Task: regression of `{}`{scale}", pipeline.target()))?;
         }
@@ -56,7 +57,6 @@ pub fn run(args: InspectArgs) -> Outcome {
                 format!("one-hot, {} categories: {}", categories.len(), listed(categories, 8, args.all))
             }
             ColumnEncoder::Embed { categories, .. } => format!("embedded, {} categories", categories.len()),
-            _ => "other".into(),
         };
         if let Some(profile) = pipeline.profile().get(k) {
             if let Some([lo, hi]) = profile.range {

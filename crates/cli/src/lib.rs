@@ -1,8 +1,9 @@
 //! # ndnet-cli
 //!
 //! The `ndnet` program over the library crates: each subcommand is a module here with its
-//! flags (`clap`) and a `run`, and does its work through `ndnet-trainer`, `ndnet-layers` and
-//! `ndnet-optim`; the examples call the same modules.
+//! flags (`clap`, the shared groups in [`flags`]) and a `run`; the library crates do the work
+//! (`ndnet-data`, `ndnet-trainer`, `ndnet-export`, …) and the program parses and prints. The
+//! examples call the same modules.
 //!
 //! - [`train`]: any CSV table, regression or classification (the task follows from the target),
 //!   any depth, early stopping, a baseline on the same split, pictures, `--cv K`;
@@ -21,12 +22,11 @@
 
 pub mod compare;
 pub mod export;
+pub mod flags;
 pub mod inspect;
 pub mod predict;
 pub mod program;
 pub mod train;
-
-mod evaluate;
 
 use clap::{Parser, Subcommand};
 

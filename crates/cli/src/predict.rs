@@ -5,13 +5,14 @@
 //! model (`train --interval`) also `<target>_lower` and `<target>_upper`, or `prediction_set`.
 //!
 //! It ends with the input check: values outside the training rows' range, categories they never
-//! had and missing cells filled, per column ([`ndnet_trainer::InputReport`]); with `--strict`
+//! had and missing cells filled, per column ([`ndnet_data::InputReport`]); with `--strict`
 //! any of them is an error naming the first such row, and nothing is written.
 
 use std::path::PathBuf;
 
 use clap::Parser;
-use ndnet_trainer::{Calibration, Table, Task, load_model, predict_with_uncertainty, write_predictions};
+use ndnet_data::{Table, Task};
+use ndnet_trainer::{Calibration, load_model, predict_with_uncertainty, write_predictions};
 
 use crate::program::{Outcome, percent, refuse_overwrite, say, with_flag_hint};
 

@@ -11,7 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use ndnet_trainer::{Setting, TrainError};
+use ndnet_data::Setting;
+use ndnet_trainer::TrainError;
 
 #[path = "../../../examples/common/housing_features.rs"]
 mod housing_features;
@@ -114,9 +115,42 @@ pub fn create_dir(dir: &Path) -> Outcome {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create the output folder: {e}", dir.display()).into())
 }
 
+/// A flag's value as a message shows it: numbers short (`1e308`, not 309 digits).
+pub trait Shown {
+    /// The value as text.
+    fn shown(&self) -> String;
+}
+
+impl Shown for f64 {
+    fn shown(&self) -> String {
+        ndnet_optim::short(*self)
+    }
+}
+
+macro_rules! shown_as_text {
+    ($($t:ty),*) => {$(
+        impl Shown for $t {
+            fn shown(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+shown_as_text!(usize, u64, i64, &str, String);
+
 /// An error unless `ok`: `invalid --{flag} {value}: allowed {allowed}`.
-pub fn check(flag: &str, ok: bool, value: impl fmt::Display, allowed: &str) -> Outcome {
-    if ok { Ok(()) } else { Err(format!("invalid --{flag} {value}: allowed {allowed}").into()) }
+///
+/// ```
+/// let e = ndnet_cli::program::check_flag("dropout", false, 1e300, "in [0, 1)").unwrap_err();
+/// assert_eq!(e, "invalid --dropout 1e300: allowed in [0, 1)");
+/// ```
+pub fn check_flag(flag: &str, ok: bool, value: impl Shown, allowed: &str) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(format!("invalid --{flag} {}: allowed {allowed}", value.shown())) }
+}
+
+/// [`check_flag`] as a program's outcome.
+pub fn check(flag: &str, ok: bool, value: impl Shown, allowed: &str) -> Outcome {
+    Ok(check_flag(flag, ok, value, allowed)?)
 }
 
 /// The first `keep` of `names` joined with `, `, and how many there are in all when that is more.
@@ -132,8 +166,15 @@ pub fn percent(level: f64) -> String {
     format!("{}%", (1000.0 * level).round() / 10.0)
 }
 
-/// Adds the program's flag to a library error that a setting would fix.
-pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
+/// Adds the program's flag to a library error that a setting would fix, and says a library
+/// setting's error in the words of its flag (`invalid --class-weight 1,2: allowed …`).
+pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
+    let e: TrainError = e.into();
+    if let TrainError::Config { name, value, allowed } = &e
+        && FLAG_SETTINGS.contains(name)
+    {
+        return format!("invalid --{name} {value}: allowed {allowed}").into();
+    }
     let hint = match e.setting() {
         Some(Setting::Missing) => "--missing drop|mean|median",
         Some(Setting::MaxCategories) => "--max-categories N, --embed-above N, or --exclude the column",
@@ -142,6 +183,9 @@ pub fn with_flag_hint(e: TrainError) -> Box<dyn Error> {
     };
     format!("{e} ({hint})").into()
 }
+
+/// The library settings named as the program's flags are (`TrainError::Config { name, .. }`).
+const FLAG_SETTINGS: [&str; 5] = ["class-weight", "loss", "cv", "interval", "interval-score"];
 
 /// Refuses an output path that is one of the inputs (by any spelling of the path): writing there
 /// would destroy what the user gave.

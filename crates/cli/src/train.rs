@@ -15,121 +15,55 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Parser;
+use ndnet_charts::{plot_confusion, plot_folds, plot_loss, plot_predicted_vs_actual, plot_roc};
+use ndnet_data::{PipelineConfig, Prepared, Table, Task};
+use ndnet_files::write_atomic;
+use ndnet_layers::{ModelSpec, RegressionLoss};
 use ndnet_trainer::{
-    Architecture, Calibration, Evaluation, Missing, PipelineConfig, Prepared, RunMetadata, Settings, Standardize,
-    Table, Task, Uncertainty, UnknownCategory, mean_sd, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc,
-    roc_curve, save_safetensors, write_atomic, write_predictions,
+    Calibration, ClassWeight, CvSettings, Evaluation, FitSettings, Fitted, IntervalScore, RunMetadata, Settings,
+    Uncertainty, baseline_name, baseline_of, check_interval, cross_validate as cross_validate_folds, evaluate, fit,
+    fold_summary, mean_sd, roc_curve, save_safetensors, write_predictions,
 };
 use serde::Serialize;
 
-use crate::evaluate::{self, Fitted, baseline_name, baseline_of, fold_summary};
+use crate::flags::{DataFlags, ModelFlags, OptimizerFlags, TrainingFlags};
 use crate::program::{Outcome, check, create_dir, percent, say, with_flag_hint};
 
 /// Train a model on a CSV table and evaluate it on held-out rows.
 #[derive(Debug, Parser, Serialize)]
 #[command(version, about, allow_negative_numbers = true)]
+#[command(mut_arg("data", |a| a.required(true).help("CSV file with a header line")))]
+#[command(mut_arg("target", |a| a.required(true).default_value(None::<&'static str>)))]
+#[command(mut_arg("features", |a| a.help("Feature columns, comma-separated [default: every other column]")))]
 pub struct TrainArgs {
-    /// CSV file with a header line
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Target column
-    #[arg(long)]
-    pub target: String,
-    /// Feature columns, comma-separated [default: every other column]
-    #[arg(long, value_delimiter = ',')]
-    pub features: Option<Vec<String>>,
-    /// Columns to leave out (identifiers, leaks), comma-separated
-    #[arg(long, value_delimiter = ',')]
-    pub exclude: Vec<String>,
-    /// regression or classification [default: from the target: text, yes/no or at most 10
-    /// distinct whole numbers are classes]
-    #[arg(long)]
-    pub task: Option<String>,
-    /// Train a regression on ln(target), for positive targets such as prices (metrics stay in the
-    /// target's units)
-    #[arg(long)]
-    pub log_target: bool,
-    /// Hidden layer widths, comma-separated (0: none, a linear or logistic model)
-    #[arg(long, default_value = "64,64")]
-    pub hidden: String,
-    /// Activation after each hidden layer: relu, tanh, sigmoid, leaky-relu
-    #[arg(long, default_value = "relu")]
-    pub activation: String,
-    /// Dropout probability after each hidden activation, in [0, 1)
-    #[arg(long, default_value_t = 0.0)]
-    pub dropout: f64,
-    /// Batch normalisation after each hidden Dense layer
-    #[arg(long)]
-    pub batch_norm: bool,
-    /// Embed text columns with more categories than this instead of one-hot coding them
-    #[arg(long)]
-    pub embed_above: Option<usize>,
-    /// Width of each embedding vector, ≥ 1
-    #[arg(long, default_value_t = 8)]
-    pub embedding_dim: usize,
-    /// Regression loss: mse, mae, huber, huber:δ, quantile:τ (the pinball loss of the τ-quantile,
-    /// τ in (0, 1)); classes always train cross-entropy
-    #[arg(long)]
+    /// The table and how it is prepared.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub data: DataFlags,
+    /// The network.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub model: ModelFlags,
+    /// The optimizer.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub optimizer: OptimizerFlags,
+    /// Epochs, batches, seed.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub training: TrainingFlags,
+    /// Regression loss: [see --help]; classes always train cross-entropy
+    #[arg(long, long_help = loss_help())]
     pub loss: Option<String>,
     /// Class weights: balanced (n / (classes · count)), or one weight per label in label order
     #[arg(long)]
     pub class_weight: Option<String>,
-    /// Optimizer: sgd, rmsprop, adam, adamw
-    #[arg(long, default_value = "adam")]
-    pub optimizer: String,
-    /// Which framework's optimizer to reproduce (see `ndnet compare --help`) [default: pytorch
-    /// for SGD, keras otherwise]
-    #[arg(long)]
-    pub preset: Option<String>,
-    /// Learning rate [default: 0.01 for SGD, 0.001 otherwise]
-    #[arg(long)]
-    pub lr: Option<f64>,
-    /// Momentum (SGD, RMSprop), in [0, 1)
-    #[arg(long, default_value_t = 0.0)]
-    pub momentum: f64,
-    /// RMSprop ρ, in [0, 1)
-    #[arg(long)]
-    pub rho: Option<f64>,
-    /// ε (RMSprop, Adam), ≥ 0
-    #[arg(long)]
-    pub eps: Option<f64>,
-    /// Weight decay, ≥ 0
-    #[arg(long)]
-    pub weight_decay: Option<f64>,
-    /// Most epochs, ≥ 1
-    #[arg(long, default_value_t = 500)]
-    pub epochs: u64,
-    /// Mini-batch size, ≥ 1
-    #[arg(long, default_value_t = 32)]
-    pub batch_size: usize,
     /// Stop after this many epochs without a lower validation loss (the best weights are kept), ≥ 1
     #[arg(long, default_value_t = 20)]
     pub patience: u64,
     /// Train every epoch and keep the last weights
     #[arg(long)]
     pub no_early_stopping: bool,
-    /// Seed for the split, the initial weights and the shuffling
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Fraction of rows for validation (early stopping), in [0, 1)
-    #[arg(long, default_value_t = 0.15)]
-    pub val_fraction: f64,
-    /// Fraction of rows for the test, in [0, 1)
-    #[arg(long, default_value_t = 0.2)]
-    pub test_fraction: f64,
-    /// What to standardise: none, features, all (a class target never is)
-    #[arg(long, default_value = "all")]
-    pub standardize: Standardize,
-    /// Missing cells: error, drop (the row), mean or median (of the training rows)
-    #[arg(long, default_value = "median")]
-    pub missing: Missing,
-    /// The most categories a one-hot text column may have, ≥ 1
-    #[arg(long, default_value_t = 50)]
-    pub max_categories: usize,
-    /// A category the training rows never had, when predicting: error, or ignore (no category).
-    /// Validation and test rows never stop training: theirs are counted and ignored
-    #[arg(long, default_value = "ignore")]
-    pub unknown_category: UnknownCategory,
     /// Prediction intervals (regression) or prediction sets (classes) that hold the truth at this
     /// rate, in (0, 1), e.g. 0.9: split-conformal, calibrated on the validation rows and saved
     /// with the model; `predict` writes `<target>_lower`/`<target>_upper` or `prediction_set`
@@ -157,103 +91,101 @@ pub struct TrainArgs {
     pub quiet: bool,
 }
 
-/// `--hidden` as widths: `64,64`, or `0` for none.
-fn hidden(text: &str) -> Result<Vec<usize>, String> {
-    let bad = || format!("invalid --hidden {text}: allowed widths ≥ 1 separated by commas, or 0 for none");
-    let widths =
-        text.split(',').map(|w| w.trim().parse::<usize>()).collect::<Result<Vec<_>, _>>().map_err(|_| bad())?;
-    match widths.as_slice() {
-        [0] => Ok(Vec::new()),
-        w if w.contains(&0) => Err(bad()),
-        w => Ok(w.to_vec()),
-    }
+fn loss_help() -> String {
+    format!("Regression loss: {}; classes always train cross-entropy", RegressionLoss::allowed())
 }
 
-/// Range checks the library cannot make (it never sees the flags themselves).
-fn check_args(a: &TrainArgs) -> Outcome {
-    hidden(&a.hidden)?;
-    a.activation.parse::<ndnet_layers::Activation>()?;
-    check("epochs", a.epochs >= 1, a.epochs, "≥ 1")?;
-    check("batch-size", a.batch_size >= 1, a.batch_size, "≥ 1")?;
+/// What the flags describe, each value checked once: the training settings, the pipeline, the
+/// interval. Everything a flag alone decides is refused here, before the table is read.
+struct Plan {
+    settings: FitSettings,
+    config: PipelineConfig,
+    interval: Option<(f64, IntervalScore)>,
+}
+
+fn plan(a: &TrainArgs) -> Result<Plan, Box<dyn std::error::Error>> {
+    a.data.check()?;
+    a.model.check()?;
+    a.training.check()?;
     check("patience", a.patience >= 1, a.patience, "≥ 1")?;
-    check("dropout", (0.0..1.0).contains(&a.dropout), a.dropout, "in [0, 1)")?;
-    check("embedding-dim", a.embedding_dim >= 1, a.embedding_dim, "≥ 1")?;
-    check("max-categories", a.max_categories >= 1, a.max_categories, "≥ 1")?;
     check("jobs", a.jobs.is_none_or(|j| (1..=1024).contains(&j)), a.jobs.unwrap_or(0), "1 to 1024")?;
-    for (name, f) in [("val-fraction", a.val_fraction), ("test-fraction", a.test_fraction)] {
-        check(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
-    }
-    if let Some(loss) = a.loss.as_deref().filter(|l| !l.eq_ignore_ascii_case("crossentropy")) {
-        evaluate::regression_loss(Some(loss))?;
-    }
+    let loss = match a.loss.as_deref() {
+        None => None,
+        Some(l) if l.eq_ignore_ascii_case("crossentropy") => None,
+        Some(l) => Some(l.parse::<RegressionLoss>().map_err(|_| {
+            format!("invalid --loss {l}: allowed {}, crossentropy for classes", RegressionLoss::allowed())
+        })?),
+    };
+    let class_weight = match a.class_weight.as_deref() {
+        None => None,
+        Some(w) if w.eq_ignore_ascii_case("balanced") => Some(ClassWeight::Balanced),
+        Some(w) => Some(ClassWeight::Given(
+            w.split(',')
+                .map(|v| v.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| format!("invalid --class-weight {w}: allowed balanced, or one weight > 0 per label"))?,
+        )),
+    };
+    let score = match a.interval_score.as_deref() {
+        None => IntervalScore::Absolute,
+        Some(text) => {
+            text.parse().map_err(|_| format!("invalid --interval-score {text}: allowed absolute, normalized"))?
+        }
+    };
+    let given = a.interval_score.as_deref().unwrap_or_default();
+    check("interval-score", a.interval.is_some() || a.interval_score.is_none(), given, "only with --interval")?;
     if let Some(level) = a.interval {
         check("interval", level > 0.0 && level < 1.0, level, "in (0, 1), e.g. 0.9")?;
     }
-    if let Some(score) = &a.interval_score {
-        let known = ["absolute", "normalized", "normalised"].contains(&score.to_ascii_lowercase().as_str());
-        check("interval-score", known, score, "absolute, normalized")?;
-        check("interval-score", a.interval.is_some(), score, "only with --interval")?;
+    let interval = a.interval.map(|level| (level, score));
+    if let Some(k) = a.cv {
+        check("cv", k >= 2, k, "2 to the number of rows")?;
+        check("cv", a.data.test_fraction == 0.2, k, "with the default --test-fraction (each fold is the test rows)")?;
+    } else {
+        check("jobs", a.jobs.is_none(), a.jobs.unwrap_or(0), "only with --cv")?;
     }
-    let total = a.val_fraction + a.test_fraction;
-    check("val-fraction plus --test-fraction", total < 1.0, total, "< 1")?;
-    if let Some(task) = &a.task {
-        task.parse::<Task>().map_err(|_| format!("invalid --task {task}: allowed regression, classification"))?;
-    }
-    evaluate::optimizer_spec(a).build::<f32>().map_err(|e| ndnet_optim::flag_message(&e))?;
-    Ok(())
-}
-
-/// The pipeline the flags describe.
-fn pipeline_config(a: &TrainArgs) -> Result<PipelineConfig, Box<dyn std::error::Error>> {
-    Ok(PipelineConfig::new(&a.target)
-        .with_features(a.features.clone())
-        .with_exclude(a.exclude.clone())
-        .with_task(a.task.as_deref().map(str::parse).transpose()?)
-        .with_log_target(a.log_target)
-        .with_missing(a.missing)
-        .with_max_categories(a.max_categories)
-        .with_unknown_category(a.unknown_category)
-        .with_standardize(a.standardize)
-        .with_embed_above(a.embed_above))
-}
-
-/// The network for a prepared table: `--hidden` layers with their options, the pipeline's
-/// inputs, embeddings and outputs.
-fn architecture(a: &TrainArgs, p: &Prepared<f32>) -> Result<Architecture, Box<dyn std::error::Error>> {
-    let architecture = Architecture::mlp(p.pipeline.input_width(), &hidden(&a.hidden)?, p.pipeline.outputs())
-        .with_activation(a.activation.parse()?)
-        .with_dropout(a.dropout)
-        .with_batch_norm(a.batch_norm)
-        .with_embeddings(p.pipeline.embedded(), a.embedding_dim);
-    architecture.validate()?;
-    Ok(architecture)
+    let optimizer = a.optimizer.spec::<f32>()?;
+    let settings = FitSettings::new(optimizer)
+        .with_loss(loss)
+        .with_class_weight(class_weight)
+        .with_epochs(a.training.epochs)
+        .with_batch_size(a.training.batch_size)
+        .with_patience((!a.no_early_stopping).then_some(a.patience))
+        .with_seed(a.training.seed)
+        .with_verbose(!a.quiet);
+    Ok(Plan { settings, config: a.data.pipeline_config()?, interval })
 }
 
 /// Runs `ndnet train`.
 pub fn run(args: TrainArgs) -> Outcome {
-    check_args(&args)?;
-    let table = Table::from_csv(&args.data)?;
-    let config = pipeline_config(&args)?;
+    let plan = plan(&args)?;
+    let table = Table::from_csv(args.data.data_path())?;
     create_dir(&args.out)?;
     if let Some(k) = args.cv {
-        return cross_validate(&args, &table, &config, k);
+        return cross_validate(&args, &plan, &table, k);
     }
-    let p = Prepared::<f32>::from_table(&table, &config, args.val_fraction, args.test_fraction, args.seed)
-        .map_err(with_flag_hint)?;
+    let (val, test, seed) = (args.data.val_fraction, args.data.test_fraction, args.training.seed);
+    let p = Prepared::<f32>::from_table(&table, &plan.config, val, test, seed).map_err(with_flag_hint)?;
     describe_data(&args, &p)?;
-    evaluate::check_interval(&args, &p)?;
-    let architecture = architecture(&args, &p)?;
-    let mut net = evaluate::fit(&args, &p, &architecture, !args.quiet)?;
+    if let Some((level, score)) = plan.interval {
+        check_interval(&p, level, score).map_err(with_flag_hint)?;
+    }
+    let spec = args.model.architecture(&p.pipeline)?.spec();
+    let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;
     }
-    let scored = evaluate::evaluate(&p, &mut net.model)?;
-    let calibration = evaluate::calibrate(&args, &p, &mut net.model)?;
+    let scored = evaluate(&p, &mut net.model)?;
+    let calibration = match plan.interval {
+        Some((level, score)) => Some(Calibration::calibrate(&p, &mut net.model, level, score)?),
+        None => None,
+    };
     let baseline = match args.no_baseline {
         true => None,
         false => {
-            let mut fitted = evaluate::fit(&args, &p, &baseline_of(&architecture), false)?;
-            evaluate::evaluate(&p, &mut fitted.model)?.map(|(e, _)| e)
+            let quiet = plan.settings.clone().with_verbose(false);
+            let mut fitted = fit(&p, &baseline_of(&spec, p.pipeline.outputs()), &quiet)?;
+            evaluate(&p, &mut fitted.model)?.map(|(e, _)| e)
         }
     };
     report(&args, &p, scored.as_ref(), baseline.as_ref())?;
@@ -265,7 +197,7 @@ pub fn run(args: TrainArgs) -> Outcome {
         say(format_args!("{}", coverage_text(c, covered.as_ref().map(|c| c.1), p.test_x.nrows())))?;
     }
     let scores = Scores { net: scored, baseline, calibration, covered };
-    write_outputs(&args, &table, &p, &architecture, net, scores)
+    write_outputs(&args, &table, &p, &spec, net, scores)
 }
 
 /// What the test rows gave: the network's metrics and predictions, the baseline's metrics, the
@@ -314,7 +246,7 @@ fn report(
     baseline: Option<&Evaluation>,
 ) -> Outcome {
     let Some((evaluation, _)) = net else {
-        return say(format_args!("No test rows (--test-fraction {}): nothing to score", args.test_fraction));
+        return say(format_args!("No test rows (--test-fraction {}): nothing to score", args.data.test_fraction));
     };
     say(format_args!("Test ({} rows): {evaluation}", p.test_x.nrows()))?;
     if let Some(b) = baseline {
@@ -348,7 +280,7 @@ fn write_outputs(
     args: &TrainArgs,
     table: &Table,
     p: &Prepared<f32>,
-    architecture: &Architecture,
+    spec: &ModelSpec,
     net: Fitted,
     scores: Scores,
 ) -> Outcome {
@@ -357,7 +289,7 @@ fn write_outputs(
     let evaluation = scored.as_ref().map(|s| s.0.clone());
     let metadata = RunMetadata::default()
         .with_pipeline(p.pipeline.clone())
-        .with_architecture(architecture.clone())
+        .with_model(spec.clone())
         .with_evaluation(evaluation.clone())
         .with_calibration(calibration.clone())
         .with_settings(Settings::of(args));
@@ -366,7 +298,8 @@ fn write_outputs(
     write_atomic(&out.join("inputs.txt"), format!("{names}\n").as_bytes())?;
     trainer.history().write_csv(&out.join("history.csv"))?;
     let title = format!("{}: loss per epoch", p.pipeline.target());
-    trainer.history().plot_svg(&out.join("loss.svg"), &title)?;
+    let (train, validation) = trainer.history().curves();
+    plot_loss(&out.join("loss.svg"), &title, &train, &validation)?;
     let trainer = trainer.with_metadata(metadata);
     trainer.checkpoint(&model, optimizer.as_ref()).save(&out.join("checkpoint.json"))?;
     let interval = calibration.as_ref().map(|c| {
@@ -453,41 +386,58 @@ fn draw(
 
 /// `--cv K`: every fold's metrics, their mean ± sd for the network and the baseline, `cv.csv`
 /// and `cv.svg`.
-fn cross_validate(args: &TrainArgs, table: &Table, config: &PipelineConfig, k: usize) -> Outcome {
+fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize) -> Outcome {
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let architecture_of = |p: &Prepared<f32>| architecture(args, p);
-    let (target, why, folds) = evaluate::cross_validate(args, table, config, k, threads, &architecture_of)?;
-    say(format_args!("Task: {why}"))?;
-    let what = if target.task() == Task::Classification { "stratified " } else { "" };
+    let cv = CvSettings {
+        k,
+        val_fraction: args.data.val_fraction,
+        threads,
+        baseline: !args.no_baseline,
+        interval: plan.interval,
+    };
+    let model_of = |p: &Prepared<f32>| -> ndnet_trainer::Result<ModelSpec> {
+        let architecture = args.model.architecture(&p.pipeline).map_err(|e| ndnet_trainer::TrainError::Config {
+            name: "model",
+            value: args.model.hidden.clone(),
+            allowed: e.to_string(),
+        })?;
+        Ok(architecture.spec())
+    };
+    let settings = plan.settings.clone().with_verbose(false);
+    let result = cross_validate_folds(table, &plan.config, &settings, &cv, &model_of).map_err(with_flag_hint)?;
+    let task = result.target.task();
+    say(format_args!("Task: {}", result.task_reason))?;
+    let what = if task == Task::Classification { "stratified " } else { "" };
     say(format_args!("Cross-validation: {k} {what}folds; each fold's pipeline fitted on its own training rows"))?;
+    let folds = &result.folds;
     let mut csv = String::from("fold,model,train_rows,test_rows");
-    let names: Vec<&str> = folds[0].0.0.values().iter().map(|v| v.0).collect();
+    let names: Vec<&str> = folds[0].network.values().iter().map(|v| v.0).collect();
     names.iter().for_each(|n| csv.push_str(&format!(",{}", n.replace(' ', "_").replace('²', "2"))));
     csv.push('\n');
-    for (f, ((net, base, coverage), rows)) in folds.iter().enumerate() {
-        let covered =
-            coverage.map_or(String::new(), |(c, w)| format!("; interval coverage {c:.4}, mean width or size {w:.4}"));
-        say(format_args!(
-            "Fold {} ({} training, {} test rows): {net}{covered}",
-            f + 1,
-            rows.train.len(),
-            rows.test.len()
-        ))?;
-        for (model, e) in [("network", net), (baseline_name(target.task()), base)] {
-            csv.push_str(&format!("{},{model},{},{}", f + 1, rows.train.len(), rows.test.len()));
+    for (f, fold) in folds.iter().enumerate() {
+        let covered = fold
+            .coverage
+            .map_or(String::new(), |(c, w)| format!("; interval coverage {c:.4}, mean width or size {w:.4}"));
+        let (train_rows, test_rows) = (fold.rows.train.len(), fold.rows.test.len());
+        say(format_args!("Fold {} ({train_rows} training, {test_rows} test rows): {}{covered}", f + 1, fold.network))?;
+        let models = [("network", Some(&fold.network)), (baseline_name(task), fold.baseline.as_ref())];
+        for (model, e) in models.iter().filter_map(|(m, e)| e.map(|e| (m, e))) {
+            csv.push_str(&format!("{},{model},{train_rows},{test_rows}", f + 1));
             e.values().iter().for_each(|(_, v)| csv.push_str(&format!(",{v}")));
             csv.push('\n');
         }
     }
-    let nets: Vec<&Evaluation> = folds.iter().map(|f| &f.0.0).collect();
-    let bases: Vec<&Evaluation> = folds.iter().map(|f| &f.0.1).collect();
+    let nets: Vec<&Evaluation> = folds.iter().map(|f| &f.network).collect();
     let net_summary = fold_summary(&nets);
     let line = |summary: &[(&str, Vec<f64>, String)]| {
         summary.iter().map(|(n, _, t)| format!("{n} {t}")).collect::<Vec<_>>().join(", ")
     };
     say(format_args!("Mean ± sd over {k} folds: {}", line(&net_summary)))?;
-    say(format_args!("Baseline ({}): {}", baseline_name(target.task()), line(&fold_summary(&bases))))?;
-    let coverages: Option<Vec<(f64, f64)>> = folds.iter().map(|f| f.0.2).collect();
+    let bases: Option<Vec<&Evaluation>> = folds.iter().map(|f| f.baseline.as_ref()).collect();
+    if let Some(bases) = bases {
+        say(format_args!("Baseline ({}): {}", baseline_name(task), line(&fold_summary(&bases))))?;
+    }
+    let coverages: Option<Vec<(f64, f64)>> = folds.iter().map(|f| f.coverage).collect();
     if let (Some(c), Some(level)) = (coverages, args.interval) {
         let (share, sd) = mean_sd(&c.iter().map(|c| c.0).collect::<Vec<_>>());
         let (width, width_sd) = mean_sd(&c.iter().map(|c| c.1).collect::<Vec<_>>());
@@ -498,17 +448,7 @@ fn cross_validate(args: &TrainArgs, table: &Table, config: &PipelineConfig, k: u
     }
     write_atomic(&args.out.join("cv.csv"), csv.as_bytes())?;
     let panels: Vec<(String, Vec<f64>)> = net_summary.into_iter().map(|(n, v, _)| (n.to_string(), v)).collect();
-    let title = format!("{}: {k}-fold cross-validation, network", config.target);
+    let title = format!("{}: {k}-fold cross-validation, network", plan.config.target);
     plot_folds(&args.out.join("cv.svg"), &panels, &title)?;
     say(format_args!("Wrote cv.csv and cv.svg to {}", args.out.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hidden_widths_parse() {
-        assert_eq!(super::hidden("64,32").unwrap(), [64, 32]);
-        assert!(super::hidden("0").unwrap().is_empty());
-        assert!(super::hidden("64,0").is_err() && super::hidden("x").is_err() && super::hidden("").is_err());
-    }
 }

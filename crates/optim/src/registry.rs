@@ -155,7 +155,7 @@ fn check_in<F: NdFloat>(name: &str, value: f64, ok: bool, allowed: &str) -> Resu
     let kept = in_f.is_finite() && (value == 0.0 || in_f != F::zero());
     match (ok, kept) {
         (true, true) => Ok(()),
-        (true, false) => Err(bad(name, &short(value), format!("{allowed}, representable in the model's float type"))),
+        (true, false) => Err(bad(name, &short(value), format!("{allowed} in the model's float type"))),
         (false, _) => Err(bad(name, &short(value), allowed.to_string())),
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-/// Everything that can go wrong loading data, training, or reading and writing files.
+/// Everything that can go wrong training, evaluating, or reading and writing model files.
 ///
 /// File errors name the file, and where there is one, the line (1-based, counting the header
 /// as line 1) and the column.
@@ -18,28 +18,6 @@ pub enum TrainError {
         path: PathBuf,
         /// What the OS said.
         source: std::io::Error,
-    },
-    /// A CSV file is malformed where a value was needed.
-    #[error("{}: line {line}, column `{column}`: {message}", path.display())]
-    Cell {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: u64,
-        /// Column name.
-        column: String,
-        /// What is wrong, e.g. `"abc" is not a number`.
-        message: String,
-    },
-    /// A CSV file is malformed as a whole (no header, ragged row, empty table …).
-    #[error("{}{}: {message}", path.display(), line.map(|l| format!(": line {l}")).unwrap_or_default())]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line, when one is to blame.
-        line: Option<u64>,
-        /// What is wrong.
-        message: String,
     },
     /// A configuration value outside its allowed range.
     #[error("invalid {name} = {value}: allowed {allowed}")]
@@ -82,29 +60,23 @@ pub enum TrainError {
         /// What is wrong.
         message: String,
     },
-    /// A plot could not be drawn.
-    #[error("{}: cannot draw the plot: {message}", path.display())]
-    Plot {
-        /// The SVG file.
-        path: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
     /// Standard output could not be written (e.g. closed by `| head`): programs end quietly.
     #[error("cannot write to standard output: {source}")]
     Output {
         /// What the OS said.
         source: std::io::Error,
     },
-    /// An error that a setting of the pipeline would fix ([`TrainError::setting`] names it, so a
-    /// program can point at its own flag without reading the message).
-    #[error("{source}")]
-    Fixable {
-        /// The setting that would fix it.
-        setting: Setting,
-        /// The error itself (its message already names the setting's choices).
+    /// Something went wrong in one fold of a cross-validation.
+    #[error("fold {fold}: {source}")]
+    Fold {
+        /// 1-based fold.
+        fold: usize,
+        /// What went wrong.
         source: Box<TrainError>,
     },
+    /// From the data crate (a table, a cell, the pipeline).
+    #[error(transparent)]
+    Data(#[from] ndnet_data::DataError),
     /// From the layers crate (shapes).
     #[error(transparent)]
     Layer(#[from] ndnet_layers::LayerError),
@@ -113,37 +85,13 @@ pub enum TrainError {
     Optim(#[from] ndnet_optim::OptimError),
 }
 
-/// A setting of the [`PipelineConfig`](crate::PipelineConfig) that would fix an error.
-///
-/// ```
-/// use ndnet_trainer::{Pipeline, PipelineConfig, Setting, Table};
-/// let table = Table::from_csv_bytes(b"x,y\n1,2\n,3\n", "t.csv".as_ref()).unwrap();
-/// let e = Pipeline::fit_table(&table, &[0, 1], &PipelineConfig::new("y")).unwrap_err();
-/// assert_eq!(e.setting(), Some(Setting::Missing));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Setting {
-    /// The missing-value policy (`PipelineConfig::missing`).
-    Missing,
-    /// The most categories a text column may have (`PipelineConfig::max_categories`).
-    MaxCategories,
-    /// What a category unseen in the training rows becomes (`PipelineConfig::unknown_category`).
-    UnknownCategory,
-}
-
 impl TrainError {
-    /// The setting that would fix this error, when one would.
-    pub fn setting(&self) -> Option<Setting> {
+    /// The pipeline setting that would fix this error, when one would.
+    pub fn setting(&self) -> Option<ndnet_data::Setting> {
         match self {
-            TrainError::Fixable { setting, .. } => Some(*setting),
+            TrainError::Data(e) => e.setting(),
             _ => None,
         }
-    }
-
-    /// This error, marked as one that `setting` would fix.
-    pub(crate) fn fixed_by(self, setting: Setting) -> TrainError {
-        TrainError::Fixable { setting, source: Box::new(self) }
     }
 
     /// Whether this is a closed standard output (a reader such as `head` went away): the one
@@ -167,4 +115,10 @@ pub(crate) fn config(name: &'static str, value: impl ToString, allowed: impl ToS
 /// A callback's saved state that does not fit it.
 pub(crate) fn checkpoint_state(callback: &str, e: serde_json::Error) -> TrainError {
     TrainError::Checkpoint { path: PathBuf::new(), message: format!("the saved state of {callback} does not fit: {e}") }
+}
+
+impl From<ndnet_files::FileError> for TrainError {
+    fn from(e: ndnet_files::FileError) -> Self {
+        TrainError::Io { path: e.path, source: e.source }
+    }
 }

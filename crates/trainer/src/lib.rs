@@ -1,18 +1,14 @@
 //! # ndnet-trainer
 //!
-//! The loop a Keras or PyTorch user expects, for any ndnet [`Model`](ndnet_layers::Model), in
-//! three parts:
-//!
-//! - **data**: CSV [`Dataset`]s with named columns, seeded [`Split`]s, the preprocessing
-//!   [`Pipeline`] fitted on training rows ([`Standardizer`]s), [`Prepared`] arrays, and
-//!   reshuffled mini-[`Batches`] gathered into reused buffers;
-//! - **fit**: the [`Trainer`] and its [`Callback`]s (printing, progress bar, [`EarlyStopping`],
-//!   [`LrScheduler`], reduce-on-plateau, [`Checkpointer`], yours), the [`History`] written as CSV
-//!   and SVG, [`Metrics`] in original units, resumable [`Checkpoint`]s and safetensors weights;
-//! - **compare**: [`run_sweep`]s of independent runs on every core, [`Shard`]s of a sweep for a
-//!   batch scheduler and their [`merge_shards`], mean ± sd [`CurveStats`] over seeds and their plot.
+//! The loop a Keras or PyTorch user expects, for any ndnet [`Model`](ndnet_layers::Model): the
+//! [`Trainer`] and its [`Callback`]s (printing, progress bar, [`EarlyStopping`],
+//! [`LrScheduler`], reduce-on-plateau, [`Checkpointer`], yours), reshuffled mini-[`Batches`]
+//! gathered into reused buffers, the [`History`], [`Metrics`] in the target's units, resumable
+//! [`Checkpoint`]s and safetensors weights with the run's [`RunMetadata`] (the pipeline and the
+//! model description), [`load_model`], prediction and conformal [`Calibration`]s.
 //!
 //! ```no_run
+//! use ndnet_data::{Dataset, Prepared, Standardize};
 //! use ndnet_layers::{Mse, Sequential};
 //! use ndnet_optim::{RmsProp, RmsPropConfig};
 //! use ndnet_trainer::*;
@@ -31,94 +27,49 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod atomic;
-mod charts;
+mod architecture;
+mod batches;
+mod callback;
+mod checkpoint;
+mod checkpointer;
+mod conformal;
+mod cross_validation;
+mod early_stopping;
 mod error;
-mod fingerprint;
-mod plot;
+mod fit;
+mod history;
+mod lr_scheduler;
+mod metadata;
+mod metrics;
+mod predict;
+mod progress;
+mod saved_model;
+mod trainer;
+mod weights;
 
-mod data {
-    pub mod batches;
-    pub mod cell;
-    pub mod dataset;
-    pub mod pipeline;
-    pub mod prepare;
-    pub mod profile;
-    pub mod split;
-    pub mod standardizer;
-    pub mod table;
-    pub mod target;
-}
-
-mod fit {
-    pub mod architecture;
-    pub mod callback;
-    pub mod checkpoint;
-    pub mod checkpointer;
-    pub mod conformal;
-    pub mod early_stopping;
-    pub mod history;
-    pub mod lr_scheduler;
-    pub mod metadata;
-    pub mod metrics;
-    pub mod predict;
-    pub mod progress;
-    pub mod saved_model;
-    pub mod trainer;
-    pub mod weights;
-}
-
-mod export {
-    pub mod onnx;
-    mod protobuf;
-}
-
-mod compare {
-    pub mod curves;
-    pub mod sweep;
-}
-
-// Short paths for the crate's own use (`crate::checkpoint::bad`, …).
-use fit::checkpoint;
-
-pub use atomic::write_atomic;
-pub use charts::{plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc};
-pub use compare::curves::{CurveStats, mean_sd, plot_mean_sd};
-pub use compare::sweep::{
-    Shard, SweepJob, SweepRun, curves_csv, merge_shards, read_curves, run_parallel, run_sweep, write_shard,
+pub use architecture::Architecture;
+pub use batches::Batches;
+pub use callback::{Callback, Context, load_state, save_state};
+pub use checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
+pub use checkpointer::Checkpointer;
+pub use conformal::{
+    Calibration, IntervalScore, MAX_SPREAD_INPUTS, Spread, Uncertainty, calibration_rows_needed, check_interval,
+    conformal_quantile, interval_coverage, set_coverage,
 };
-pub use data::batches::Batches;
-pub use data::cell::{Cell, MISSING_MARKERS};
-pub use data::dataset::Dataset;
-pub use data::pipeline::{
-    ColumnEncoder, DataSummary, EncodeCounts, Missing, Pipeline, PipelineConfig, UnknownCategory,
+pub use cross_validation::{CrossValidation, CvSettings, FoldResult, ModelOf, cross_validate, fold_summary};
+pub use early_stopping::{Best, EarlyStopping};
+pub use error::{Result, TrainError};
+pub use fit::{ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, task_loss};
+pub use history::{EpochRecord, History};
+pub use lr_scheduler::LrScheduler;
+pub use metadata::{RunMetadata, Settings};
+pub use metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
+pub use ndnet_sweep::mean_sd;
+pub use predict::{
+    PredictOriginal, predict_csv, predict_table, predict_with_uncertainty, predicted_classes, prediction_columns,
+    set_text, write_predictions,
 };
-pub use data::prepare::{Prepared, SplitRows, Standardize};
-pub use data::profile::{ColumnCheck, ColumnProfile, Finding, InputReport};
-pub use data::split::Split;
-pub use data::standardizer::Standardizer;
-pub use data::table::Table;
-pub use data::target::{MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
-pub use error::{Result, Setting, TrainError};
-pub use export::onnx::{ONNX_ML_OPSET, ONNX_OPSET, export_onnx, write_onnx};
-pub use fit::architecture::{Architecture, MAX_CATEGORIES, MAX_HIDDEN_LAYERS, MAX_PARAMS, MAX_WIDTH};
-pub use fit::callback::{Callback, Context, load_state, save_state};
-pub use fit::checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
-pub use fit::checkpointer::Checkpointer;
-pub use fit::conformal::{
-    Calibration, IntervalScore, MAX_SPREAD_INPUTS, Spread, Uncertainty, calibration_rows_needed, conformal_quantile,
-    interval_coverage, set_coverage,
-};
-pub use fit::early_stopping::{Best, EarlyStopping};
-pub use fit::history::{EpochRecord, History};
-pub use fit::lr_scheduler::LrScheduler;
-pub use fit::metadata::{RunMetadata, Settings};
-pub use fit::metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
-pub use fit::predict::{
-    predict_csv, predict_table, predict_with_uncertainty, predicted_classes, prediction_columns, set_text,
-    write_predictions,
-};
-pub use fit::progress::{EpochPrinter, ProgressBar};
-pub use fit::saved_model::load_model;
-pub use fit::trainer::{ModelParams, Trainer, TrainerConfig};
-pub use fit::weights::{METADATA_KEY, load_safetensors, read_safetensors_metadata, save_safetensors};
+pub use progress::{EpochPrinter, ProgressBar};
+pub use saved_model::{load_model, load_model_with};
+pub use trainer::{ModelParams, Trainer, TrainerConfig};
+pub use weights::{METADATA_KEY, load_safetensors, read_safetensors_metadata, save_safetensors};

@@ -4,11 +4,11 @@
 //! the normalised score, at 80, 90 and 95 %; and the normalised intervals are narrower where the
 //! noise is small.
 
+use ndnet_data::{PipelineConfig, Prepared, Table};
 use ndnet_layers::{BceWithLogits, CrossEntropy, Loss, Mse, Sequential};
 use ndnet_optim::{Adam, AdamConfig};
-use ndnet_trainer::{
-    Batches, Calibration, IntervalScore, PipelineConfig, Prepared, Table, Trainer, TrainerConfig, Uncertainty,
-};
+use ndnet_trainer::PredictOriginal;
+use ndnet_trainer::{Batches, Calibration, IntervalScore, Trainer, TrainerConfig, Uncertainty};
 use rand::{Rng, SeedableRng};
 
 const ROWS: usize = 3000;
@@ -132,7 +132,7 @@ fn too_few_calibration_rows_for_the_level_are_an_error() {
     let rows: Vec<usize> = (0..60).collect();
     let config = PipelineConfig::new("y");
     let (_, target, _) = Prepared::<f32>::target_of(&t, &config).unwrap();
-    let split = ndnet_trainer::SplitRows { train: rows[..50].to_vec(), validation: rows[50..].to_vec(), test: vec![] };
+    let split = ndnet_data::SplitRows { train: rows[..50].to_vec(), validation: rows[50..].to_vec(), test: vec![] };
     let p = Prepared::<f32>::from_rows(&t, &config, target, split, 0).unwrap();
     let mut model = trained(&p, 1);
     assert!(Calibration::calibrate(&p, &mut model, 0.9, IntervalScore::Absolute).is_ok(), "10 rows: k = ⌈11·0.9⌉ = 10");

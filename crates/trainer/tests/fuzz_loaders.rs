@@ -8,9 +8,10 @@ mod common;
 
 use std::path::Path;
 
+use ndnet_data::{Dataset, Missing, PipelineConfig, Prepared, Table, UnknownCategory};
 use ndnet_layers::Sequential;
 use ndnet_optim::{RmsProp, RmsPropConfig};
-use ndnet_trainer::{Checkpoint, Dataset, Missing, PipelineConfig, Prepared, Table, UnknownCategory, predict_table};
+use ndnet_trainer::{Checkpoint, predict_table};
 use proptest::prelude::*;
 
 fn cases(default: u32) -> ProptestConfig {

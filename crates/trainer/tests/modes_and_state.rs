@@ -198,7 +198,7 @@ fn safetensors_carry_the_running_statistics_under_pytorchs_names() {
 /// The housing rows as a three-class table: the price's tercile (a classification table with
 /// the same real features).
 fn terciles() -> Prepared {
-    let mut data = ndnet_trainer::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
+    let mut data = ndnet_data::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
     let mut sorted: Vec<f64> = data.y.iter().copied().collect();
     sorted.sort_by(f64::total_cmp);
     let (a, b) = (sorted[sorted.len() / 3], sorted[2 * sorted.len() / 3]);
@@ -211,7 +211,7 @@ fn terciles() -> Prepared {
             2.0
         }
     });
-    Prepared::new(&data, 0.15, 0.15, 9, ndnet_trainer::Standardize::Features).unwrap()
+    Prepared::new(&data, 0.15, 0.15, 9, ndnet_data::Standardize::Features).unwrap()
 }
 
 #[test]

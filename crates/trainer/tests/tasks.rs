@@ -3,10 +3,10 @@
 //! prediction helpers for any output width.
 
 use ndarray::{Array2, Axis};
+use ndnet_data::{ColumnEncoder, Dataset, PipelineConfig, Prepared, SplitRows, Standardize, Table, Task};
 use ndnet_layers::Sequential;
-use ndnet_trainer::{
-    ColumnEncoder, Dataset, PipelineConfig, Prepared, SplitRows, Standardize, Table, Task, predict_table,
-};
+use ndnet_trainer::PredictOriginal;
+use ndnet_trainer::predict_table;
 use rand::SeedableRng;
 
 fn table(csv: &str) -> Table {

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use ndnet_layers::Mse;
 use ndnet_optim::{RmsProp, RmsPropConfig};
+use ndnet_trainer::PredictOriginal;
 use ndnet_trainer::{Checkpoint, EarlyStopping, Metrics, Trainer, TrainerConfig, load_safetensors, save_safetensors};
 
 #[test]
@@ -97,7 +98,7 @@ fn safetensors_round_trip_and_checks() {
 }
 
 #[test]
-fn history_csv_and_plot_are_written() {
+fn history_csv_and_curves_are_written() {
     let dir = tmp_dir("history");
     let p = prepare(3);
     let mut model = model(3);
@@ -105,11 +106,11 @@ fn history_csv_and_plot_are_written() {
     let mut trainer = Trainer::new(TrainerConfig::new(3).with_verbose(false)).unwrap();
     trainer.fit(&mut model, &Mse, &mut opt, &mut batches(&p, 32), Some((&p.val_x, &p.val_y))).unwrap();
     trainer.history().write_csv(&dir.join("history.csv")).unwrap();
-    trainer.history().plot_svg(&dir.join("loss.svg"), "loss").unwrap();
     let csv = std::fs::read_to_string(dir.join("history.csv")).unwrap();
     assert_eq!(csv.lines().count(), 4);
-    let svg = std::fs::read_to_string(dir.join("loss.svg")).unwrap();
-    assert!(svg.starts_with("<svg") && svg.contains("<polyline"), "{}", &svg[..200.min(svg.len())]);
+    let (train, validation) = trainer.history().curves();
+    assert_eq!((train.len(), validation.len()), (3, 3));
+    assert_eq!(train[2].0, 3);
 }
 
 #[test]
@@ -232,8 +233,8 @@ fn early_stopping_with_patience_zero_stops_at_the_first_epoch_without_improvemen
 
 #[test]
 fn the_split_is_disjoint_and_the_scalers_come_from_training_rows_only() {
-    let data = ndnet_trainer::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
-    let p = ndnet_trainer::Prepared::<f32>::new(&data, 0.15, 0.15, 5, ndnet_trainer::Standardize::All).unwrap();
+    let data = ndnet_data::Dataset::from_csv(housing_path(), "price", Some(&HOUSING_FEATURES)).unwrap();
+    let p = ndnet_data::Prepared::<f32>::new(&data, 0.15, 0.15, 5, ndnet_data::Standardize::All).unwrap();
     let mut all: Vec<usize> =
         [&p.rows.train, &p.rows.validation, &p.rows.test].into_iter().flatten().copied().collect();
     all.sort_unstable();
@@ -241,14 +242,14 @@ fn the_split_is_disjoint_and_the_scalers_come_from_training_rows_only() {
     assert_eq!((p.rows.validation.len(), p.rows.test.len()), (259, 259));
     let train_x = data.select(&p.rows.train);
     assert_eq!(p.split.train, train_x, "the parts are those rows");
-    assert_eq!(p.pipeline.feature_scaler(), &ndnet_trainer::Standardizer::fit(&train_x.x));
-    assert_eq!(p.pipeline.target_scaler(), &ndnet_trainer::Standardizer::fit(&train_x.y));
+    assert_eq!(p.pipeline.feature_scaler(), &ndnet_data::Standardizer::fit(&train_x.x));
+    assert_eq!(p.pipeline.target_scaler(), &ndnet_data::Standardizer::fit(&train_x.y));
     // Wild values in every validation and test row move nothing that is fitted.
     let mut wild = data.clone();
     for &r in p.rows.validation.iter().chain(&p.rows.test) {
         wild.x.row_mut(r).fill(1e9);
         wild.y[(r, 0)] = -1e9;
     }
-    let q = ndnet_trainer::Prepared::<f32>::new(&wild, 0.15, 0.15, 5, ndnet_trainer::Standardize::All).unwrap();
+    let q = ndnet_data::Prepared::<f32>::new(&wild, 0.15, 0.15, 5, ndnet_data::Standardize::All).unwrap();
     assert_eq!((q.rows.train.clone(), &q.pipeline), (p.rows.train.clone(), &p.pipeline));
 }

@@ -114,6 +114,18 @@ impl RegressionLoss {
     }
 }
 
+impl std::fmt::Display for RegressionLoss {
+    /// The name `--loss` takes: `mse`, `huber:0.5`, `quantile:0.9`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegressionLoss::Mse => f.write_str("mse"),
+            RegressionLoss::Mae => f.write_str("mae"),
+            RegressionLoss::Huber(d) => write!(f, "huber:{d}"),
+            RegressionLoss::Quantile(t) => write!(f, "quantile:{t}"),
+        }
+    }
+}
+
 impl std::str::FromStr for RegressionLoss {
     type Err = LayerError;
 

@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
+use ndnet_data::{Dataset, Standardize};
 use ndnet_layers::Sequential;
-use ndnet_trainer::{Batches, Dataset, Standardize};
+use ndnet_trainer::Batches;
 use rand::SeedableRng;
 
 #[path = "../../../../examples/common/housing_features.rs"]
@@ -15,7 +16,7 @@ pub fn housing_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/housing.csv")
 }
 
-pub type Prepared = ndnet_trainer::Prepared<f32>;
+pub type Prepared = ndnet_data::Prepared<f32>;
 
 /// The shipped table, split 70/15/15 with `seed`, features and target standardised.
 pub fn prepare(seed: u64) -> Prepared {

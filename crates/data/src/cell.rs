@@ -1,0 +1,55 @@
+//! [`Cell`]: what one CSV cell holds — a missing value, a number, a yes/no word, or text — and
+//! the markers that mean "missing". Whether a yes/no word is a truth value or one category among
+//! others is the column's business: a column is Yes/No only when every cell is one of the words
+//! (so `No` among `Av`, `Gd`, `Mn` is a category, not the number 0).
+//!
+//! ```
+//! use ndnet_data::Cell;
+//! assert_eq!(Cell::parse(b" n/a "), Ok(Cell::Missing));
+//! assert_eq!(Cell::parse(b"Yes"), Ok(Cell::Bool(true, "Yes")));
+//! assert_eq!(Cell::parse(b"2.5e3"), Ok(Cell::Number(2500.0)));
+//! assert_eq!(Cell::parse(b"NEAR BAY"), Ok(Cell::Text("NEAR BAY")));
+//! assert!(Cell::parse(b"\xff").is_err());
+//! ```
+
+/// Cells that mean "missing", compared after trimming and ignoring case: the empty cell, `NA`,
+/// `N/A`, `NaN`, `null` and `?` (what pandas' `read_csv` and R write for missing values, and the
+/// UCI repository's `?`). `inf` is not among them: an infinite value is an error.
+pub const MISSING_MARKERS: [&str; 6] = ["", "na", "n/a", "nan", "null", "?"];
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Empty, or one of the [`MISSING_MARKERS`].
+    Missing,
+    /// A number (possibly infinite: the caller decides).
+    Number(f64),
+    /// `yes`/`no`/`true`/`false` in any case: the truth value and the word as written (trimmed).
+    Bool(bool, &'a str),
+    /// Anything else, trimmed.
+    Text(&'a str),
+}
+
+impl<'a> Cell<'a> {
+    /// Classifies a cell's bytes; errors (with a message for the caller to place) when they are
+    /// not UTF-8 text.
+    pub fn parse(bytes: &'a [u8]) -> Result<Cell<'a>, String> {
+        let text = std::str::from_utf8(bytes).map_err(|_| "the cell is not valid UTF-8 text".to_string())?.trim();
+        let lower = text.to_ascii_lowercase();
+        if MISSING_MARKERS.contains(&lower.as_str()) {
+            return Ok(Cell::Missing);
+        }
+        Ok(match lower.as_str() {
+            "yes" | "true" => Cell::Bool(true, text),
+            "no" | "false" => Cell::Bool(false, text),
+            _ => text.parse::<f64>().map_or(Cell::Text(text), Cell::Number),
+        })
+    }
+}
+
+/// `text` quoted with escapes and cut at 40 characters, so a stray quote's many lines stay one
+/// message line.
+pub(crate) fn shown(text: &str) -> String {
+    let short: String = text.chars().take(40).collect();
+    if short.len() < text.len() { format!("{short:?}…") } else { format!("{short:?}") }
+}

@@ -1,0 +1,874 @@
+//! [`Pipeline`]: the preprocessing a model was trained with — which columns, how missing cells
+//! are filled, how text columns are one-hot encoded, and the scalers — fitted on training rows
+//! only and saved with the model (in checkpoints and in the safetensors metadata), so new rows are
+//! prepared exactly as the training rows were. scikit-learn's `SimpleImputer` + `OneHotEncoder` +
+//! `StandardScaler` in one `Pipeline`, as one serde value.
+//!
+//! ```
+//! use ndnet_data::{Missing, Pipeline, PipelineConfig, Table};
+//! let csv = b"price,rooms,town\n100,3,Albany\n150,,Troy\n120,4,Troy\n";
+//! let table = Table::from_csv_bytes(csv, "t.csv".as_ref()).unwrap();
+//! let config = PipelineConfig::new("price").with_missing(Missing::Median);
+//! let pipeline = Pipeline::fit_table(&table, &[0, 1, 2], &config).unwrap();
+//! assert_eq!(pipeline.feature_names(), ["rooms", "town=Albany", "town=Troy"]);
+//! let (x, filled) = pipeline.encode(&table, &[0, 1, 2]).unwrap();
+//! assert_eq!(x, ndarray::array![[3.0, 1.0, 0.0], [3.5, 0.0, 1.0], [4.0, 0.0, 1.0]]); // median of 3 and 4
+//! assert_eq!(filled, [1, 0]);
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use ndarray::{Array2, NdFloat};
+use serde::{Deserialize, Serialize};
+
+use crate::cell::shown;
+use crate::dataset::{check_target_varies, choose_columns};
+use crate::error::config;
+use crate::target::elide;
+use crate::{
+    Cell, ColumnProfile, DataError, Dataset, Result, Setting, Standardize, Standardizer, Table, TargetEncoder, Task,
+};
+
+/// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Missing {
+    /// A missing cell is an error naming it (the default).
+    #[default]
+    Error,
+    /// Rows with a missing cell in a chosen column are left out (and counted).
+    Drop,
+    /// Numeric features are filled with the training rows' mean; a missing text cell encodes as
+    /// all zeros (no category). A missing target is still an error.
+    Mean,
+    /// As `Mean`, with the training rows' median.
+    Median,
+}
+
+/// What happens to a category the training rows never had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum UnknownCategory {
+    /// An error naming the line, column and value and listing the known categories (the default).
+    #[default]
+    Error,
+    /// All zeros for that column, as scikit-learn's `handle_unknown="ignore"`.
+    Ignore,
+}
+
+macro_rules! from_str_by_name {
+    ($ty:ident, $what:literal, [$(($variant:ident, $name:literal)),+]) => {
+        impl FromStr for $ty {
+            type Err = DataError;
+
+            fn from_str(s: &str) -> Result<Self> {
+                match s.to_ascii_lowercase().as_str() {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(config($what, s, concat!("one of", $(" ", $name),+))),
+                }
+            }
+        }
+    };
+}
+from_str_by_name!(
+    Missing,
+    "missing-value policy",
+    [(Error, "error"), (Drop, "drop"), (Mean, "mean"), (Median, "median")]
+);
+from_str_by_name!(UnknownCategory, "unknown-category policy", [(Error, "error"), (Ignore, "ignore")]);
+
+/// How to build a [`Pipeline`] from a table, with `with_*` setters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineConfig {
+    /// The target column (numeric).
+    pub target: String,
+    /// The feature columns; `None`: every column but the target, text columns included.
+    pub features: Option<Vec<String>>,
+    /// What happens to missing cells.
+    pub missing: Missing,
+    /// The most categories a text column may have in the training rows (default 50): more is
+    /// an error, which catches an identifier or free-text column chosen by mistake.
+    pub max_categories: usize,
+    /// What happens to a category the training rows never had.
+    pub unknown_category: UnknownCategory,
+    /// What gets standardised (default: features and target).
+    pub standardize: Standardize,
+    /// Text columns with more categories than this in the training rows are coded as one input
+    /// holding the category's index, for an `Embedding` layer layer to turn
+    /// into a learned vector, instead of one input per category (default `None`: always one-hot).
+    /// Such columns are not bound by `max_categories`.
+    pub embed_above: Option<usize>,
+    /// Regression or classification; `None` (the default): what the target implies
+    /// ([`TargetEncoder::detect`]).
+    pub task: Option<Task>,
+    /// Train a regression on `ln(target)` (positive targets such as prices); predictions and
+    /// metrics stay in the target's units.
+    pub log_target: bool,
+    /// Columns left out when `features` is `None` (identifiers, leaks).
+    pub exclude: Vec<String>,
+}
+
+impl PipelineConfig {
+    /// Every other column as a feature, missing cells an error, at most 50 categories per text
+    /// column, unknown categories an error, features and target standardised.
+    pub fn new(target: &str) -> Self {
+        PipelineConfig {
+            target: target.to_string(),
+            features: None,
+            missing: Missing::Error,
+            max_categories: 50,
+            unknown_category: UnknownCategory::Error,
+            standardize: Standardize::All,
+            embed_above: None,
+            task: None,
+            log_target: false,
+            exclude: Vec::new(),
+        }
+    }
+    /// Sets the task (`None`: from the target).
+    pub fn with_task(mut self, task: Option<Task>) -> Self {
+        self.task = task;
+        self
+    }
+    /// Sets training on the log of the target.
+    pub fn with_log_target(mut self, log_target: bool) -> Self {
+        self.log_target = log_target;
+        self
+    }
+    /// Sets the columns left out of the features.
+    pub fn with_exclude(mut self, exclude: Vec<String>) -> Self {
+        self.exclude = exclude;
+        self
+    }
+
+    /// The target's column and the feature columns of `table`: `features`, or every column but
+    /// the target and `exclude`. Errors name a column the table does not have, a column named
+    /// twice, the target among the features, or no feature left.
+    pub fn columns(&self, table: &Table) -> Result<(usize, Vec<usize>)> {
+        if self.features.is_some() && !self.exclude.is_empty() {
+            return Err(config("exclude", self.exclude.join(","), "only when the features are not listed"));
+        }
+        let excluded = self.exclude.iter().map(|n| table.column(n)).collect::<Result<Vec<_>>>()?;
+        let target = table.column(&self.target)?;
+        if excluded.contains(&target) {
+            return Err(table.error(Some(1), &format!("`{}` is the target: it cannot be excluded", self.target)));
+        }
+        let features: Option<Vec<&str>> = match &self.features {
+            Some(f) => Some(f.iter().map(String::as_str).collect()),
+            None if excluded.is_empty() => None,
+            None => Some(
+                (0..table.header().len())
+                    .filter(|c| *c != target && !excluded.contains(c))
+                    .map(|c| table.header()[c].as_str())
+                    .collect(),
+            ),
+        };
+        choose_columns(table, &self.target, features.as_deref())
+    }
+    /// Codes text columns with more than `categories` categories for an embedding.
+    pub fn with_embed_above(mut self, categories: Option<usize>) -> Self {
+        self.embed_above = categories;
+        self
+    }
+    /// Sets the feature columns.
+    pub fn with_features(mut self, features: Option<Vec<String>>) -> Self {
+        self.features = features;
+        self
+    }
+    /// Sets the missing-value policy.
+    pub fn with_missing(mut self, missing: Missing) -> Self {
+        self.missing = missing;
+        self
+    }
+    /// Sets the category limit.
+    pub fn with_max_categories(mut self, max_categories: usize) -> Self {
+        self.max_categories = max_categories;
+        self
+    }
+    /// Sets the unknown-category policy.
+    pub fn with_unknown_category(mut self, unknown: UnknownCategory) -> Self {
+        self.unknown_category = unknown;
+        self
+    }
+    /// Sets what gets standardised.
+    pub fn with_standardize(mut self, standardize: Standardize) -> Self {
+        self.standardize = standardize;
+        self
+    }
+}
+
+/// How one input column becomes model inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ColumnEncoder {
+    /// A numeric column, one input; `fill` replaces a missing cell (none: an error).
+    Number {
+        /// The column's name.
+        column: String,
+        /// The training rows' mean or median, when missing cells are filled.
+        fill: Option<f64>,
+    },
+    /// A column whose every training cell is yes/no or true/false (any case), one input: 1 or 0;
+    /// `fill` (the training rows' share of yes, or its median) replaces a missing cell.
+    YesNo {
+        /// The column's name.
+        column: String,
+        /// The value of a missing cell, when missing cells are filled.
+        fill: Option<f64>,
+    },
+    /// A text column, one input per category (sorted), 1 for the cell's category.
+    OneHot {
+        /// The column's name.
+        column: String,
+        /// The categories of the training rows, sorted.
+        categories: Vec<String>,
+        /// Whether a missing cell encodes as all zeros (else it is an error).
+        fill_missing: bool,
+    },
+    /// A text column as one input, the index of the cell's category in `categories` (sorted),
+    /// for an `Embedding` layer; never scaled. A missing cell (when filled)
+    /// or an ignored unknown category is −1, which an Embedding maps to the zero vector. The
+    /// pipeline puts these inputs after all others ([`Pipeline::embedded`]).
+    Embed {
+        /// The column's name.
+        column: String,
+        /// The categories of the training rows, sorted; a category's code is its index.
+        categories: Vec<String>,
+        /// Whether a missing cell encodes as −1 (no vector; else it is an error).
+        fill_missing: bool,
+    },
+}
+
+impl ColumnEncoder {
+    /// The column this encoder reads.
+    pub fn column(&self) -> &str {
+        match self {
+            ColumnEncoder::Number { column, .. }
+            | ColumnEncoder::YesNo { column, .. }
+            | ColumnEncoder::OneHot { column, .. }
+            | ColumnEncoder::Embed { column, .. } => column,
+        }
+    }
+
+    /// How many model inputs it makes.
+    pub fn width(&self) -> usize {
+        match self {
+            ColumnEncoder::Number { .. } | ColumnEncoder::YesNo { .. } | ColumnEncoder::Embed { .. } => 1,
+            ColumnEncoder::OneHot { categories, .. } => categories.len(),
+        }
+    }
+}
+
+/// Column encoders and scalers, fitted on training rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pipeline {
+    target: String,
+    encoders: Vec<ColumnEncoder>,
+    missing: Missing,
+    unknown_category: UnknownCategory,
+    feature_scaler: Standardizer,
+    target_scaler: Standardizer,
+    /// A number or labels (files written before classes existed hold a plain number).
+    #[serde(default)]
+    target_encoder: TargetEncoder,
+    /// What each input column of the training rows looked like, in encoder order (files written
+    /// before it was kept have none).
+    #[serde(default)]
+    profile: Vec<ColumnProfile>,
+}
+
+/// How many cells encoding rows changed, per encoder: missing cells filled, and categories the
+/// training rows never had (encoded as no category).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EncodeCounts {
+    /// Missing cells filled, per encoder.
+    pub filled: Vec<usize>,
+    /// Unknown categories encoded as no category, per encoder.
+    pub unknown: Vec<usize>,
+}
+
+impl Pipeline {
+    /// For a numeric [`Dataset`]: its columns as they are, scalers fitted on `train` (the training
+    /// rows only) as `standardize` asks.
+    pub fn fit(train: &Dataset, standardize: Standardize) -> Self {
+        let encoders =
+            train.feature_names.iter().map(|c| ColumnEncoder::Number { column: c.clone(), fill: None }).collect();
+        let mut p = Pipeline {
+            target: train.target_name.clone(),
+            encoders,
+            missing: Missing::Error,
+            unknown_category: UnknownCategory::Error,
+            feature_scaler: Standardizer::identity(train.x.ncols()),
+            target_scaler: Standardizer::identity(train.y.ncols()),
+            target_encoder: TargetEncoder::default(),
+            profile: Vec::new(),
+        };
+        p.profile = train
+            .feature_names
+            .iter()
+            .zip(train.x.columns())
+            .map(|(c, v)| ColumnProfile::of_values(c, v.iter().copied()))
+            .collect();
+        p.fit_scalers(&train.x, &train.y, standardize);
+        p
+    }
+
+    /// For any table: encoders from the rows `train` of `table` (fill values, categories), then
+    /// scalers on those rows encoded. Rows outside `train` are never looked at, so validation,
+    /// test and new rows cannot move what is fitted.
+    ///
+    /// Errors name the file, line and column: a text cell in a numeric column or the target, a
+    /// missing cell the policy does not fill, an infinite value, too many categories.
+    ///
+    /// The task and the labels come from the training rows' targets ([`TargetEncoder::detect`]);
+    /// [`Prepared::from_table`](crate::Prepared::from_table) takes them from every row instead, so
+    /// that a label only some test rows have is still a label.
+    pub fn fit_table(table: &Table, train: &[usize], config: &PipelineConfig) -> Result<Self> {
+        let target = table.column(&config.target)?;
+        let (encoder, _) = TargetEncoder::detect(table, target, train, config.task, config.log_target)?;
+        Self::fit_table_for(table, train, config, encoder)
+    }
+
+    /// [`Pipeline::fit_table`] with the target's encoding given.
+    pub fn fit_table_for(
+        table: &Table,
+        train: &[usize],
+        config: &PipelineConfig,
+        target_encoder: TargetEncoder,
+    ) -> Result<Self> {
+        let (target_col, columns) = config.columns(table)?;
+        let mut encoders = Vec::with_capacity(columns.len());
+        for &c in &columns {
+            encoders.push(fit_encoder(table, train, c, config)?);
+        }
+        // Codes go last, so each Embedding of the model reads the same input position.
+        let (plain, coded): (Vec<_>, Vec<_>) =
+            encoders.into_iter().partition(|e| !matches!(e, ColumnEncoder::Embed { .. }));
+        let encoders: Vec<ColumnEncoder> = plain.into_iter().chain(coded).collect();
+        let mut profile = Vec::with_capacity(encoders.len());
+        for e in &encoders {
+            profile.push(ColumnProfile::of(table, train, table.column(e.column())?, e));
+        }
+        let mut p = Pipeline {
+            target: table.header()[target_col].clone(),
+            encoders,
+            missing: config.missing,
+            unknown_category: config.unknown_category,
+            feature_scaler: Standardizer::identity(0),
+            target_scaler: Standardizer::identity(1),
+            target_encoder,
+            profile,
+        };
+        let (x, _) = p.encode(table, train)?;
+        let y = p.target_values(table, train)?;
+        check_target_varies(table, &p.target, &y)?;
+        p.fit_scalers(&x, &p.target_encoder.forward(&y), config.standardize);
+        Ok(p)
+    }
+
+    fn fit_scalers(&mut self, x: &Array2<f64>, y: &Array2<f64>, standardize: Standardize) {
+        self.feature_scaler = match standardize {
+            Standardize::None => Standardizer::identity(x.ncols()),
+            _ => Standardizer::fit(x),
+        };
+        // A category code is an index, not a quantity: never scaled.
+        let plain = self.input_width() - self.embedded().len();
+        for j in plain..self.feature_scaler.mean.len() {
+            (self.feature_scaler.mean[j], self.feature_scaler.scale[j]) = (0.0, 1.0);
+        }
+        // A class index is not a quantity either.
+        self.target_scaler = match standardize {
+            Standardize::All if self.task() == Task::Regression => Standardizer::fit(y),
+            _ => Standardizer::identity(y.ncols()),
+        };
+    }
+
+    /// The target column.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// How the target is encoded: a number, or labels.
+    pub fn target_encoder(&self) -> &TargetEncoder {
+        &self.target_encoder
+    }
+
+    /// Regression or classification.
+    pub fn task(&self) -> Task {
+        self.target_encoder.task()
+    }
+
+    /// The class labels (none for a regression).
+    pub fn labels(&self) -> &[String] {
+        self.target_encoder.labels()
+    }
+
+    /// How many outputs the model needs: 1 for a regression or two classes, else the classes.
+    pub fn outputs(&self) -> usize {
+        match self.task() {
+            Task::Regression => self.target_scaler.mean.len().max(1),
+            Task::Classification => self.target_encoder.outputs(),
+        }
+    }
+
+    /// Checks that the parts agree (a pipeline read from a file is untrusted): the scalers as wide
+    /// as the inputs and the target, every mean finite and every scale finite and > 0, fill
+    /// values finite, categories sorted without repeats, labels at least two. The error says
+    /// what does not fit.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let width = self.input_width();
+        let f = &self.feature_scaler;
+        if f.mean.len() != width || f.scale.len() != width {
+            return Err(format!("a feature scaler of {} and {} for {width} inputs", f.mean.len(), f.scale.len()));
+        }
+        let t = &self.target_scaler;
+        if t.mean.is_empty() || t.mean.len() != t.scale.len() {
+            return Err(format!("a target scaler of {} and {}", t.mean.len(), t.scale.len()));
+        }
+        let scales_ok = |s: &Standardizer| {
+            s.mean.iter().all(|m| m.is_finite()) && s.scale.iter().all(|v| v.is_finite() && *v > 0.0)
+        };
+        if !scales_ok(f) || !scales_ok(t) {
+            return Err("a scaler with a non-finite mean or a scale that is not finite and > 0".into());
+        }
+        for e in &self.encoders {
+            let ok = match e {
+                ColumnEncoder::Number { fill, .. } | ColumnEncoder::YesNo { fill, .. } => {
+                    fill.is_none_or(f64::is_finite)
+                }
+                ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. } => {
+                    !categories.is_empty() && categories.windows(2).all(|w| w[0] < w[1])
+                }
+            };
+            if !ok {
+                return Err(format!(
+                    "the encoder of `{}` (a non-finite fill, or categories unsorted or repeated)",
+                    e.column()
+                ));
+            }
+        }
+        if self.task() == Task::Classification && (self.labels().len() < 2 || t.mean.len() != 1) {
+            return Err("a classification with fewer than two labels".into());
+        }
+        let profile_fits = self.profile.iter().zip(&self.encoders).all(|(p, e)| p.column == e.column() && p.is_valid());
+        if !(self.profile.is_empty() || self.profile.len() == self.encoders.len() && profile_fits) {
+            return Err("a training profile that does not match the inputs (or holds an impossible range)".into());
+        }
+        Ok(())
+    }
+
+    /// What each input column of the training rows looked like, in encoder order (empty for a
+    /// file saved before profiles were kept).
+    pub fn profile(&self) -> &[ColumnProfile] {
+        &self.profile
+    }
+
+    /// What a category the training rows never had becomes.
+    pub fn unknown_category(&self) -> UnknownCategory {
+        self.unknown_category
+    }
+
+    /// The column encoders, in input order.
+    pub fn encoders(&self) -> &[ColumnEncoder] {
+        &self.encoders
+    }
+
+    /// The model's input names after encoding, e.g. `["rooms", "town=Albany", "town=Troy"]`.
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for e in &self.encoders {
+            match e {
+                ColumnEncoder::Number { column, .. } | ColumnEncoder::YesNo { column, .. } => {
+                    names.push(column.clone())
+                }
+                ColumnEncoder::OneHot { column, categories, .. } => {
+                    names.extend(categories.iter().map(|c| format!("{column}={c}")));
+                }
+                ColumnEncoder::Embed { column, .. } => names.push(format!("{column} (code)")),
+            }
+        }
+        names
+    }
+
+    /// The embedded columns' category counts, in input order: their inputs are the last ones,
+    /// so a model takes them with one `Embedding` layer each, every one on
+    /// input `input_width() − embedded().len()` (each Embedding moves its vector to the end).
+    pub fn embedded(&self) -> Vec<usize> {
+        let count = |e: &ColumnEncoder| match e {
+            ColumnEncoder::Embed { categories, .. } => Some(categories.len()),
+            _ => None,
+        };
+        self.encoders.iter().filter_map(count).collect()
+    }
+
+    /// How many inputs the model takes.
+    pub fn input_width(&self) -> usize {
+        self.encoders.iter().map(ColumnEncoder::width).sum()
+    }
+
+    /// The feature scaler (the identity when features are not standardised).
+    pub fn feature_scaler(&self) -> &Standardizer {
+        &self.feature_scaler
+    }
+
+    /// The target scaler (the identity when the target is not standardised).
+    pub fn target_scaler(&self) -> &Standardizer {
+        &self.target_scaler
+    }
+
+    /// The rows `rows` of `table` encoded (filled, one-hot), before scaling; with the number of
+    /// cells filled per encoder. Columns are found by name, so a new file may order them
+    /// differently or leave out the target.
+    ///
+    /// Errors name the file, line and column: a missing column, a missing cell that is not
+    /// filled, text in a numeric column, an infinite value, an unknown category (unless ignored).
+    pub fn encode(&self, table: &Table, rows: &[usize]) -> Result<(Array2<f64>, Vec<usize>)> {
+        let (x, counts) = self.encode_with(table, rows, self.unknown_category)?;
+        Ok((x, counts.filled))
+    }
+
+    /// [`Pipeline::encode`] with `unknown` in place of the pipeline's own unknown-category policy,
+    /// counting what was filled and what was unknown per encoder.
+    pub fn encode_with(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        unknown: UnknownCategory,
+    ) -> Result<(Array2<f64>, EncodeCounts)> {
+        let columns = self.encoders.iter().map(|e| table.column(e.column())).collect::<Result<Vec<_>>>()?;
+        let width = self.input_width();
+        let mut data = vec![0.0; rows.len() * width];
+        let n = self.encoders.len();
+        let mut counts = EncodeCounts { filled: vec![0; n], unknown: vec![0; n] };
+        for (out, &r) in data.chunks_exact_mut(width.max(1)).zip(rows) {
+            let mut at = 0;
+            for (k, (e, &c)) in self.encoders.iter().zip(&columns).enumerate() {
+                match self.encode_cell(table, r, c, e, &mut out[at..at + e.width()], unknown)? {
+                    Encoded::Value => {}
+                    Encoded::Filled => counts.filled[k] += 1,
+                    Encoded::Unknown => counts.unknown[k] += 1,
+                }
+                at += e.width();
+            }
+        }
+        let x = Array2::from_shape_vec((rows.len(), width), data).map_err(|e| table.error(None, &e.to_string()))?;
+        Ok((x, counts))
+    }
+
+    /// Writes one cell's inputs into `out`, saying whether it was a value, a filled missing cell
+    /// or an ignored unknown category.
+    fn encode_cell(
+        &self,
+        table: &Table,
+        row: usize,
+        col: usize,
+        e: &ColumnEncoder,
+        out: &mut [f64],
+        unknown: UnknownCategory,
+    ) -> Result<Encoded> {
+        let cell = Cell::parse(table.raw(row, col)).map_err(|m| table.cell_error(row, col, m))?;
+        match (e, cell) {
+            (
+                ColumnEncoder::Number { fill: Some(v), .. } | ColumnEncoder::YesNo { fill: Some(v), .. },
+                Cell::Missing,
+            ) => out[0] = *v,
+            (ColumnEncoder::OneHot { fill_missing: true, .. }, Cell::Missing) => {}
+            (ColumnEncoder::Embed { fill_missing: true, .. }, Cell::Missing) => out[0] = -1.0,
+            (_, Cell::Missing) => return Err(self.missing_error(table, row, col)),
+            (ColumnEncoder::Number { .. }, cell) => out[0] = finite(table, row, col, cell)?,
+            (ColumnEncoder::YesNo { .. }, Cell::Bool(b, _)) => out[0] = f64::from(u8::from(b)),
+            (ColumnEncoder::YesNo { .. }, _) => {
+                let text = cell_text(table, row, col, cell);
+                let message =
+                    format!("{} is not yes/no or true/false (the column was all yes/no in training)", shown(&text));
+                return Err(table.cell_error(row, col, message));
+            }
+            (ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. }, cell) => {
+                let text = cell_text(table, row, col, cell);
+                let embed = matches!(e, ColumnEncoder::Embed { .. });
+                match categories.binary_search(&text) {
+                    Ok(k) if embed => out[0] = k as f64,
+                    Ok(k) => out[k] = 1.0,
+                    Err(_) if unknown == UnknownCategory::Ignore => {
+                        if embed {
+                            out[0] = -1.0;
+                        }
+                        return Ok(Encoded::Unknown);
+                    }
+                    Err(_) => {
+                        let message = format!(
+                            "unknown category {} (the training rows have: {}; or ignore unknown categories)",
+                            shown(&text),
+                            elide(categories, 20)
+                        );
+                        return Err(table.cell_error(row, col, message).fixed_by(Setting::UnknownCategory));
+                    }
+                }
+            }
+        }
+        Ok(if matches!(cell, Cell::Missing) { Encoded::Filled } else { Encoded::Value })
+    }
+
+    fn missing_error(&self, table: &Table, row: usize, col: usize) -> DataError {
+        let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+        let what =
+            if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {}", shown(&text)) };
+        match self.missing {
+            Missing::Error => table
+                .cell_error(row, col, format!("{what}; choose a missing-value policy: drop, mean or median"))
+                .fixed_by(Setting::Missing),
+            _ => table.cell_error(row, col, format!("{what}; the model was trained without filling this column")),
+        }
+    }
+
+    /// The target column of rows `rows`, in its own units (class indices for a
+    /// classification). Errors like [`Pipeline::encode`], and on a label the pipeline does not know.
+    pub fn target_values(&self, table: &Table, rows: &[usize]) -> Result<Array2<f64>> {
+        let c = table.column(&self.target)?;
+        let mut y = Array2::zeros((rows.len(), 1));
+        for (i, &r) in rows.iter().enumerate() {
+            if matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing)) {
+                return Err(self.missing_error(table, r, c));
+            }
+            y[(i, 0)] = self.target_encoder.value(table, r, c)?;
+        }
+        Ok(y)
+    }
+
+    /// Encoded features in original units → the model's input, in the model's float type.
+    pub fn transform_x<F: NdFloat>(&self, x: &Array2<f64>) -> Array2<F> {
+        self.feature_scaler.transform(x).mapv(crate::cast)
+    }
+
+    /// Encoded rows `rows` of `table` (`x`, before scaling) → the model's input
+    /// ([`Pipeline::transform_x`]), checked: a value that is not finite once scaled into `F`
+    /// (a `1e300` that overflows f32) is an error naming its line and input.
+    pub fn model_input<F: NdFloat>(&self, table: &Table, rows: &[usize], x: &Array2<f64>) -> Result<Array2<F>> {
+        let scaled = self.transform_x::<F>(x);
+        if let Some(((_, j), _)) = scaled.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            // One huge cell can push a whole column out of range (through its mean): name the
+            // row with the largest value among those that overflow.
+            let bad = (0..x.nrows()).filter(|&i| !scaled[(i, j)].is_finite());
+            let i = bad.max_by(|&a, &b| x[(a, j)].abs().total_cmp(&x[(b, j)].abs())).unwrap_or(0);
+            let name = self.feature_names().get(j).cloned().unwrap_or_default();
+            let message = format!(
+                "input `{name}` is {} here, which is not finite once standardised and stored as {}-bit floats",
+                short(x[(i, j)]),
+                8 * std::mem::size_of::<F>()
+            );
+            return Err(table.error(Some(table.line(rows[i])), &message));
+        }
+        Ok(scaled)
+    }
+
+    /// Targets in original units (class indices for a classification) → what the model is
+    /// trained to output (the log, when asked, then the scaler).
+    pub fn transform_y<F: NdFloat>(&self, y: &Array2<f64>) -> Array2<F> {
+        self.target_scaler.transform(&self.target_encoder.forward(y)).mapv(crate::cast)
+    }
+
+    /// A regression's outputs → the target's original units, for any number of output columns
+    /// when the target is not scaled (else as many as the target scaler has).
+    ///
+    /// Errors when the outputs' width is not the scaler's, or the pipeline is a classification
+    /// (whose outputs are logits: see [`Pipeline::decode`]).
+    pub fn inverse_y<F: NdFloat>(&self, y: &Array2<F>) -> Result<Array2<f64>> {
+        if self.task() == Task::Classification {
+            return Err(config("inverse_y", "a classification", "a regression (use decode for class probabilities)"));
+        }
+        let y = y.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
+        let scaler = &self.target_scaler;
+        let identity = scaler.mean.iter().all(|&m| m == 0.0) && scaler.scale.iter().all(|&s| s == 1.0);
+        let y = match (scaler.mean.len() == y.ncols(), identity) {
+            (true, _) => scaler.inverse_transform(&y),
+            (false, true) => y,
+            (false, false) => {
+                let (expected, actual) = ((y.nrows(), scaler.mean.len()), y.dim());
+                let context = format!("the model's outputs for the target `{}`", self.target);
+                return Err(DataError::Shape { context, expected, actual });
+            }
+        };
+        Ok(self.target_encoder.inverse(y))
+    }
+
+    /// The model's outputs → what they predict: values in the target's units for a regression
+    /// ([`Pipeline::inverse_y`]), class probabilities (rows × labels, see
+    /// [`probabilities`](crate::probabilities)) for a classification.
+    ///
+    /// Errors when the width does not fit the task (a classification with other than
+    /// [`Pipeline::outputs`] columns) or as [`Pipeline::inverse_y`] does.
+    pub fn decode<F: NdFloat>(&self, outputs: &Array2<F>) -> Result<Array2<f64>> {
+        if self.task() == Task::Regression {
+            return self.inverse_y(outputs);
+        }
+        if outputs.ncols() != self.outputs() {
+            let (expected, actual) = ((outputs.nrows(), self.outputs()), outputs.dim());
+            let context = format!("the logits for the {} labels of `{}`", self.labels().len(), self.target);
+            return Err(DataError::Shape { context, expected, actual });
+        }
+        let logits = outputs.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
+        Ok(crate::probabilities(logits.view()))
+    }
+}
+
+/// What encoding a cell did.
+enum Encoded {
+    Value,
+    Filled,
+    Unknown,
+}
+
+/// A number as a person writes it: `1e300`, not 301 digits.
+pub(crate) fn short(v: f64) -> String {
+    if v != 0.0 && (v.abs() >= 1e16 || v.abs() < 1e-6) { format!("{v:e}") } else { v.to_string() }
+}
+
+/// A number cell as a finite value, or an error naming it.
+fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> {
+    match cell {
+        Cell::Number(v) if v.is_finite() => Ok(v),
+        Cell::Number(_) => {
+            let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+            Err(table.cell_error(row, col, format!("{} is not a finite number", shown(&text))))
+        }
+        Cell::Text(t) | Cell::Bool(_, t) => Err(table.cell_error(row, col, format!("{} is not a number", shown(t)))),
+        Cell::Missing => Err(table.cell_error(row, col, "the cell is empty".into())),
+    }
+}
+
+/// A cell of a text column as its category: numbers and Yes/No keep the file's spelling.
+fn cell_text(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Text(t) => t.to_string(),
+        _ => String::from_utf8_lossy(table.raw(row, col)).trim().to_string(),
+    }
+}
+
+/// A column is Yes/No when every non-missing training cell is yes/no or true/false; numeric when
+/// at least half of them are numbers (a stray word in a numeric column is then an error naming
+/// it, not a category); else it is text, and a yes/no word among its cells is a category.
+fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConfig) -> Result<ColumnEncoder> {
+    let column = table.header()[col].clone();
+    let fills = matches!(config.missing, Missing::Mean | Missing::Median);
+    let (mut numbers, mut texts, mut truths) = (Vec::new(), Vec::new(), Vec::new());
+    for &r in train {
+        match Cell::parse(table.raw(r, col)).map_err(|m| table.cell_error(r, col, m))? {
+            Cell::Missing => {}
+            Cell::Number(v) => numbers.push((r, v)),
+            cell @ Cell::Bool(b, _) => {
+                truths.push(f64::from(u8::from(b)));
+                texts.push((r, cell_text(table, r, col, cell)));
+            }
+            cell @ Cell::Text(_) => texts.push((r, cell_text(table, r, col, cell))),
+        }
+    }
+    if !truths.is_empty() && truths.len() == texts.len() && numbers.is_empty() {
+        let fill = fill_value(config.missing, truths);
+        return Ok(ColumnEncoder::YesNo { column, fill });
+    }
+    if numbers.len() >= texts.len() {
+        if let Some((r, t)) = texts.first() {
+            let (n, total) = (numbers.len(), numbers.len() + texts.len());
+            let message = format!(
+                "{} is not a number (the column is numeric: {n} of its {total} training cells are numbers)",
+                shown(t)
+            );
+            return Err(table.cell_error(*r, col, message));
+        }
+        if let Some((r, _)) = numbers.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(finite(table, *r, col, Cell::Number(f64::INFINITY)).unwrap_err());
+        }
+        let values: Vec<f64> = numbers.iter().map(|(_, v)| *v).collect();
+        if values.is_empty() && fills {
+            let message =
+                format!("column `{column}` has no values in the training rows to fill its missing cells from");
+            return Err(table.error(None, &message));
+        }
+        return Ok(ColumnEncoder::Number { column, fill: fill_value(config.missing, values) });
+    }
+    let mut categories: Vec<String> = texts
+        .into_iter()
+        .map(|(_, t)| t)
+        .chain(numbers.iter().map(|(r, _)| String::from_utf8_lossy(table.raw(*r, col)).trim().to_string()))
+        .collect();
+    categories.sort();
+    categories.dedup();
+    if config.embed_above.is_some_and(|above| categories.len() > above) {
+        return Ok(ColumnEncoder::Embed { column, categories, fill_missing: fills });
+    }
+    if categories.len() > config.max_categories {
+        let message = format!(
+            "column `{column}` has {} categories in the training rows, more than the limit of {} (raise the limit, or leave the column out)",
+            categories.len(),
+            config.max_categories
+        );
+        return Err(table.error(Some(1), &message).fixed_by(Setting::MaxCategories));
+    }
+    Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
+}
+
+/// The mean or median of `values` for a policy that fills, else none.
+fn fill_value(missing: Missing, values: Vec<f64>) -> Option<f64> {
+    match missing {
+        Missing::Mean => Some(values.iter().sum::<f64>() / values.len() as f64),
+        Missing::Median => Some(median(values)),
+        Missing::Error | Missing::Drop => None,
+    }
+}
+
+/// The median (the mean of the middle two for an even count; NaN for none).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// What preparing a table did, in a few lines: rows read and kept, the inputs after encoding,
+/// cells filled per column, categories per text column, categories of validation and test rows
+/// that the training rows never had. Long lists are cut to their first names on the screen
+/// (the fields hold them whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSummary {
+    /// Rows in the file.
+    pub rows_read: usize,
+    /// Rows left out for a missing cell (policy `drop`).
+    pub rows_dropped: usize,
+    /// The model's inputs after encoding.
+    pub features: Vec<String>,
+    /// (column, cells filled, the fill value) for every column with a filled cell.
+    pub filled: Vec<(String, usize, Option<f64>)>,
+    /// (column, its categories) for every text column.
+    pub categories: Vec<(String, Vec<String>)>,
+    /// (column, cells) for every text column whose validation or test rows have a category the
+    /// training rows never had (encoded as no category).
+    pub unknown: Vec<(String, usize)>,
+}
+
+impl fmt::Display for DataSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kept = self.rows_read - self.rows_dropped;
+        write!(f, "Data: {} rows read, {kept} kept", self.rows_read)?;
+        if self.rows_dropped > 0 {
+            write!(f, " ({} dropped for a missing value)", self.rows_dropped)?;
+        }
+        write!(f, "\nInputs ({}): {}", self.features.len(), elide(&self.features, 20))?;
+        for (column, n, value) in &self.filled {
+            match value {
+                Some(v) => write!(f, "\nFilled: {n} missing cells of `{column}` with {v} (from the training rows)")?,
+                None => write!(f, "\nFilled: {n} missing cells of `{column}` as no category (all zeros)")?,
+            }
+        }
+        for (column, cats) in &self.categories {
+            write!(f, "\nCategories: `{column}` has {} ({})", cats.len(), elide(cats, 12))?;
+        }
+        for (column, n) in &self.unknown {
+            write!(
+                f,
+                "\nUnseen: {n} validation or test cells of `{column}` have a category the training rows lack (encoded as no category)"
+            )?;
+        }
+        Ok(())
+    }
+}

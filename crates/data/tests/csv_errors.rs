@@ -1,0 +1,81 @@
+//! Bad CSV input is a typed error naming file, line and column; odd but valid input loads.
+
+use std::path::PathBuf;
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ndnet-data-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[path = "../../../examples/common/housing_features.rs"]
+mod housing_features;
+
+fn housing_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/housing.csv")
+}
+
+use ndnet_data::Dataset;
+
+fn load(name: &str, contents: &[u8], features: Option<&[&str]>) -> Result<Dataset, String> {
+    let dir = tmp_dir("csv");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    Dataset::from_csv(&path, "y", features).map_err(|e| e.to_string())
+}
+
+fn err(name: &str, contents: &str) -> String {
+    load(name, contents.as_bytes(), None).unwrap_err()
+}
+
+#[test]
+fn each_bad_input_names_where() {
+    let cases = [
+        ("text.csv", "y,a\n1,2\n2,abc\n", "text.csv: line 3, column `a`: \"abc\" is not a number"),
+        ("crlf.csv", "y,a\r\n1,2\r\n2,abc\r\n", "crlf.csv: line 3, column `a`"),
+        ("empty_cell.csv", "y,a\n1,2\n2,\n", "line 3, column `a`: the cell is empty"),
+        ("nan.csv", "y,a\n1,NaN\n2,3\n", "line 2, column `a`: missing value \"NaN\""),
+        ("inf.csv", "y,a\n1,2\n2,inf\n", "line 3, column `a`: \"inf\" is not a finite number"),
+        ("huge.csv", "y,a\n1,2\n2,1e400\n", "line 3, column `a`: \"1e400\" is not a finite number"),
+        ("ragged.csv", "y,a\n1,2\n2,3,4\n", "ragged.csv: line 3: has 3 fields, the header has 2"),
+        ("header_only.csv", "y,a\n", "header_only.csv: the table has a header but no rows"),
+        ("constant.csv", "y,a\n5,1\n5,2\n", "the target `y` is constant (5)"),
+        ("dup.csv", "y,a,a\n1,2,3\n", "line 1: duplicate column name `a`"),
+        ("empty.csv", "", "no header"),
+        ("no_target.csv", "price,a\n1,2\n", "no column `y`; the columns are: price, a"),
+    ];
+    for (name, contents, want) in cases {
+        let got = err(name, contents);
+        assert!(got.contains(want), "{name}: {got:?} should contain {want:?}");
+    }
+    let got = load("unknown.csv", b"y,a\n1,2\n2,3\n", Some(&["b"])).unwrap_err();
+    assert!(got.contains("no column `b`"), "{got}");
+    let got = Dataset::from_csv("/nonexistent/x.csv", "y", None).unwrap_err().to_string();
+    assert!(got.starts_with("/nonexistent/x.csv: "), "{got}");
+    let got = Dataset::from_csv(tmp_dir("csv-dir"), "y", None).unwrap_err().to_string();
+    assert!(got.contains("is a directory"), "{got}");
+}
+
+#[test]
+fn bom_crlf_yes_no_and_unchosen_non_utf8_text_load() {
+    let mut bytes = b"\xEF\xBB\xBFy,a,flag,notes\r\n1,2,Yes,caf\xE9\r\n3,4,no,x\r\n".to_vec();
+    let d = load("odd.csv", &bytes, Some(&["a", "flag"])).unwrap();
+    assert_eq!(d.x, ndarray::array![[2.0, 1.0], [4.0, 0.0]]);
+    assert_eq!(d.y, ndarray::array![[1.0], [3.0]]);
+    bytes.extend_from_slice(b"5,6,TRUE,z\r\n");
+    assert_eq!(load("odd2.csv", &bytes, Some(&["a", "flag"])).unwrap().len(), 3);
+    // A chosen column with non-UTF-8 bytes is an error, not a panic.
+    let got = load("bad_utf8.csv", &bytes, Some(&["notes"])).unwrap_err();
+    assert!(got.contains("line 2, column `notes`: the cell is not valid UTF-8"), "{got}");
+    // One data row is fine (a target can vary only across rows, so two here).
+    assert_eq!(load("single.csv", b"y,a\n1,2\n2,3\n", None).unwrap().len(), 2);
+}
+
+#[test]
+fn the_shipped_table_loads_with_the_ten_features() {
+    let d = Dataset::from_csv(housing_path(), "price", Some(&housing_features::HOUSING_FEATURES)).unwrap();
+    assert_eq!((d.len(), d.x.ncols()), (1728, 10));
+    assert!(d.x.column(9).iter().all(|&v| v == 0.0 || v == 1.0), "centralAir is Yes/No");
+    let err = Dataset::from_csv(housing_path(), "price", None).unwrap_err().to_string();
+    assert!(err.contains("column `heating`"), "{err}");
+}

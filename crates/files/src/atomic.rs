@@ -1,0 +1,69 @@
+//! Writing a file so that a crash at any moment leaves the old file or the new one, never a mix.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::FileError;
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
+/// `path` (atomic on POSIX file systems). The temporary file is removed on failure.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomic`] with `before_rename` run on the flushed temporary file just before the
+/// rename: the seam the tests inject a crash into.
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<(), FileError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        before_rename(&tmp)?;
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        FileError { path: path.to_path_buf(), source: e }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_before_the_rename_leaves_the_old_file_intact() {
+        let dir = std::env::temp_dir().join(format!("ndnet-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("checkpoint.json");
+        write_atomic(&path, b"old, complete contents").unwrap();
+        let mut temporary = None;
+        let err = write_atomic_with(&path, b"new contents that never land", |tmp| {
+            // The new bytes are fully written and flushed here; the crash comes before the rename.
+            assert_eq!(std::fs::read(tmp).unwrap(), b"new contents that never land");
+            temporary = Some(tmp.to_path_buf());
+            Err(std::io::Error::other("injected crash"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("injected crash"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old, complete contents");
+        assert!(!temporary.unwrap().exists(), "the temporary file is removed");
+        write_atomic(&path, b"next").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"next");
+    }
+}
