@@ -38,6 +38,7 @@
 #[cfg(feature = "blas")]
 extern crate blas_src;
 
+mod buffer;
 pub mod elementwise;
 mod fma_tile;
 pub mod gather;
@@ -48,3 +49,5 @@ mod packed;
 pub mod peak;
 pub mod simd;
 pub mod threads;
+
+pub use buffer::Buffer;

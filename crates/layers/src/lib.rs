@@ -28,7 +28,6 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod buffer;
 mod error;
 pub mod gradcheck;
 mod init;
@@ -47,7 +46,6 @@ mod state;
 
 pub use ndnet_kernels::{simd, threads};
 
-pub use buffer::Buffer;
 pub use error::{LayerError, Result};
 pub use init::{Init, cast};
 pub use layer::Layer;
@@ -69,6 +67,7 @@ pub use losses::regression::{LossKind, LossParameter, RegressionLoss};
 pub use mode::Mode;
 pub use model::{Model, NamedState, NamedTensors, ParamName};
 pub use model_spec::{MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, ModelSpec, Resolved, check_width};
+pub use ndnet_kernels::Buffer;
 pub use registry::Registry;
 pub use sequential::{Sequential, Summary, SummaryRow};
 pub use spec::{AnyLayerSpec, BoxedLayer, BuildContext, LayerDesc, LayerSpec, Real};

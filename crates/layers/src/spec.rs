@@ -101,29 +101,9 @@ impl<'a> BuildContext<'a> {
 
 /// A kind of layer as a value: its settings (serde), the checks and sizes it implies, how it is
 /// built, and what it is in PyTorch and in ONNX. Implement it for a settings struct and register
-/// the type ([`Registry::with`](crate::Registry::with)); `examples/custom_model.rs` does so for a
-/// layer of its own.
-///
-/// ```
-/// use ndnet_layers::{BoxedLayer, BuildContext, LayerSpec, Relu, Result, onnx::OnnxLayer};
-/// /// Two ReLUs of the same input, side by side: `[relu(x), relu(−x)]`.
-/// #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-/// struct Crelu {}
-/// impl LayerSpec for Crelu {
-///     const KIND: &'static str = "crelu";
-///     const ABOUT: &'static str = "concatenated ReLU of x and −x";
-///     fn output_width(&self, input_width: usize) -> Result<usize> { Ok(2 * input_width) }
-///     fn build<F: ndarray::NdFloat>(&self, _: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
-///         unimplemented!("the layer itself: see examples/custom_model.rs")
-///     }
-///     fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
-///         let negated = layer.graph.node("Neg", &[&layer.input], &[]);
-///         let both = layer.graph.node("Concat", &[&layer.input, &negated], &[ndnet_layers::onnx::OnnxAttr::Int("axis", 1)]);
-///         Ok(layer.graph.node("Relu", &[&both], &[]))
-///     }
-/// }
-/// assert_eq!(Crelu {}.output_width(3).unwrap(), 6);
-/// ```
+/// the type ([`Registry::with`](crate::Registry::with)). `examples/custom_model.rs` writes a layer
+/// of its own this way and saves, loads and exports a model holding it; the module docs show a
+/// built-in kind used through the trait.
 pub trait LayerSpec: fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The kind's name in files, flags and messages: lower case with underscores, e.g. `"dense"`
     /// (flags also take it with hyphens: `leaky-relu`).

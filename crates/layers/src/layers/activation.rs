@@ -267,30 +267,17 @@ pub enum Activation {
     Sigmoid,
 }
 
-macro_rules! dispatch {
-    ($self:expr, $layer:ident => $body:expr) => {
-        match *$self {
-            Activation::Relu => {
-                let mut $layer = Relu;
-                $body
-            }
-            Activation::LeakyRelu(slope) => {
-                let mut $layer = LeakyRelu { slope };
-                $body
-            }
-            Activation::Tanh => {
-                let mut $layer = Tanh;
-                $body
-            }
-            Activation::Sigmoid => {
-                let mut $layer = Sigmoid;
-                $body
-            }
-        }
-    };
-}
-
 impl Activation {
+    /// Runs `f` on the activation as its own layer type.
+    fn with<F: NdFloat, R>(self, f: impl FnOnce(&mut dyn Layer<F>) -> R) -> R {
+        match self {
+            Activation::Relu => f(&mut Relu),
+            Activation::LeakyRelu(slope) => f(&mut LeakyRelu { slope }),
+            Activation::Tanh => f(&mut Tanh),
+            Activation::Sigmoid => f(&mut Sigmoid),
+        }
+    }
+
     /// The activation as a layer spec of the registry.
     pub fn desc(self) -> LayerDesc {
         match self {
@@ -304,12 +291,7 @@ impl Activation {
 
 impl<F: NdFloat> Layer<F> for Activation {
     fn kind(&self) -> &'static str {
-        match self {
-            Activation::Relu => "Relu",
-            Activation::LeakyRelu(_) => "LeakyRelu",
-            Activation::Tanh => "Tanh",
-            Activation::Sigmoid => "Sigmoid",
-        }
+        self.with::<F, _>(|l| l.kind())
     }
 
     fn output_width(&self, input_width: usize) -> Result<usize> {
@@ -317,7 +299,7 @@ impl<F: NdFloat> Layer<F> for Activation {
     }
 
     fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
-        dispatch!(self, l => l.forward(input, output))
+        self.with(|l| l.forward(input, output))
     }
 
     fn backward(
@@ -327,6 +309,6 @@ impl<F: NdFloat> Layer<F> for Activation {
         grad_output: ArrayView2<'_, F>,
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
-        dispatch!(self, l => l.backward(input, output, grad_output, grad_input))
+        self.with(|l| l.backward(input, output, grad_output, grad_input))
     }
 }

@@ -4,7 +4,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, NdFloat, ShapeBuilder};
 
 /// A reusable buffer for a model's own activations or a gathered batch: grows to the largest batch seen and hands
 /// out `rows × cols` views of its front, so a model you write allocates nothing after the first
-/// batch (the way [`Sequential`](crate::Sequential) keeps its buffers).
+/// batch (the way `ndnet_layers::Sequential` keeps its buffers).
 ///
 /// The views are feature-major (column-major, `(rows, cols).f()`): each column's values for the
 /// batch are adjacent, so the kernels' inner loops run over the batch at the full vector width.
@@ -12,7 +12,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, NdFloat, ShapeBuilder};
 /// memory.
 ///
 /// ```
-/// use ndnet_layers::Buffer;
+/// use ndnet_kernels::Buffer;
 /// let mut b = Buffer::<f32>::default();
 /// b.rows_mut(4, 3).fill(1.0);     // allocates 4 × 3
 /// assert_eq!(b.rows_mut(2, 3).dim(), (2, 3)); // reuses it
@@ -83,7 +83,7 @@ impl<F: NdFloat> Buffer<F> {
     /// otherwise four columns are copied per pass over the rows. A copy either way.
     ///
     /// ```
-    /// use ndnet_layers::Buffer;
+    /// use ndnet_kernels::Buffer;
     /// let table = ndarray::array![[0.0f32, 1.0], [2.0, 3.0], [4.0, 5.0]];
     /// let mut b = Buffer::default();
     /// assert_eq!(b.gather(table.view(), &[2, 0]), ndarray::array![[4.0, 5.0], [0.0, 1.0]]);
@@ -97,7 +97,7 @@ impl<F: NdFloat> Buffer<F> {
         let mut batch = self.rows_mut(n, width);
         let batch = batch.as_slice_memory_order_mut().expect("a Buffer's front is contiguous");
         match table.as_slice() {
-            Some(table) => ndnet_kernels::gather::gather_rows(table, width, order, batch),
+            Some(table) => crate::gather::gather_rows(table, width, order, batch),
             None => {
                 if let Some(&last) = order.iter().max() {
                     assert!(last < rows, "gather: row {last} of a {rows}-row table");
