@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 """PyTorch takes an ndnet weights file as the equivalent torch.nn.Sequential's state dict.
 
-Rebuilds the model the file's `ndnet.metadata` describes (its Architecture) as a
-torch.nn.Sequential, loads the file with load_state_dict(strict=True) (Linear weights
-transposed: ndnet keeps inputs x outputs), prepares the CSV's rows with the stored pipeline
-(numbers, Yes/No, one-hot, scalers), runs it in eval mode and compares with the predictions the
-`predict` example wrote for the same rows. Not part of CI; run:
+Rebuilds the model the file describes as the torch.nn.Sequential that `ndnet inspect --torch`
+prints (each layer kind names its own PyTorch module in ndnet's registry), loads the file with
+load_state_dict(strict=True) (Linear weights transposed: ndnet keeps inputs x outputs),
+prepares the CSV's rows with the stored pipeline (numbers, Yes/No, one-hot, scalers), runs it in
+eval mode and compares with the predictions the `predict` example wrote for the same rows. Not
+part of CI; run:
 
     python3 -m venv .venv && .venv/bin/pip install torch safetensors numpy
+    cargo build --release -p ndnet-cli
     cargo run --release --example housing -- --dropout 0.2 --batch-norm --out runs/bn
     cargo run --release --example predict -- --model runs/bn/weights.safetensors --data data/housing.csv --out runs/bn/pred.csv
     .venv/bin/python tools/torch_load_check.py runs/bn/weights.safetensors data/housing.csv runs/bn/pred.csv
+
+The program is taken from $NDNET (default target/release/ndnet).
 """
 import csv
 import json
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -24,21 +30,12 @@ from safetensors.torch import load_file
 weights, data, predictions = sys.argv[1:4]
 with safe_open(weights, "pt") as f:
     meta = json.loads(f.metadata()["ndnet.metadata"])
-arch, pipeline = meta["architecture"], meta["pipeline"]
-assert not arch["embeddings"], "embeddings: not rebuilt by this check"
+pipeline = meta["pipeline"]
+ndnet = os.environ.get("NDNET", "target/release/ndnet")
+expression = subprocess.run([ndnet, "inspect", "--torch", weights], check=True, capture_output=True, text=True).stdout
+nn = torch.nn
+model = eval(expression.strip())  # the program's own text, e.g. nn.Sequential(nn.Linear(10, 10), nn.ReLU(), ...)
 
-activation = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[arch["activation"]]
-layers, width = [], arch["inputs"]
-for h in arch["hidden"]:
-    layers.append(torch.nn.Linear(width, h))
-    if arch["batch_norm"]:
-        layers.append(torch.nn.BatchNorm1d(h))
-    layers.append(activation())
-    if arch["dropout"] > 0:
-        layers.append(torch.nn.Dropout(arch["dropout"]))
-    width = h
-layers.append(torch.nn.Linear(width, arch["outputs"]))
-model = torch.nn.Sequential(*layers)
 
 state = load_file(weights)
 for i, layer in enumerate(model):
@@ -51,7 +48,7 @@ model.eval()
 
 def value(cell, encoder):
     text = cell.strip()
-    if encoder["kind"] == "number":
+    if encoder["kind"] in ("number", "yes_no"):
         low = text.lower()
         return [1.0 if low in ("yes", "true") else 0.0 if low in ("no", "false") else float(text)]
     return [1.0 if text == c else 0.0 for c in encoder["categories"]]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use ndnet_data::{ColumnEncoder, TargetEncoder, Task};
-use ndnet_layers::Model;
+use ndnet_layers::{Model, Registry};
 use ndnet_trainer::{Calibration, load_model};
 
 use crate::program::{Outcome, percent, say};
@@ -20,6 +20,10 @@ pub struct InspectArgs {
     /// List every input and category (else long lists are cut)
     #[arg(long)]
     pub all: bool,
+    /// Print only the model as a PyTorch `nn.Sequential` expression (whose state dict takes the
+    /// weights file; `nn.Linear` weights are ndnet's transposed)
+    #[arg(long)]
+    pub torch: bool,
 }
 
 /// The first `keep` of `names` and how many more, unless `all`.
@@ -31,6 +35,11 @@ fn listed(names: &[String], keep: usize, all: bool) -> String {
 pub fn run(args: InspectArgs) -> Outcome {
     let (model, metadata) = load_model::<f32>(&args.model)?;
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
+    let spec = metadata.model_spec().ok_or("no model description")?;
+    if args.torch {
+        let torch = spec.torch(&Registry::builtin())?;
+        return say(format_args!("{}", torch.ok_or("a layer of this model has no PyTorch module")?));
+    }
     say(format_args!("{}", args.model.display()))?;
     match pipeline.task() {
         Task::Regression => {
@@ -45,7 +54,8 @@ pub fn run(args: InspectArgs) -> Outcome {
             listed(pipeline.labels(), 20, args.all)
         ))?,
     }
-    say(format_args!("Model: {} parameters\n{}", model.num_params(), model.summary(pipeline.input_width())?))?;
+    say(format_args!("Model: {spec}"))?;
+    say(format_args!("{} parameters\n{}", model.num_params(), model.summary(pipeline.input_width())?))?;
     say(format_args!("Inputs ({}): {}", pipeline.input_width(), listed(&pipeline.feature_names(), 20, args.all)))?;
     let shown = if args.all { usize::MAX } else { 20 };
     for (k, e) in pipeline.encoders().iter().enumerate().take(shown) {
