@@ -81,6 +81,26 @@ fn custom_model_checks_trains_resumes_and_exports() {
     }
 }
 
+/// A layer kind of the user's own: gradient-checked, trained, saved in the model description,
+/// rebuilt with the user's registry (bit for bit), refused by name without it, exported.
+#[test]
+fn a_custom_layer_kind_trains_saves_loads_and_exports() {
+    let out_dir = tmp("custom-layer").join("out");
+    let out = example("custom_layer").args(["--epochs", "3", "--out"]).arg(&out_dir).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let worst: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Gradient check (f64): largest relative error "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no gradient check line: {stdout}"));
+    assert!(worst <= 1e-6, "{stdout}");
+    assert!(stdout.contains("Model: 10 → dense(outputs=16) → swish → dense(outputs=1)"), "{stdout}");
+    assert!(stdout.contains("the same predictions bit for bit: true"), "{stdout}");
+    assert!(stdout.contains("layer 1 (swish): invalid layer kind = swish"), "{stdout}");
+    assert!(out_dir.join("model.onnx").metadata().unwrap().len() > 1000);
+}
+
 #[test]
 fn a_closed_stdout_ends_a_program_quietly_and_not_with_success() {
     use std::io::Read;
