@@ -95,11 +95,11 @@ fn a_regression_with_a_log_target_and_normalized_intervals_matches() {
     readme_python_gives_the_predictions(&d);
 }
 
-/// The README's three lines of Python, run as written (the paths swapped for this model's), give
+/// The program guide's three lines of Python, run as written (the paths swapped for this model's), give
 /// `ndnet predict`'s values.
 fn readme_python_gives_the_predictions(d: &Path) {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme.find("From Python, with nothing of ndnet installed:").expect("the README's ONNX part");
+    let readme = std::fs::read_to_string(repo().join("docs/program.md")).unwrap();
+    let start = readme.find("From Python, with nothing of ndnet installed:").expect("the program guide's ONNX part");
     let block = &readme[start..];
     let code = &block[block.find("```python\n").unwrap() + 10..];
     let code = &code[..code.find("```").unwrap()];
@@ -109,7 +109,7 @@ fn readme_python_gives_the_predictions(d: &Path) {
         .replace("runs/housing.onnx", onnx.to_str().unwrap())
         .replace("data/odd_houses.csv", data.to_str().unwrap())
         + "print('\\n'.join(f'{float(p[0])!r},{float(l[0])!r},{float(u[0])!r}' for p, l, u in zip(price, lower, upper)))\n";
-    let out = Command::new(python()).arg("-c").arg(&script).output().expect("run the README's Python");
+    let out = Command::new(python()).arg("-c").arg(&script).output().expect("run the guide's Python");
     assert!(out.status.success(), "{script}\n{}", String::from_utf8_lossy(&out.stderr));
     let expected = std::fs::read_to_string(d.join("predicted.csv")).unwrap();
     let printed = String::from_utf8(out.stdout).unwrap();

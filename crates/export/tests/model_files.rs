@@ -1,7 +1,7 @@
 //! A model file is untrusted input: structure-aware mutations of a real weights file's metadata
 //! and of a real checkpoint (the same harness as the cargo-fuzz target `model_file`) load as
 //! `Ok` or `Err` and predict, never panic or abort. A few hundred cases here; the million-case
-//! run is `cargo +nightly fuzz run model_file -- -runs=1000000` (see the README).
+//! run is `cargo +nightly fuzz run model_file -- -runs=1000000` (see docs/reliability.md).
 
 #[path = "../../../fuzz/common/model_files.rs"]
 mod model_files;

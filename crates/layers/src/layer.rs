@@ -9,7 +9,7 @@ use crate::{Mode, Result, Saved, StateValue, StateValueMut};
 /// A layer with parameters hands each one out in [`visit_params`](Layer::visit_params) and
 /// [`visit_params_mut`](Layer::visit_params_mut); a layer that behaves differently in training
 /// and inference reads [`set_mode`](Layer::set_mode); one with state that is not a parameter
-/// (running statistics) visits it in [`visit_state`](Layer::visit_state). The README has a layer
+/// (running statistics) visits it in [`visit_state`](Layer::visit_state). The Rust guide (`docs/rust.md`) has a layer
 /// with parameters, generic over `F`.
 ///
 /// The container ([`Sequential`](crate::Sequential)) owns the activation and gradient buffers
