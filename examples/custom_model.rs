@@ -15,7 +15,7 @@ use clap::Parser;
 
 mod common;
 use common::say;
-use ndnet::layers::gradcheck;
+use ndnet::gradcheck;
 use ndnet::ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip, s};
 use ndnet::prelude::*;
 use ndnet::rand::Rng;

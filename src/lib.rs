@@ -28,6 +28,7 @@ pub use ndnet_charts as charts;
 pub use ndnet_data as data;
 pub use ndnet_export as export;
 pub use ndnet_files as files;
+pub use ndnet_gradcheck as gradcheck;
 pub use ndnet_kernels as kernels;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;

@@ -15,7 +15,7 @@ use crate::{Mode, Result, Saved, StateValue, StateValueMut};
 /// The container ([`Sequential`](crate::Sequential)) owns the activation and gradient buffers
 /// and hands the layer views into them, so a layer keeps no copies of its input and a training
 /// step allocates nothing once the buffers exist. Implement it for your own layers and prove
-/// the backward pass with [`gradcheck::check_layer`](crate::gradcheck::check_layer).
+/// the backward pass with `ndnet_gradcheck::check_layer`.
 ///
 /// ```
 /// use ndnet_layers::{Layer, LayerError, Result};
@@ -39,7 +39,7 @@ use crate::{Mode, Result, Saved, StateValue, StateValueMut};
 /// }
 ///
 /// let x = ndarray::array![[0.3, -1.2], [2.0, 0.7]];
-/// let report = ndnet_layers::gradcheck::check_layer(&mut Square, x.view()).unwrap();
+/// let report = ndnet_gradcheck::check_layer(&mut Square, x.view()).unwrap();
 /// assert!(report.max_rel_error() < 1e-6);
 /// ```
 pub trait Layer<F: NdFloat> {

@@ -2,7 +2,8 @@
 //!
 //! Layers with hand-written forward and backward passes over batches (`Array2`, one sample per
 //! row), a [`Sequential`] container that owns every buffer a training step needs, the losses,
-//! seeded initialisers and a public finite-difference [`gradcheck`]. Layers that train and
+//! seeded initialisers, and model descriptions ([`ModelSpec`]) over a [`Registry`] of layer kinds.
+//! Backward passes are proven by `ndnet-gradcheck`. Layers that train and
 //! predict differently ([`Dropout`], [`BatchNorm1d`]) read the model's [`Mode`]; state that is
 //! not a parameter (running statistics) is visited apart from the parameters ([`SavedState`]).
 //!
@@ -29,7 +30,6 @@
 #![forbid(unsafe_code)]
 
 mod error;
-pub mod gradcheck;
 mod init;
 mod layer;
 mod layers;

@@ -85,7 +85,7 @@ impl fmt::Display for ParamName {
 /// The parameter order is the identity that optimizer state, checkpoints and safetensors are
 /// keyed on, so `visit_params` and `visit_params_mut` must visit the same tensors in the same
 /// order every time (and `visit_state` and `visit_state_mut` the same state entries). See `examples/custom_model.rs` for a residual model written this way and
-/// proven with [`gradcheck::check_model`](crate::gradcheck::check_model).
+/// proven with `ndnet_gradcheck::check_model`.
 pub trait Model<F: NdFloat> {
     /// Runs the batch `x` (one sample per row) forward; returns a view of the output.
     ///

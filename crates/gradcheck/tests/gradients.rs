@@ -1,7 +1,7 @@
 //! Every backward pass against central finite differences, in f64.
 
 use ndarray::{Array2, ArrayView2};
-use ndnet_layers::gradcheck::{self, GradCheck, GradReport};
+use ndnet_gradcheck::{self as gradcheck, GradCheck, GradReport};
 use ndnet_layers::{DenseConfig, Init, Layer, LayerError, Model, Mse, Relu, Sequential};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -1,3 +1,5 @@
+//! # ndnet-gradcheck
+//!
 //! A finite-difference gradient checker for any [`Layer`] and for a model plus loss.
 //!
 //! Every analytic gradient is compared with the central difference
@@ -13,7 +15,8 @@
 //! training mode are put back at the end.
 //!
 //! ```
-//! use ndnet_layers::{gradcheck, DenseConfig, Mse, Relu, Sequential};
+//! use ndnet_gradcheck as gradcheck;
+//! use ndnet_layers::{DenseConfig, Mse, Relu, Sequential};
 //! use rand::SeedableRng;
 //! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
 //! let mut model = Sequential::<f64>::new()
@@ -26,11 +29,14 @@
 //! assert!(report.max_rel_error() < 1e-6, "{report}");
 //! ```
 
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
 use std::fmt;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::{Layer, Loss, Mode, Model, Result, SavedState};
+use ndnet_layers::{Layer, LayerError, Loss, Mode, Model, Result, SavedState};
 
 /// How the checker differentiates, with `with_*` setters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,7 +140,10 @@ impl GradCheck {
     ///
     /// Errors when the layer cannot take `input`'s width or `input` is empty.
     pub fn check_layer(&self, layer: &mut dyn Layer<f64>, input: ArrayView2<'_, f64>) -> Result<GradReport> {
-        crate::error::check_not_empty("gradcheck input", input.nrows(), input.ncols())?;
+        if input.is_empty() {
+            let (rows, cols) = input.dim();
+            return Err(LayerError::EmptyBatch { context: "gradcheck input".into(), rows, cols });
+        }
         let out_width = layer.output_width(input.ncols())?;
         let state = layer_state(layer);
         let mut output = Array2::zeros((input.nrows(), out_width));
