@@ -26,7 +26,7 @@
 use std::any::Any;
 use std::fmt;
 
-use ndarray::NdFloat;
+use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -63,6 +63,43 @@ impl<F: NdFloat> BoxedLayer<F> {
     /// The layer's kind, e.g. `"Dense"`.
     pub fn kind(&self) -> &'static str {
         self.0.kind()
+    }
+}
+
+/// A boxed layer is a layer: every call goes to the one inside.
+impl<F: NdFloat> Layer<F> for BoxedLayer<F> {
+    fn kind(&self) -> &'static str {
+        self.0.kind()
+    }
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        self.0.output_width(input_width)
+    }
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        self.0.forward(input, output)
+    }
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        output: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) {
+        self.0.backward(input, output, grad_output, grad_input)
+    }
+    fn set_mode(&mut self, mode: crate::Mode) {
+        self.0.set_mode(mode)
+    }
+    fn visit_params(&self, f: &mut dyn FnMut(&'static str, ArrayViewD<'_, F>)) {
+        self.0.visit_params(f)
+    }
+    fn visit_params_mut(&mut self, f: &mut dyn FnMut(&[usize], &mut [F], &mut [F], &'static str)) {
+        self.0.visit_params_mut(f)
+    }
+    fn visit_state(&self, f: &mut dyn FnMut(&'static str, crate::StateValue<'_, F>, crate::Saved)) {
+        self.0.visit_state(f)
+    }
+    fn visit_state_mut(&mut self, f: &mut dyn FnMut(&'static str, crate::StateValueMut<'_, F>)) {
+        self.0.visit_state_mut(f)
     }
 }
 
