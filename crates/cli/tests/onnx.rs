@@ -137,3 +137,10 @@ fn two_classes_with_a_yes_no_column_and_leaky_relu_match() {
     let (report, _) = parity("binary", &flags);
     assert!(report.contains("\"probability_yes\"") && report.contains("\"differing_labels\": 0"), "{report}");
 }
+
+#[test]
+fn a_regression_with_gelu_matches() {
+    let flags = ["--target", "price", "--exclude", "bought,kind", "--activation", "gelu", "--hidden", "8"];
+    let (report, _) = parity("gelu", &flags);
+    assert!(report.contains("\"predicted_price\""), "{report}");
+}

@@ -165,9 +165,10 @@ fn smaller_batches_reuse_the_larger_buffers() {
 
 #[test]
 fn activation_gradients() {
-    use ndnet_layers::{Activation, LeakyRelu, Sigmoid, Tanh};
+    use ndnet_layers::{Activation, Gelu, LeakyRelu, Sigmoid, Tanh};
     let x = batch(9, 6, 5);
-    let layers: [(&str, &mut dyn Layer<f64>); 5] = [
+    let layers: [(&str, &mut dyn Layer<f64>); 6] = [
+        ("Gelu", &mut Gelu),
         ("Tanh", &mut Tanh),
         ("Sigmoid", &mut Sigmoid),
         ("LeakyRelu (0.01, inputs ≥ 0.05 from the kink)", &mut LeakyRelu::default()),

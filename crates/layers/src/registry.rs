@@ -13,7 +13,7 @@
 //! ```
 
 use crate::{
-    AnyLayerSpec, BatchNormSpec, DenseSpec, DropoutSpec, EmbeddingSpec, LayerDesc, LayerError, LayerNormSpec,
+    AnyLayerSpec, BatchNormSpec, DenseSpec, DropoutSpec, EmbeddingSpec, Gelu, LayerDesc, LayerError, LayerNormSpec,
     LayerSpec, LeakyRelu, Relu, Result, Sigmoid, Tanh,
 };
 
@@ -58,6 +58,7 @@ impl Registry {
             .with::<LeakyRelu>()
             .with::<Tanh>()
             .with::<Sigmoid>()
+            .with::<Gelu>()
             .with::<DropoutSpec>()
             .with::<BatchNormSpec>()
             .with::<LayerNormSpec>()

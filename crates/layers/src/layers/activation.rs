@@ -249,6 +249,77 @@ impl<F: NdFloat> Layer<F> for Sigmoid {
     }
 }
 
+/// `y = x·Φ(x) = x·½(1 + erf(x/√2))`, the exact Gaussian error linear unit (PyTorch's
+/// `nn.GELU()`, Hendrycks & Gimpel 2016); `dy/dx = Φ(x) + x·φ(x)`. Computed in f64 as PyTorch
+/// writes it, with musl's `erf`, and rounded to the layer's type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Gelu;
+
+/// Φ(x), the standard normal distribution function, as PyTorch computes it: `½(1 + erf(x/√2))`.
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2))
+}
+
+impl<F: NdFloat> Layer<F> for Gelu {
+    elementwise!("Gelu");
+
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        map(output, input, |x| {
+            let x = x.to_f64().unwrap_or(f64::NAN);
+            cast(x * normal_cdf(x))
+        });
+    }
+
+    fn backward(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        output: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
+    ) {
+        // PyTorch's GeluBackward: cdf + x·pdf, pdf = (2/√π · 1/√2 · ½)·e^(−x²/2).
+        let beta = std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2 * 0.5;
+        backward_with(input, output, grad_output, grad_input, |x, _| {
+            let x = x.to_f64().unwrap_or(f64::NAN);
+            cast(normal_cdf(x) + x * (beta * (x * x * -0.5).exp()))
+        });
+    }
+}
+
+impl LayerSpec for Gelu {
+    const KIND: &'static str = "gelu";
+    const ABOUT: &'static str = "x·Φ(x), the exact Gaussian error linear unit";
+    const ACTIVATION: bool = true;
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        Ok(input_width)
+    }
+
+    fn build<F: NdFloat>(&self, _: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
+        Ok(BoxedLayer::new(Gelu))
+    }
+
+    fn torch(&self, _: usize) -> Option<String> {
+        Some("nn.GELU()".to_string())
+    }
+
+    /// `x·½(1 + erf(x/√2))` with `Erf` (opset 17 has no `Gelu` operator).
+    fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
+        let x = layer.input.clone();
+        let g = &mut *layer.graph;
+        let (root_half, one, half) = (
+            g.constant("sqrt_half", &[], &[0.5_f64.sqrt()]),
+            g.constant("one", &[], &[1.0]),
+            g.constant("half", &[], &[0.5]),
+        );
+        let scaled = g.node("Mul", &[&x, &root_half], &[]);
+        let erf = g.node("Erf", &[&scaled], &[]);
+        let cdf = g.node("Add", &[&erf, &one], &[]);
+        let cdf = g.node("Mul", &[&cdf, &half], &[]);
+        Ok(g.node("Mul", &[&x, &cdf], &[]))
+    }
+}
+
 /// One of the four classic activations chosen at run time, as one layer type; saved (serde) as
 /// `"relu"`, `{"leaky_relu": 0.01}`, …, the form model files written before model descriptions
 /// hold. Programs and files name activations through the [`Registry`](crate::Registry), which
