@@ -145,7 +145,7 @@ fn housing_takes_every_optimizer_loss_and_activation() {
         assert!(r2 > 0.0, "{args:?}: {stdout}");
     }
     for (args, want) in [
-        (&["--optimizer", "lbfgs"][..], "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw"),
+        (&["--optimizer", "lbfgs"][..], "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw, adagrad"),
         (
             &["--optimizer", "adam", "--preset", "tf1"],
             "invalid --preset tf1: allowed for adam one of keras, pytorch, optax",

@@ -47,6 +47,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod adagrad;
 mod adam;
 mod arithmetic;
 mod clip;
@@ -63,6 +64,7 @@ mod weight_decay;
 
 pub use ndnet_kernels::{simd, threads};
 
+pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig, AdamPreset, BiasCorrection};
 pub use arithmetic::Arithmetic;
 pub use clip::Clip;

@@ -24,7 +24,8 @@ use ndarray::NdFloat;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AdamConfig, OptimError, Optimizer, Result, RmsPropConfig, SgdConfig, WeightDecay, adam, rmsprop, sgd, short,
+    AdagradConfig, AdamConfig, OptimError, Optimizer, Result, RmsPropConfig, SgdConfig, WeightDecay, adagrad, adam,
+    rmsprop, sgd, short,
 };
 
 /// An optimizer's configuration, of any kind: what a program builds from its flags, a run
@@ -39,6 +40,8 @@ pub enum OptimizerSpec {
     RmsProp(RmsPropConfig),
     /// [`Adam`](crate::Adam), AdamW included.
     Adam(AdamConfig),
+    /// [`Adagrad`](crate::Adagrad).
+    Adagrad(AdagradConfig),
 }
 
 /// `$body` with `$c` bound to the config of whichever kind `$spec` is.
@@ -48,6 +51,7 @@ macro_rules! each_kind {
             OptimizerSpec::Sgd($c) => $body,
             OptimizerSpec::RmsProp($c) => $body,
             OptimizerSpec::Adam($c) => $body,
+            OptimizerSpec::Adagrad($c) => $body,
         }
     };
 }
@@ -122,7 +126,7 @@ pub struct OptimizerKind {
 pub type Hyperparameters = BTreeMap<&'static str, f64>;
 
 /// The kinds a program offers, in the order help lists them: one line each.
-pub const OPTIMIZERS: &[OptimizerKind] = &[sgd::SGD, rmsprop::RMSPROP, adam::ADAM, adam::ADAMW];
+pub const OPTIMIZERS: &[OptimizerKind] = &[sgd::SGD, rmsprop::RMSPROP, adam::ADAM, adam::ADAMW, adagrad::ADAGRAD];
 
 /// The weight decay `λ` as decoupled or L2.
 pub(crate) fn decay(options: &Hyperparameters, decoupled: bool) -> Option<WeightDecay> {

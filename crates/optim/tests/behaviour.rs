@@ -296,7 +296,7 @@ fn the_registry_builds_every_kind_and_preset() {
         named_spec::<f64>(&name, 0.01).unwrap();
     }
     let err = OptimizerOptions::new("lbfgs").spec::<f32>().unwrap_err().to_string();
-    assert_eq!(err, "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw");
+    assert_eq!(err, "invalid --optimizer lbfgs: allowed one of sgd, rmsprop, adam, adamw, adagrad");
     let err = OptimizerOptions::new("sgd").with_lr(Some(1e308)).spec::<f32>().unwrap_err().to_string();
     assert_eq!(err, "invalid --lr 1e308: allowed > 0 and finite in the model's float type");
     let err = OptimizerOptions::new("rmsprop").with("rho", Some(1.5)).spec::<f32>().unwrap_err().to_string();
