@@ -91,6 +91,17 @@ impl AdagradConfig {
         self.clip = clip;
         self
     }
+
+    /// Errors naming the first hyper-parameter outside its range.
+    pub fn validate(&self) -> Result<()> {
+        check_lr(self.learning_rate)?;
+        let ok = |v: f64| v >= 0.0 && v.is_finite();
+        check("lr_decay", self.lr_decay, ok(self.lr_decay), "≥ 0 and finite")?;
+        check("weight_decay", self.weight_decay, ok(self.weight_decay), "≥ 0 and finite")?;
+        check("initial_accumulator", self.initial_accumulator, ok(self.initial_accumulator), "≥ 0 and finite")?;
+        check("epsilon", self.epsilon, ok(self.epsilon), "≥ 0 and finite")?;
+        self.clip.map_or(Ok(()), |c| c.validate())
+    }
 }
 
 /// `--optimizer adagrad`: PyTorch's.
@@ -123,27 +134,7 @@ impl Rule for AdagradConfig {
     const KIND: &'static str = "Adagrad";
     type Step<F: NdFloat> = Constants<F>;
 
-    fn validate(&self) -> Result<()> {
-        check_lr(self.learning_rate)?;
-        let ok = |v: f64| v >= 0.0 && v.is_finite();
-        check("lr_decay", self.lr_decay, ok(self.lr_decay), "≥ 0 and finite")?;
-        check("weight_decay", self.weight_decay, ok(self.weight_decay), "≥ 0 and finite")?;
-        check("initial_accumulator", self.initial_accumulator, ok(self.initial_accumulator), "≥ 0 and finite")?;
-        check("epsilon", self.epsilon, ok(self.epsilon), "≥ 0 and finite")?;
-        self.clip.map_or(Ok(()), |c| c.validate())
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn clip(&self) -> Option<Clip> {
-        self.clip
-    }
+    crate::optimizer::rule_basics!();
 
     fn buffers(&self) -> Vec<Buffer> {
         vec![("sum", self.initial_accumulator)]

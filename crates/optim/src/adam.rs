@@ -245,21 +245,7 @@ impl Rule for AdamConfig {
     const KIND: &'static str = "Adam";
     type Step<F: NdFloat> = Constants<F>;
 
-    fn validate(&self) -> Result<()> {
-        AdamConfig::validate(self)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn clip(&self) -> Option<Clip> {
-        self.clip
-    }
+    crate::optimizer::rule_basics!();
 
     fn buffers(&self) -> Vec<Buffer> {
         let mut b = vec![("exp_avg", 0.0), ("exp_avg_sq", 0.0)];

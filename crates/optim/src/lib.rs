@@ -1,6 +1,6 @@
 //! # ndnet-optim
 //!
-//! SGD, RMSprop and Adam over plain `ndarray` arrays of any dimension, with every option PyTorch and
+//! SGD, RMSprop, Adam and Adagrad over plain `ndarray` arrays of any dimension, with every option PyTorch and
 //! Keras offer and presets that reproduce each framework's numbers. No dependency on the layers
 //! crate: anything that can list its tensors as `(value, gradient)` slices ([`Params`]) can be
 //! optimised.

@@ -150,6 +150,29 @@ impl<R: Rule, F: NdFloat> Optimizer<F> for Optim<R, F> {
     }
 }
 
+/// The parts of [`Rule`] every config with `learning_rate` and `clip` fields and an inherent
+/// `validate` writes the same way.
+macro_rules! rule_basics {
+    () => {
+        fn validate(&self) -> $crate::Result<()> {
+            Self::validate(self)
+        }
+
+        fn learning_rate(&self) -> f64 {
+            self.learning_rate
+        }
+
+        fn set_learning_rate(&mut self, learning_rate: f64) {
+            self.learning_rate = learning_rate;
+        }
+
+        fn clip(&self) -> Option<$crate::Clip> {
+            self.clip
+        }
+    };
+}
+pub(crate) use rule_basics;
+
 /// The `with_*` setters every optimizer config has (weight decay, maximize, clipping, the
 /// operation order), for a config struct with those fields.
 macro_rules! common_setters {

@@ -253,21 +253,7 @@ impl Rule for RmsPropConfig {
     const KIND: &'static str = "RmsProp";
     type Step<F: NdFloat> = Constants<F>;
 
-    fn validate(&self) -> Result<()> {
-        RmsPropConfig::validate(self)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn clip(&self) -> Option<Clip> {
-        self.clip
-    }
+    crate::optimizer::rule_basics!();
 
     fn buffers(&self) -> Vec<Buffer> {
         let mut b = vec![("square_avg", self.initial_accumulator)];

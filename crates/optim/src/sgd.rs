@@ -141,21 +141,7 @@ impl Rule for SgdConfig {
     const KIND: &'static str = "Sgd";
     type Step<F: NdFloat> = Constants<F>;
 
-    fn validate(&self) -> Result<()> {
-        SgdConfig::validate(self)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
-
-    fn clip(&self) -> Option<Clip> {
-        self.clip
-    }
+    crate::optimizer::rule_basics!();
 
     fn buffers(&self) -> Vec<Buffer> {
         if self.momentum > 0.0 { vec![("momentum_buffer", 0.0)] } else { Vec::new() }
