@@ -119,8 +119,8 @@ pub(crate) fn choose_columns<S: AsRef<str>>(
 /// The cell as a finite number, or an error naming it.
 fn number(table: &Table, row: usize, col: usize) -> Result<f64> {
     let fail = |message: String| table.cell_error(row, col, message);
-    let text = || String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
-    match Cell::parse(table.raw(row, col)).map_err(fail)? {
+    let text = || table.text(row, col);
+    match table.cell(row, col)? {
         Cell::Number(v) if v.is_finite() => Ok(v),
         Cell::Number(_) => Err(fail(format!("{} is not a finite number", shown(&text())))),
         Cell::Bool(b, _) => Ok(f64::from(u8::from(b))),

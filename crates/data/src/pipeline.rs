@@ -565,7 +565,7 @@ impl Pipeline {
         out: &mut [f64],
         unknown: UnknownCategory,
     ) -> Result<Encoded> {
-        let cell = Cell::parse(table.raw(row, col)).map_err(|m| table.cell_error(row, col, m))?;
+        let cell = table.cell(row, col)?;
         match (e, cell) {
             (
                 ColumnEncoder::Number { fill: Some(v), .. } | ColumnEncoder::YesNo { fill: Some(v), .. },
@@ -609,7 +609,7 @@ impl Pipeline {
     }
 
     fn missing_error(&self, table: &Table, row: usize, col: usize) -> DataError {
-        let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+        let text = table.text(row, col);
         let what =
             if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {}", shown(&text)) };
         match self.missing {
@@ -626,7 +626,7 @@ impl Pipeline {
         let c = table.column(&self.target)?;
         let mut y = Array2::zeros((rows.len(), 1));
         for (i, &r) in rows.iter().enumerate() {
-            if matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing)) {
+            if table.is_missing(r, c) {
                 return Err(self.missing_error(table, r, c));
             }
             y[(i, 0)] = self.target_encoder.value(table, r, c)?;
@@ -727,7 +727,7 @@ fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> 
     match cell {
         Cell::Number(v) if v.is_finite() => Ok(v),
         Cell::Number(_) => {
-            let text = String::from_utf8_lossy(table.raw(row, col)).trim().to_string();
+            let text = table.text(row, col);
             Err(table.cell_error(row, col, format!("{} is not a finite number", shown(&text))))
         }
         Cell::Text(t) | Cell::Bool(_, t) => Err(table.cell_error(row, col, format!("{} is not a number", shown(t)))),
@@ -739,7 +739,7 @@ fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> 
 fn cell_text(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
     match cell {
         Cell::Text(t) => t.to_string(),
-        _ => String::from_utf8_lossy(table.raw(row, col)).trim().to_string(),
+        _ => table.text(row, col),
     }
 }
 
@@ -751,7 +751,7 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
     let fills = matches!(config.missing, Missing::Mean | Missing::Median);
     let (mut numbers, mut texts, mut truths) = (Vec::new(), Vec::new(), Vec::new());
     for &r in train {
-        match Cell::parse(table.raw(r, col)).map_err(|m| table.cell_error(r, col, m))? {
+        match table.cell(r, col)? {
             Cell::Missing => {}
             Cell::Number(v) => numbers.push((r, v)),
             cell @ Cell::Bool(b, _) => {
@@ -785,11 +785,8 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
         }
         return Ok(ColumnEncoder::Number { column, fill: fill_value(config.missing, values) });
     }
-    let mut categories: Vec<String> = texts
-        .into_iter()
-        .map(|(_, t)| t)
-        .chain(numbers.iter().map(|(r, _)| String::from_utf8_lossy(table.raw(*r, col)).trim().to_string()))
-        .collect();
+    let mut categories: Vec<String> =
+        texts.into_iter().map(|(_, t)| t).chain(numbers.iter().map(|(r, _)| table.text(*r, col))).collect();
     categories.sort();
     categories.dedup();
     if config.embed_above.is_some_and(|above| categories.len() > above) {

@@ -17,8 +17,8 @@ use ndarray::{Array2, NdFloat};
 
 use crate::error::config;
 use crate::{
-    Cell, DataError, DataSummary, Dataset, EncodeCounts, Missing, Pipeline, PipelineConfig, Result, Setting, Split,
-    Table, TargetEncoder, Task, UnknownCategory,
+    DataError, DataSummary, Dataset, EncodeCounts, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table,
+    TargetEncoder, Task, UnknownCategory,
 };
 
 /// What gets standardised. Parses from `none`, `features` or `all`.
@@ -259,7 +259,7 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
     let columns: Vec<usize> = features.into_iter().chain([target]).collect();
     let mut kept = Vec::with_capacity(table.len());
     for r in 0..table.len() {
-        let is_missing = |c: usize| matches!(Cell::parse(table.raw(r, c)), Ok(Cell::Missing));
+        let is_missing = |c: usize| table.is_missing(r, c);
         match (columns.iter().copied().find(|&c| is_missing(c)), config.missing) {
             (None, _) => kept.push(r),
             (Some(_), Missing::Drop) => {}
@@ -267,7 +267,7 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
             (Some(_), Missing::Mean | Missing::Median) if is_missing(target) => {}
             (Some(_), Missing::Mean | Missing::Median) => kept.push(r),
             (Some(c), Missing::Error) => {
-                let text = String::from_utf8_lossy(table.raw(r, c)).trim().to_string();
+                let text = table.text(r, c);
                 let what =
                     if text.is_empty() { "the cell is empty".to_string() } else { format!("missing value {text:?}") };
                 let message = format!("{what}; choose a missing-value policy: drop, mean or median");

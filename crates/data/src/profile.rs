@@ -46,7 +46,7 @@ impl ColumnProfile {
     pub(crate) fn of(table: &Table, rows: &[usize], col: usize, encoder: &ColumnEncoder) -> Self {
         let (mut missing, mut range) = (0, None::<[f64; 2]>);
         for &r in rows {
-            match Cell::parse(table.raw(r, col)) {
+            match table.cell(r, col) {
                 Ok(Cell::Missing) => missing += 1,
                 Ok(Cell::Number(v)) if v.is_finite() && matches!(encoder, ColumnEncoder::Number { .. }) => {
                     range = Some(range.map_or([v, v], |[lo, hi]| [lo.min(v), hi.max(v)]));
@@ -227,9 +227,9 @@ impl Pipeline {
                 profile,
                 fill,
             };
-            let text = |r: usize| String::from_utf8_lossy(table.raw(r, index)).trim().to_string();
+            let text = |r: usize| table.text(r, index);
             for r in 0..table.len() {
-                let Ok(cell) = Cell::parse(table.raw(r, index)) else { continue };
+                let Ok(cell) = table.cell(r, index) else { continue };
                 match (e, cell) {
                     (_, Cell::Missing) => check.filled.add(table, r, || text(r)),
                     (ColumnEncoder::Number { .. }, Cell::Number(v))

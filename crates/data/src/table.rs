@@ -14,8 +14,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Result;
 use crate::error::{DataError, io};
+use crate::{Cell, Result};
 
 /// The rows of a CSV file under its header, cells as the file has them.
 #[derive(Debug, Clone)]
@@ -128,6 +128,29 @@ impl Table {
     #[track_caller]
     pub fn raw(&self, row: usize, column: usize) -> &[u8] {
         &self.rows[row][column]
+    }
+
+    /// What cell (`row`, `column`) holds; an error naming the cell when its bytes are not UTF-8
+    /// text.
+    ///
+    /// # Panics
+    /// When the row or column is out of range.
+    #[track_caller]
+    pub fn cell(&self, row: usize, column: usize) -> Result<Cell<'_>> {
+        Cell::parse(&self.rows[row][column]).map_err(|m| self.cell_error(row, column, m))
+    }
+
+    /// Whether cell (`row`, `column`) is missing (empty or a missing marker).
+    #[track_caller]
+    pub fn is_missing(&self, row: usize, column: usize) -> bool {
+        matches!(self.cell(row, column), Ok(Cell::Missing))
+    }
+
+    /// The cell's text as the file has it, trimmed (bytes that are not UTF-8 replaced): what
+    /// messages quote and what a category is named.
+    #[track_caller]
+    pub fn text(&self, row: usize, column: usize) -> String {
+        String::from_utf8_lossy(&self.rows[row][column]).trim().to_string()
     }
 
     /// A row's raw cells, in file order (for writing it back out).

@@ -95,7 +95,7 @@ impl TargetEncoder {
         let mut labels = Vec::with_capacity(rows.len());
         let (mut numbers, mut missing, mut whole) = (0, 0, true);
         for &r in rows {
-            let cell = Cell::parse(table.raw(r, col)).map_err(|m| table.cell_error(r, col, m))?;
+            let cell = table.cell(r, col)?;
             if let Cell::Number(v) = cell {
                 numbers += 1;
                 whole &= v.is_finite() && v.fract() == 0.0;
@@ -170,7 +170,7 @@ impl TargetEncoder {
     /// class index of its label. Errors name the cell (missing, not a number, not positive for a
     /// log target, a label the model does not know).
     pub fn value(&self, table: &Table, row: usize, col: usize) -> Result<f64> {
-        let cell = Cell::parse(table.raw(row, col)).map_err(|m| table.cell_error(row, col, m))?;
+        let cell = table.cell(row, col)?;
         let fail = |message: String| Err(table.cell_error(row, col, message));
         match (self, cell) {
             (_, Cell::Missing) => fail("the target is missing".into()),
