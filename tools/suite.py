@@ -77,7 +77,7 @@ def table_csv(name):
 def task_of(df, target):
     """What ndnet's rule says: text or yes/no, or 2–10 whole numbers seen twice each on average."""
     y = df[target].dropna()
-    if y.dtype == object or y.dtype == bool:
+    if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
         return "classification"
     distinct = y.nunique()
     whole = np.all(np.floor(y) == y)
@@ -88,6 +88,7 @@ def run_ndnet(name, seed, flags, out):
     """`ndnet train` with defaults; its test score, split and seconds."""
     path, df = table_csv(name)
     _, _, target, leaks = TABLES[name]
+    leaks = leaks + ["rownames"]
     args = [os.environ.get("NDNET", os.path.join(ROOT, "target/release/ndnet")), "train", "--data", path,
             "--target", target, "--seed", str(seed), "--out", out, "--quiet", "--no-baseline"]
     if leaks:
@@ -98,9 +99,7 @@ def run_ndnet(name, seed, flags, out):
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed", "seconds": seconds}
-    metrics = json.load(open(os.path.join(out, "metrics.json")))["network"]
-    value = metrics.get("Regression", metrics.get("Classification"))
-    m = value["metrics"]
+    m = json.load(open(os.path.join(out, "metrics.json")))["network"]["metrics"]
     score = m["r2"] if "r2" in m else m["accuracy"]
     return {"score": score, "seconds": seconds}
 
@@ -116,10 +115,10 @@ def frames(name, fit_rows, test_rows):
     """Features and targets of the fit and test rows, text columns as pandas categories."""
     _, df = table_csv(name)
     _, _, target, leaks = TABLES[name]
-    X = df.drop(columns=[target] + leaks)
+    X = df.drop(columns=[target] + leaks + ["rownames"])
     for c in X.columns:
-        if X[c].dtype == object or X[c].dtype == bool:
-            X[c] = X[c].astype(str).where(X[c].notna(), None).astype("category")
+        if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]):
+            X[c] = X[c].astype(object).where(X[c].notna(), None).astype(str).astype("category")
     y = df[target]
     return X.iloc[fit_rows], y.iloc[fit_rows], X.iloc[test_rows], y.iloc[test_rows]
 
@@ -149,6 +148,11 @@ def fit_reference(model, task, X, y, seed):
         est = RidgeCV() if regression else LogisticRegression(max_iter=2000)
         return make_pipeline(prep, est).fit(X.astype({c: object for c in text}), y)
     if model == "hgb":
+        # scikit-learn takes at most 255 values in a category: more become ordinal codes.
+        X = X.copy()
+        for c in X.columns:
+            if X[c].dtype.name == "category" and len(X[c].cat.categories) > 255:
+                X[c] = X[c].cat.codes.astype(float)
         est = (HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier)(
             categorical_features="from_dtype", random_state=seed)
         return est.fit(X, y)
@@ -179,6 +183,11 @@ def run_reference(model, name, seed, out):
         est = fit_reference(model, task, X, y, seed)
         seconds = time.perf_counter() - start
         text = [c for c in Xt.columns if Xt[c].dtype.name == "category"]
+        if model == "hgb":
+            Xt = Xt.copy()
+            for c in text:
+                if len(X[c].cat.categories) > 255:
+                    Xt[c] = Xt[c].cat.set_categories(X[c].cat.categories).cat.codes.astype(float)
         predicted = est.predict(Xt.astype({c: object for c in text}) if model == "linear" else Xt)
     except Exception as e:  # a reference that cannot fit a table is reported, not fatal
         return {"error": f"{type(e).__name__}: {str(e)[:120]}", "seconds": time.perf_counter() - start}
