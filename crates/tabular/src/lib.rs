@@ -3,7 +3,9 @@
 //! The layers the tabular deep-learning literature found to matter, as layer kinds of a model
 //! description: numerical embeddings — [`PiecewiseLinear`] (Gorishniy et al. 2022, with bins
 //! from quantiles or a tree, [`quantile_bins`], [`tree_bins`]), [`Periodic`] (PLR and its lite
-//! variant) and RealMLP's [`Pbld`] (Holzmüller et al. 2024). Each has hand-written forward and
+//! variant) and RealMLP's [`Pbld`] (Holzmüller et al. 2024); and the parameter-efficient
+//! ensembles of TabM (Gorishniy et al. 2024): [`EnsembleView`], [`EnsembleDense`] (BatchEnsemble
+//! and TabM-mini's shared blocks) and [`EnsembleHead`]. Each has hand-written forward and
 //! backward passes, checked against the reference packages (`rtdl_num_embeddings`, `pytabkit`)
 //! on fixtures and by the gradient checker.
 //!
@@ -27,11 +29,17 @@
 
 mod bins;
 mod columns;
+mod ensemble_dense;
+mod ensemble_head;
+mod ensemble_view;
 mod pbld;
 mod periodic;
 mod piecewise_linear;
 
 pub use bins::{quantile_bins, tree_bins};
+pub use ensemble_dense::{Adapters, EnsembleDense, EnsembleDenseSpec, ScalingInit};
+pub use ensemble_head::{EnsembleHead, EnsembleHeadSpec};
+pub use ensemble_view::{EnsembleView, EnsembleViewSpec, MAX_MEMBERS};
 pub use pbld::{Pbld, PbldSpec};
 pub use periodic::{Periodic, PeriodicSpec};
 pub use piecewise_linear::{MAX_BINS, PiecewiseLinear, PiecewiseLinearSpec};
@@ -40,5 +48,11 @@ use ndnet_layers::Registry;
 
 /// ndnet's built-in layer kinds and this crate's.
 pub fn registry() -> Registry {
-    Registry::builtin().with::<PiecewiseLinearSpec>().with::<PeriodicSpec>().with::<PbldSpec>()
+    Registry::builtin()
+        .with::<PiecewiseLinearSpec>()
+        .with::<PeriodicSpec>()
+        .with::<PbldSpec>()
+        .with::<EnsembleViewSpec>()
+        .with::<EnsembleDenseSpec>()
+        .with::<EnsembleHeadSpec>()
 }

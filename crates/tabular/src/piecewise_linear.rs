@@ -253,7 +253,7 @@ pub struct PiecewiseLinear<F> {
     /// The piecewise part before the ReLU, rows × (n·dim), kept for the backward pass when
     /// `relu`; grows to the largest batch.
     piecewise: Vec<F>,
-    /// One column's masked output gradient (dim values).
+    /// One column's piecewise part (forward) or masked output gradient (backward), dim values.
     scratch: Vec<F>,
 }
 
@@ -317,22 +317,25 @@ impl<F: NdFloat> Layer<F> for PiecewiseLinear<F> {
         }
         // Taken out for the loop (no allocation) so that `piecewise_into` can borrow the layer.
         let mut part = std::mem::take(&mut self.piecewise);
+        let mut o = std::mem::take(&mut self.scratch);
+        o.resize(d, F::zero());
         for i in 0..rows {
-            let mut out = output.row_mut(i);
-            let out = out.as_slice_mut().expect("output rows are contiguous");
             for (k, &c) in self.columns.iter().enumerate() {
                 let x = input[[i, c]];
-                let o = &mut out[k * d..(k + 1) * d];
-                self.piecewise_into(k, x, o);
+                self.piecewise_into(k, x, &mut o);
                 if self.relu {
-                    part[(i * n + k) * d..(i * n + k + 1) * d].copy_from_slice(o);
+                    part[(i * n + k) * d..(i * n + k + 1) * d].copy_from_slice(&o);
                     o.iter_mut().for_each(|v| *v = v.max(F::zero()));
                 }
                 let (w0, b0) = (self.w0.row(k), self.b0.row(k));
-                o.iter_mut().zip(w0.iter().zip(b0.iter())).for_each(|(o, (&w, &b))| *o += b + w * x);
+                for (j, (&w, &b)) in w0.iter().zip(b0.iter()).enumerate() {
+                    // (x·w + b) + piecewise, as rtdl_num_embeddings adds them.
+                    output[[i, k * d + j]] = (b + w * x) + o[j];
+                }
             }
         }
         self.piecewise = part;
+        self.scratch = o;
         pass_forward(&self.passed, n * d, &input, &mut output);
     }
 

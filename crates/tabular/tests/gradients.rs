@@ -3,7 +3,10 @@
 //! (the piecewise matrix starts at zero, which would hide its input gradient).
 use ndarray::Array2;
 use ndnet_layers::{BuildContext, Layer, LayerDesc, LayerSpec, Real};
-use ndnet_tabular::{PbldSpec, PeriodicSpec, PiecewiseLinearSpec, registry};
+use ndnet_tabular::{
+    Adapters, EnsembleDenseSpec, EnsembleHeadSpec, EnsembleViewSpec, PbldSpec, PeriodicSpec, PiecewiseLinearSpec,
+    ScalingInit, registry,
+};
 use rand::{Rng, SeedableRng};
 
 fn check(what: &str, desc: LayerDesc, width: usize) {
@@ -43,6 +46,16 @@ fn pbld_backward_is_its_derivative() {
 }
 
 #[test]
+fn ensemble_backward_is_its_derivative() {
+    check("ensemble_view", LayerDesc::of(&EnsembleViewSpec { members: 3 }), 2);
+    for adapters in [Adapters::Batch, Adapters::Input, Adapters::Shared] {
+        let spec = EnsembleDenseSpec::new(3, 4, adapters).with_r_init(ScalingInit::Normal, vec![1, 2]);
+        check(&format!("ensemble_dense {adapters:?}"), LayerDesc::of(&spec), 3 * 3);
+    }
+    check("ensemble_head", LayerDesc::of(&EnsembleHeadSpec { members: 3, outputs: 2 }), 3 * 4);
+}
+
+#[test]
 fn settings_a_file_could_hold_are_refused() {
     let bad = [
         PiecewiseLinearSpec::new(vec![0], vec![vec![1.0, 1.0]], 3),
@@ -61,4 +74,14 @@ fn settings_a_file_could_hold_are_refused() {
     assert!(PeriodicSpec::new(vec![0], 4).with_lite(true).with_relu(false).output_width(1).is_err());
     assert!(PbldSpec::new(vec![0]).with_sizes(4, 1).output_width(1).is_err());
     assert!(PbldSpec::new(vec![]).output_width(1).is_err());
+    assert!(EnsembleViewSpec { members: 0 }.output_width(3).is_err());
+    assert!(EnsembleViewSpec { members: usize::MAX }.output_width(3).is_err());
+    assert!(EnsembleDenseSpec::new(3, 4, Adapters::Batch).output_width(10).is_err());
+    assert!(
+        EnsembleDenseSpec::new(2, 4, Adapters::Batch)
+            .with_r_init(ScalingInit::Normal, vec![2, 2])
+            .output_width(10)
+            .is_err()
+    );
+    assert!(EnsembleHeadSpec { members: 4, outputs: 1 }.output_width(6).is_err());
 }
