@@ -46,7 +46,7 @@ TABLES = {
                "disbursement_method"]),
     "weather": ("nycflights13", "weather", "temp", ["dewp"]),
     "computers": ("Ecdat", "Computers", "price", []),
-    "medexp": ("Ecdat", "MedExp", "med", []),
+    "diamonds": ("ggplot2", "diamonds", "price", []),
     "storms": ("dplyr", "storms", "wind", ["category", "status", "pressure"]),
     "cps1988": ("AER", "CPS1988", "wage", []),
     # classification
@@ -59,6 +59,8 @@ TABLES = {
     "default": ("ISLR", "Default", "default", []),
 }
 MODELS = ["ndnet", "linear", "hgb", "lightgbm", "realmlp", "tabm"]
+# Threads for LightGBM and pytabkit (NDNET_SUITE_THREADS; 1 leaves a core free on a 2-core machine).
+THREADS = int(os.environ.get("NDNET_SUITE_THREADS", "2"))
 
 
 def table_csv(name):
@@ -159,14 +161,18 @@ def fit_reference(model, task, X, y, seed):
     if model == "lightgbm":
         import lightgbm
         est = (lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier)(random_state=seed, verbose=-1,
-                                                                                  n_jobs=2)
+                                                                                  n_jobs=THREADS)
         return est.fit(X, y)
     if model in ("realmlp", "tabm"):
         from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor, TabM_D_Classifier, TabM_D_Regressor
         cls = {("realmlp", True): RealMLP_TD_Regressor, ("realmlp", False): RealMLP_TD_Classifier,
                ("tabm", True): TabM_D_Regressor, ("tabm", False): TabM_D_Classifier}[(model, regression)]
-        est = cls(device="cpu", random_state=seed, n_threads=2, verbosity=0)
-        return est.fit(X, y)
+        # pytabkit takes no missing numbers: the training medians fill them (as a user would).
+        medians = X.median(numeric_only=True)
+        est = cls(device="cpu", random_state=seed, n_threads=THREADS, verbosity=0)
+        est.fit(X.fillna(medians), y)
+        est.ndnet_fill = medians
+        return est
     raise ValueError(model)
 
 
@@ -188,6 +194,8 @@ def run_reference(model, name, seed, out):
             for c in text:
                 if len(X[c].cat.categories) > 255:
                     Xt[c] = Xt[c].cat.set_categories(X[c].cat.categories).cat.codes.astype(float)
+        if hasattr(est, "ndnet_fill"):
+            Xt = Xt.fillna(est.ndnet_fill)
         predicted = est.predict(Xt.astype({c: object for c in text}) if model == "linear" else Xt)
     except Exception as e:  # a reference that cannot fit a table is reported, not fatal
         return {"error": f"{type(e).__name__}: {str(e)[:120]}", "seconds": time.perf_counter() - start}

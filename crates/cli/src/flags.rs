@@ -25,7 +25,7 @@ use ndarray::NdFloat;
 use ndnet_data::{Missing, Pipeline, PipelineConfig, Standardize, Task, UnknownCategory};
 use ndnet_layers::{LayerDesc, Registry};
 use ndnet_optim::{OptimError, OptimizerOptions, OptimizerSpec};
-use ndnet_trainer::Architecture;
+use ndnet_trainer::{Architecture, Ensemble, NumericEmbedding};
 use serde::Serialize;
 
 /// The optimizer: kind, whose defaults, learning rate and the hyper-parameters the kinds take.
@@ -95,7 +95,26 @@ pub struct ModelFlags {
     /// Width of each embedding vector, ≥ 1
     #[arg(long, default_value_t = 8)]
     pub embedding_dim: usize,
+    /// Ensemble members trained as one network (TabM), 1 to 1024; 1: a plain network
+    #[arg(long, default_value_t = 1)]
+    pub members: usize,
+    /// Where the members differ: tabm (adapters in every hidden layer) or mini (before the first)
+    #[arg(long, default_value = "tabm")]
+    pub ensemble: String,
+    /// How numeric columns enter: none, piecewise-linear (quantile bins), tree-bins
+    /// (piecewise-linear, bins from a tree on the target), periodic, periodic-lite, pbld
+    #[arg(long, default_value = "none")]
+    pub numeric: String,
+    /// Bins per numeric column for piecewise-linear embeddings, 2 to 1024
+    #[arg(long, default_value_t = 48)]
+    pub bins: usize,
+    /// Width of each numeric column's embedding, ≥ 1 [default: 16; pbld: 4]
+    #[arg(long)]
+    pub numeric_dim: Option<usize>,
 }
+
+/// The `--numeric` kinds.
+const NUMERIC: &str = "none, piecewise-linear, tree-bins, periodic, periodic-lite, pbld";
 
 fn activation_long_help() -> String {
     format!("Activation after each hidden layer: {}", Registry::builtin().activation_help())
@@ -132,7 +151,47 @@ impl ModelFlags {
         crate::program::check_flag("dropout", (0.0..1.0).contains(&self.dropout), self.dropout, "in [0, 1)")?;
         let dim = self.embedding_dim;
         let max = ndnet_layers::MAX_WIDTH;
-        crate::program::check_flag("embedding-dim", (1..=max).contains(&dim), dim, &format!("1 to {max}"))
+        crate::program::check_flag("embedding-dim", (1..=max).contains(&dim), dim, &format!("1 to {max}"))?;
+        let members = self.members;
+        let max_members = ndnet_tabular::MAX_MEMBERS;
+        let allowed = format!("1 to {max_members}");
+        crate::program::check_flag("members", (1..=max_members).contains(&members), members, &allowed)?;
+        crate::program::check_flag("bins", (2..=ndnet_tabular::MAX_BINS).contains(&self.bins), self.bins, "2 to 1024")?;
+        if let Some(d) = self.numeric_dim {
+            crate::program::check_flag("numeric-dim", (1..=max).contains(&d), d, &format!("1 to {max}"))?;
+        }
+        self.numeric()?;
+        self.ensemble()?;
+        Ok(())
+    }
+
+    /// `--ensemble`.
+    pub fn ensemble(&self) -> Result<Ensemble, String> {
+        match self.ensemble.to_ascii_lowercase().as_str() {
+            "tabm" => Ok(Ensemble::Tabm),
+            "mini" | "tabm-mini" => Ok(Ensemble::Mini),
+            _ => Err(format!("invalid --ensemble {}: allowed tabm, mini", self.ensemble)),
+        }
+    }
+
+    /// `--numeric` with `--bins` and `--numeric-dim`.
+    pub fn numeric(&self) -> Result<NumericEmbedding, String> {
+        let dim = self.numeric_dim.unwrap_or(16);
+        Ok(match self.numeric.to_ascii_lowercase().replace('_', "-").as_str() {
+            "none" => NumericEmbedding::None,
+            "piecewise-linear" | "ple" => NumericEmbedding::PiecewiseLinear { bins: self.bins, dim, tree: false },
+            "tree-bins" => NumericEmbedding::PiecewiseLinear { bins: self.bins, dim, tree: true },
+            "periodic" => NumericEmbedding::Periodic { frequencies: 48, sigma: 0.01, dim, lite: false },
+            "periodic-lite" => NumericEmbedding::Periodic { frequencies: 48, sigma: 0.01, dim, lite: true },
+            "pbld" => {
+                let dim = self.numeric_dim.unwrap_or(4);
+                if dim < 2 {
+                    return Err(format!("invalid --numeric-dim {dim}: allowed at least 2 with pbld"));
+                }
+                NumericEmbedding::Pbld { hidden: 16, dim, sigma: 0.1 }
+            }
+            _ => return Err(format!("invalid --numeric {}: allowed {NUMERIC}", self.numeric)),
+        })
     }
 
     /// The network for a pipeline: its inputs, embeddings and outputs, the flags' layers between.
@@ -141,7 +200,9 @@ impl ModelFlags {
             .with_activation(self.activation()?)
             .with_dropout(self.dropout)
             .with_batch_norm(self.batch_norm)
-            .with_embeddings(pipeline.embedded(), self.embedding_dim);
+            .with_embeddings(pipeline.embedded(), self.embedding_dim)
+            .with_members(self.members, self.ensemble()?)
+            .with_numeric(self.numeric()?);
         architecture.validate()?;
         Ok(architecture)
     }

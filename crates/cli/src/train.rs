@@ -170,7 +170,7 @@ pub fn run(args: TrainArgs) -> Outcome {
     if let Some((level, score)) = plan.interval {
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
-    let spec = args.model.architecture(&p.pipeline)?.spec();
+    let spec = args.model.architecture(&p.pipeline)?.spec_for(&p)?;
     let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;
@@ -401,7 +401,7 @@ fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize) -> Out
             value: args.model.hidden.clone(),
             allowed: e.to_string(),
         })?;
-        Ok(architecture.spec())
+        architecture.spec_for(p)
     };
     let settings = plan.settings.clone().with_verbose(false);
     let result = cross_validate_folds(table, &plan.config, &settings, &cv, &model_of).map_err(with_flag_hint)?;

@@ -32,7 +32,9 @@ mod target;
 pub use cell::{Cell, MISSING_MARKERS};
 pub use dataset::Dataset;
 pub use error::{DataError, Result, Setting};
-pub use pipeline::{ColumnEncoder, DataSummary, EncodeCounts, Missing, Pipeline, PipelineConfig, UnknownCategory};
+pub use pipeline::{
+    ColumnEncoder, DataSummary, EncodeCounts, InputGroup, Missing, Pipeline, PipelineConfig, UnknownCategory,
+};
 pub use prepare::{Prepared, SplitRows, Standardize};
 pub use profile::{ColumnCheck, ColumnProfile, Finding, InputReport};
 pub use split::Split;

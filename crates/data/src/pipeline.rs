@@ -276,6 +276,17 @@ pub struct Pipeline {
     profile: Vec<ColumnProfile>,
 }
 
+/// One column's inputs ([`Pipeline::input_groups`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputGroup {
+    /// The first input.
+    pub start: usize,
+    /// How many inputs.
+    pub width: usize,
+    /// A numeric column (one input holding a quantity).
+    pub numeric: bool,
+}
+
 /// How many cells encoding rows changed, per encoder: missing cells filled, and categories the
 /// training rows never had (encoded as no category).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -500,6 +511,20 @@ impl Pipeline {
         self.encoders.iter().filter_map(count).collect()
     }
 
+    /// The model's inputs by the column they come from, in input order: where each encoder's
+    /// inputs start, how many there are, and whether they are a quantity (a numeric column,
+    /// which numerical embeddings take) or a code (yes/no, one-hot, a category index).
+    pub fn input_groups(&self) -> Vec<InputGroup> {
+        let mut start = 0;
+        let mut groups = Vec::with_capacity(self.encoders.len());
+        for e in &self.encoders {
+            let numeric = matches!(e, ColumnEncoder::Number { .. });
+            groups.push(InputGroup { start, width: e.width(), numeric });
+            start += e.width();
+        }
+        groups
+    }
+
     /// How many inputs the model takes.
     pub fn input_width(&self) -> usize {
         self.encoders.iter().map(ColumnEncoder::width).sum()
@@ -697,6 +722,39 @@ impl Pipeline {
     /// Errors when the width does not fit the task (a classification with other than
     /// [`Pipeline::outputs`] columns) or as [`Pipeline::inverse_y`] does.
     pub fn decode<F: NdFloat>(&self, outputs: &Array2<F>) -> Result<Array2<f64>> {
+        self.decode_members(outputs, 1)
+    }
+
+    /// [`Pipeline::decode`] for the outputs of `members` ensemble members side by side (each
+    /// [`Pipeline::outputs`] wide): the mean of their outputs for a regression (the target's
+    /// transform is affine, so it is also the mean of their predictions), the mean of their class
+    /// probabilities for classes.
+    pub fn decode_members<F: NdFloat>(&self, outputs: &Array2<F>, members: usize) -> Result<Array2<f64>> {
+        if members <= 1 {
+            return self.decode_one(outputs);
+        }
+        let each = self.member_predictions(outputs, members)?;
+        let mut mean = each[0].clone();
+        for p in &each[1..] {
+            mean += p;
+        }
+        Ok(mean / members as f64)
+    }
+
+    /// Each member's predictions from the outputs of `members` members side by side: what
+    /// their spread is read from.
+    pub fn member_predictions<F: NdFloat>(&self, outputs: &Array2<F>, members: usize) -> Result<Vec<Array2<f64>>> {
+        let width = self.outputs();
+        if outputs.ncols() != members * width {
+            let (expected, actual) = ((outputs.nrows(), members * width), outputs.dim());
+            let context = format!("the outputs of {members} members for the target `{}`", self.target);
+            return Err(DataError::Shape { context, expected, actual });
+        }
+        let block = |m: usize| outputs.slice_axis(ndarray::Axis(1), (m * width..(m + 1) * width).into()).to_owned();
+        (0..members).map(|m| self.decode_one(&block(m))).collect()
+    }
+
+    fn decode_one<F: NdFloat>(&self, outputs: &Array2<F>) -> Result<Array2<f64>> {
         if self.task() == Task::Regression {
             return self.inverse_y(outputs);
         }

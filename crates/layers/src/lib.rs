@@ -61,6 +61,7 @@ pub use losses::class_weighted::ClassWeighted;
 pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
 pub use losses::mae::Mae;
+pub use losses::members::{Combine, Members};
 pub use losses::mse::Mse;
 pub use losses::quantile::Quantile;
 pub use losses::regression::{LossKind, LossParameter, RegressionLoss};

@@ -1,6 +1,6 @@
 //! The [`Loss`] trait: a scalar loss over a batch and its gradient with respect to predictions.
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, CowArray, Ix2, NdFloat, Zip};
 
 use crate::{LayerError, Result, error::check_not_empty};
 
@@ -23,6 +23,33 @@ pub trait Loss<F: NdFloat> {
         target: ArrayView2<'_, F>,
         grad: ArrayViewMut2<'_, F>,
     ) -> Result<F>;
+
+    /// The model's outputs as one prediction per row, in the loss's terms (what accuracy is read
+    /// from): the outputs themselves, or for a loss over ensemble members the members combined
+    /// ([`Members`](crate::Members)).
+    fn prediction<'a>(&self, outputs: ArrayView2<'a, F>) -> Result<CowArray<'a, F, Ix2>> {
+        Ok(outputs.into())
+    }
+}
+
+/// A boxed loss is a loss (what a program that picks its loss at run time holds).
+impl<F: NdFloat, L: Loss<F> + ?Sized> Loss<F> for Box<L> {
+    fn loss(&self, prediction: ArrayView2<'_, F>, target: ArrayView2<'_, F>) -> Result<F> {
+        (**self).loss(prediction, target)
+    }
+
+    fn loss_and_grad(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: ArrayView2<'_, F>,
+        grad: ArrayViewMut2<'_, F>,
+    ) -> Result<F> {
+        (**self).loss_and_grad(prediction, target, grad)
+    }
+
+    fn prediction<'a>(&self, outputs: ArrayView2<'a, F>) -> Result<CowArray<'a, F, Ix2>> {
+        (**self).prediction(outputs)
+    }
 }
 
 /// Checks that prediction and target have one shape and are not empty.

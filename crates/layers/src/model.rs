@@ -105,6 +105,12 @@ pub trait Model<F: NdFloat> {
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F>;
 
+    /// How many ensemble members' outputs the model's output holds side by side (TabM: `k`
+    /// blocks of the target's width), which a prediction combines; 1 for a plain model.
+    fn members(&self) -> usize {
+        1
+    }
+
     /// Calls `f(name, value)` for every parameter tensor, always in the same order.
     fn visit_params(&self, f: &mut dyn FnMut(ParamName, ArrayViewD<'_, F>));
 

@@ -70,6 +70,12 @@ impl Resolved {
     pub fn output_width(&self) -> usize {
         self.widths[self.widths.len() - 1]
     }
+
+    /// How many ensemble members the output holds side by side: the last layer that says
+    /// ([`LayerSpec::members`]), else 1.
+    pub fn members(&self) -> usize {
+        self.layers.iter().rev().find_map(|l| l.members()).unwrap_or(1)
+    }
 }
 
 impl ModelSpec {
@@ -146,7 +152,7 @@ impl ModelSpec {
             })?;
             model = model.push_boxed(layer);
         }
-        Ok(model)
+        Ok(model.with_members(resolved.members()))
     }
 
     /// The same model in PyTorch: an `nn.Sequential(…)` expression (state-dict names agree;

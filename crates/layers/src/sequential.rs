@@ -48,6 +48,8 @@ pub struct Sequential<F: NdFloat> {
     /// Shape of the last forward batch (rows 0 = none yet).
     rows: usize,
     input_width: usize,
+    /// Ensemble members side by side in the output ([`Model::members`]).
+    members: usize,
 }
 
 impl<F: NdFloat> Default for Sequential<F> {
@@ -74,7 +76,15 @@ impl<F: NdFloat> Sequential<F> {
             widths: Vec::new(),
             rows: 0,
             input_width: 0,
+            members: 1,
         }
+    }
+
+    /// Says that the output holds `members` ensemble members' outputs side by side (what
+    /// [`ModelSpec::build`](crate::ModelSpec::build) sets from the layers).
+    pub fn with_members(mut self, members: usize) -> Self {
+        self.members = members.max(1);
+        self
     }
 
     /// Appends a layer, in the model's [`Mode`]. Widths are checked when data first flows (see
@@ -312,6 +322,10 @@ impl<F: NdFloat> Sequential<F> {
 }
 
 impl<F: NdFloat> Model<F> for Sequential<F> {
+    fn members(&self) -> usize {
+        self.members
+    }
+
     fn forward(&mut self, x: ArrayView2<'_, F>) -> Result<ArrayView2<'_, F>> {
         let (rows, width) = x.dim();
         self.prepare(rows, width)?;

@@ -175,6 +175,12 @@ pub trait LayerSpec: fmt::Debug + Clone + PartialEq + Serialize + DeserializeOwn
     /// Writes the layer's inference-mode function into an ONNX graph, reading `layer.input`
     /// (`[N, input_width]`, the network's float type), and returns the output value's name.
     fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String>;
+
+    /// For a layer whose output is `k` ensemble members side by side (TabM's output head):
+    /// `Some(k)`. A model's prediction is that of its last such layer's members combined.
+    fn members(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A layer spec of any kind, as a model description holds it once resolved: [`LayerSpec`]
@@ -198,6 +204,8 @@ pub trait AnyLayerSpec: fmt::Debug + Send + Sync {
     fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String>;
     /// The spec as it is stored.
     fn desc(&self) -> LayerDesc;
+    /// [`LayerSpec::members`].
+    fn members(&self) -> Option<usize>;
 }
 
 impl<T: LayerSpec> AnyLayerSpec for T {
@@ -227,6 +235,9 @@ impl<T: LayerSpec> AnyLayerSpec for T {
     }
     fn desc(&self) -> LayerDesc {
         LayerDesc::of(self)
+    }
+    fn members(&self) -> Option<usize> {
+        LayerSpec::members(self)
     }
 }
 

@@ -99,7 +99,7 @@ impl EnsembleDenseSpec {
     fn inputs(&self, input_width: usize) -> Result<usize> {
         check_members(Self::KIND, self.members)?;
         check_width("ensemble_dense outputs", self.outputs)?;
-        if input_width % self.members != 0 || input_width == 0 {
+        if !input_width.is_multiple_of(self.members) || input_width == 0 {
             let (value, allowed) = (input_width.to_string(), format!("a multiple of the {} members", self.members));
             return Err(LayerError::Config { name: "ensemble_dense input width".into(), value, allowed });
         }

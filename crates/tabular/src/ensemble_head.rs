@@ -37,7 +37,7 @@ impl EnsembleHeadSpec {
     fn inputs(&self, input_width: usize) -> Result<usize> {
         check_members(Self::KIND, self.members)?;
         check_width("ensemble_head outputs", self.outputs)?;
-        if input_width % self.members != 0 || input_width == 0 {
+        if !input_width.is_multiple_of(self.members) || input_width == 0 {
             let (value, allowed) = (input_width.to_string(), format!("a multiple of the {} members", self.members));
             return Err(LayerError::Config { name: "ensemble_head input width".into(), value, allowed });
         }
@@ -92,6 +92,10 @@ impl LayerSpec for EnsembleHeadSpec {
         let y = layer.graph.node("Transpose", &[&y], &SWAP);
         let flat = flat_shape(layer, k * o);
         Ok(layer.graph.node("Reshape", &[&y, &flat], &[]))
+    }
+
+    fn members(&self) -> Option<usize> {
+        Some(self.members)
     }
 }
 

@@ -20,7 +20,8 @@
 use ndarray::Array2;
 use ndnet_data::{Prepared, Task};
 use ndnet_layers::{
-    BceWithLogits, ClassWeighted, CrossEntropy, DenseSpec, Loss, Model, ModelSpec, Registry, RegressionLoss, Sequential,
+    BceWithLogits, ClassWeighted, Combine, CrossEntropy, DenseSpec, Loss, Members, Model, ModelSpec, RegressionLoss,
+    Sequential,
 };
 use ndnet_optim::{Optimizer, OptimizerSpec};
 
@@ -163,13 +164,26 @@ pub fn task_loss(p: &Prepared<f32>, settings: &FitSettings) -> Result<Box<dyn Lo
     }
 }
 
+/// The task's loss over an ensemble's `members` outputs ([`Members`]: each member's loss while
+/// training, the combined prediction's when validating), or the loss itself for one network.
+pub fn members_loss(loss: Box<dyn Loss<f32>>, members: usize, p: &Prepared<f32>) -> Box<dyn Loss<f32>> {
+    if members <= 1 {
+        return loss;
+    }
+    let combine = match p.pipeline.task() {
+        Task::Regression => Combine::Mean,
+        Task::Classification => Combine::Probabilities,
+    };
+    Box::new(Members::new(loss, members, p.pipeline.outputs()).with_combine(combine))
+}
+
 /// Trains the model `spec` describes on `p` as `settings` say: weights from the settings' seed,
 /// early stopping on the validation loss with the best weights restored (unless turned off or
 /// there are no validation rows), validation accuracy recorded for classes.
 pub fn fit(p: &Prepared<f32>, spec: &ModelSpec, settings: &FitSettings) -> Result<Fitted> {
-    let mut model = spec.build::<f32>(&Registry::builtin(), settings.seed)?;
+    let mut model = spec.build::<f32>(&ndnet_tabular::registry(), settings.seed)?;
     let mut optimizer = settings.optimizer.build::<f32>()?;
-    let loss = task_loss(p, settings)?;
+    let loss = members_loss(task_loss(p, settings)?, model.members(), p);
     let mut config = TrainerConfig::new(settings.epochs)
         .with_seed(settings.seed)
         .with_verbose(settings.verbose)

@@ -47,7 +47,7 @@ mod saved_model;
 mod trainer;
 mod weights;
 
-pub use architecture::Architecture;
+pub use architecture::{Architecture, Ensemble, NumericEmbedding};
 pub use batches::Batches;
 pub use callback::{Callback, Context, load_state, save_state};
 pub use checkpoint::{CHECKPOINT_FORMAT, CHECKPOINT_VERSION, Checkpoint};
@@ -59,7 +59,7 @@ pub use conformal::{
 pub use cross_validation::{CrossValidation, CvSettings, FoldResult, ModelOf, cross_validate, fold_summary};
 pub use early_stopping::{Best, EarlyStopping};
 pub use error::{Result, TrainError};
-pub use fit::{ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, task_loss};
+pub use fit::{ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, members_loss, task_loss};
 pub use history::{EpochRecord, History};
 pub use lr_scheduler::LrScheduler;
 pub use metadata::{RunMetadata, Settings};

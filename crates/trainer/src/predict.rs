@@ -39,7 +39,8 @@ pub trait PredictOriginal<F> {
 impl<F: NdFloat> PredictOriginal<F> for Prepared<F> {
     fn predict_original(&self, model: &mut dyn Model<F>, x: &Array2<F>) -> Result<Array2<f64>> {
         model.set_mode(ndnet_layers::Mode::Eval);
-        Ok(self.pipeline.decode(&model.predict(x.view())?)?)
+        let members = model.members();
+        Ok(self.pipeline.decode_members(&model.predict(x.view())?, members)?)
     }
 }
 
@@ -68,7 +69,7 @@ pub fn predict_with_uncertainty<F: NdFloat>(
     model.set_mode(ndnet_layers::Mode::Eval);
     let input = pipeline.model_input::<F>(table, &rows, &x)?;
     let out = model.predict(input.view())?;
-    let predictions = pipeline.decode(&out)?;
+    let predictions = pipeline.decode_members(&out, model.members())?;
     if let Some((i, row)) = predictions.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
         let message = format!(
             "the prediction is not finite ({row}): the row's inputs are far outside what the model was trained on"

@@ -32,11 +32,11 @@ use crate::checkpoint::bad;
 use crate::{Checkpoint, Result, RunMetadata, load_safetensors, read_safetensors_metadata};
 
 /// The model stored in `path` (a checkpoint when the name ends in `.json`, else safetensors) and
-/// the file's metadata, its layers read with ndnet's own kinds ([`Registry::builtin`]). The file
+/// the file's metadata, its layers read with ndnet's kinds (`ndnet_tabular::registry`). The file
 /// must hold a model description and a pipeline whose widths agree and finite parameters; errors
 /// name the file and what does not fit.
 pub fn load_model<F: Real + Serialize + DeserializeOwned>(path: &Path) -> Result<(Sequential<F>, RunMetadata)> {
-    load_model_with(path, &Registry::builtin())
+    load_model_with(path, &ndnet_tabular::registry())
 }
 
 /// [`load_model`] with the layer kinds of `registry` (a research crate's own kinds too).

@@ -509,6 +509,7 @@ fn validation_loss<F: NdFloat>(
     if !accuracy || out.nrows() == 0 {
         return Ok((value, None));
     }
+    let out = loss.prediction(out)?;
     let class = |row: ndarray::ArrayView1<'_, F>| match row.len() {
         1 => usize::from(row[0] > F::zero()),
         _ => row.iter().enumerate().fold(0, |b, (i, &v)| if v > row[b] { i } else { b }),

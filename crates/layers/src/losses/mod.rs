@@ -5,6 +5,7 @@ pub(crate) mod class_weighted;
 pub(crate) mod cross_entropy;
 pub(crate) mod huber;
 pub(crate) mod mae;
+pub(crate) mod members;
 pub(crate) mod mse;
 pub(crate) mod quantile;
 pub(crate) mod regression;
