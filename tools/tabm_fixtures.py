@@ -14,8 +14,8 @@ and "tabm-mini" without), their parameters drawn away from the initialisation (s
 gradient path is exercised), dropout 0. Each case stores ndnet's model description (`spec`),
 the parameters under ndnet's names (`{layer}.{tensor}`; ndnet keeps a dense weight as
 inputs × outputs, the transpose of PyTorch's), the input `x`, the upstream gradient `dy`, the
-output `y` in ndnet's layout (members side by side), and the gradients of `x` and every
-parameter.
+output `y` and the gradients of `x` and every parameter. Members' values are in ndnet's layout:
+PyTorch's `(batch, k, d)` as `(batch, d·k)`, value j of member m in column j·k + m.
 """
 import json
 import math
@@ -35,6 +35,16 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "tabular", "tests"
 
 def closed_form(rows, cols, a=0.61, b=1.7):
     return torch.tensor([[2 * math.sin(a * i + b * j + 0.3) for j in range(cols)] for i in range(rows)])
+
+
+def to_ndnet(t):
+    """(batch, k, d) → (batch, d·k), member-minor."""
+    return t.permute(0, 2, 1).reshape(t.shape[0], -1)
+
+
+def from_ndnet(t, k):
+    """(batch, d·k), member-minor → (batch, k, d)."""
+    return t.reshape(t.shape[0], -1, k).permute(0, 2, 1)
 
 
 def perturb(module):
@@ -69,7 +79,7 @@ def batch_ensemble():
     x = closed_form(ROWS, k * n)
     spec = {"inputs": k * n, "layers": [{"kind": "ensemble_dense", "members": k, "outputs": o, "adapters": "batch"}]}
     params = {"0.weight": (m.weight, True), "0.r": (m.r, False), "0.s": (m.s, False), "0.bias": (m.bias, False)}
-    return finish(m, lambda x: m(x.reshape(ROWS, k, n)), x, params, spec, lambda y: y.reshape(ROWS, k * o))
+    return finish(m, lambda x: m(from_ndnet(x, k)), x, params, spec, to_ndnet)
 
 
 def linear_ensemble():
@@ -78,7 +88,7 @@ def linear_ensemble():
     x = closed_form(ROWS, k * n)
     spec = {"inputs": k * n, "layers": [{"kind": "ensemble_head", "members": k, "outputs": o}]}
     params = {"0.weight": (m.weight, False), "0.bias": (m.bias, False)}
-    return finish(m, lambda x: m(x.reshape(ROWS, k, n)), x, params, spec, lambda y: y.reshape(ROWS, k * o))
+    return finish(m, lambda x: m(from_ndnet(x, k)), x, params, spec, to_ndnet)
 
 
 def whole_tabm():
@@ -110,7 +120,7 @@ def whole_tabm():
     x = closed_form(ROWS, n_num) * 1.5
     spec = {"inputs": n_num, "layers": layers}
     assert d_in == model.backbone.blocks[0][0].in_features
-    return finish(model, lambda x: model(x_num=x), x, params, spec, lambda y: y.reshape(ROWS, -1))
+    return finish(model, lambda x: model(x_num=x), x, params, spec, to_ndnet)
 
 
 def whole_mini():
@@ -136,7 +146,7 @@ def whole_mini():
     params |= {f"{idx}.weight": (model.output.weight, False), f"{idx}.bias": (model.output.bias, False)}
     x = closed_form(ROWS, n_num)
     spec = {"inputs": n_num, "layers": layers}
-    return finish(model, lambda x: model(x_num=x), x, params, spec, lambda y: y.reshape(ROWS, -1))
+    return finish(model, lambda x: model(x_num=x), x, params, spec, to_ndnet)
 
 
 def main():

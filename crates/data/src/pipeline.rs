@@ -725,8 +725,9 @@ impl Pipeline {
         self.decode_members(outputs, 1)
     }
 
-    /// [`Pipeline::decode`] for the outputs of `members` ensemble members side by side (each
-    /// [`Pipeline::outputs`] wide): the mean of their outputs for a regression (the target's
+    /// [`Pipeline::decode`] for the outputs of `members` ensemble members (each
+    /// [`Pipeline::outputs`] wide, member-minor: output `j` of member `m` in column
+    /// `j·members + m`, as TabM's layers write them): the mean of their outputs for a regression (the target's
     /// transform is affine, so it is also the mean of their predictions), the mean of their class
     /// probabilities for classes.
     pub fn decode_members<F: NdFloat>(&self, outputs: &Array2<F>, members: usize) -> Result<Array2<f64>> {
@@ -741,8 +742,8 @@ impl Pipeline {
         Ok(mean / members as f64)
     }
 
-    /// Each member's predictions from the outputs of `members` members side by side: what
-    /// their spread is read from.
+    /// Each member's predictions from the outputs of `members` members (laid out as
+    /// [`Pipeline::decode_members`] reads them): what their spread is read from.
     pub fn member_predictions<F: NdFloat>(&self, outputs: &Array2<F>, members: usize) -> Result<Vec<Array2<f64>>> {
         let width = self.outputs();
         if outputs.ncols() != members * width {
@@ -750,7 +751,8 @@ impl Pipeline {
             let context = format!("the outputs of {members} members for the target `{}`", self.target);
             return Err(DataError::Shape { context, expected, actual });
         }
-        let block = |m: usize| outputs.slice_axis(ndarray::Axis(1), (m * width..(m + 1) * width).into()).to_owned();
+        let every = |m: usize| ndarray::Slice::new(m as isize, None, members as isize);
+        let block = |m: usize| outputs.slice_axis(ndarray::Axis(1), every(m)).to_owned();
         (0..members).map(|m| self.decode_one(&block(m))).collect()
     }
 

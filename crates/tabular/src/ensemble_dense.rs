@@ -2,7 +2,7 @@
 //! BatchEnsemble (Wen et al. 2020) as TabM uses it (`tabm.LinearBatchEnsemble`), and TabM-mini's
 //! shared blocks.
 //!
-//! Member `m` computes `yₘ = ((xₘ ⊙ rₘ) W) ⊙ sₘ + bₘ` on its block of the row (see
+//! Member `m` computes `yₘ = ((xₘ ⊙ rₘ) W) ⊙ sₘ + bₘ` on its values of the row (see
 //! [`EnsembleView`](crate::EnsembleView) for the layout). The adapters say which of `r`, `s`, `b`
 //! are the member's own:
 //!
@@ -17,11 +17,10 @@
 //! `random_signs`, the same draw for each chunk of `chunks` (one chunk per input feature: a
 //! numerical column's embedding, a category's one-hot group).
 //!
-//! The pass is `k` products of the batch with `Wₘ = diag(rₘ) W diag(sₘ)` (built per member, a
-//! small matrix next to the product); the backward pass takes `Pₘ = xₘᵀ dyₘ` and reads the
-//! gradients of `W`, `rₘ` and `sₘ` from it. Parameters: `weight` (inputs × outputs, as
-//! ndnet's `Dense`), `r` (k × inputs), `s` (k × outputs), `bias` (k × outputs, or outputs when
-//! shared).
+//! The members' rows stacked make one product with the shared `W` (`k·rows` rows): the input
+//! scaled by `r` on the way in, the output by `s` and the bias on the way out, as `tabm`
+//! computes it. Parameters: `weight` (inputs × outputs, as ndnet's `Dense`), `r` (k × inputs),
+//! `s` (k × outputs), `bias` (k × outputs, or outputs when shared).
 //!
 //! ```
 //! use ndnet_layers::LayerSpec;
@@ -31,13 +30,15 @@
 //! assert_eq!(spec.param_count(4 * 10), 10 * 16 + 4 * 10 + 4 * 16 + 4 * 16);
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip};
-use ndnet_kernels::gemm::{gemm, gemm_bias, gemm_with_column_sums};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat, Slice, Zip};
+use ndnet_kernels::Buffer;
+use ndnet_kernels::gemm::{gemm, gemm_bias};
 use ndnet_layers::onnx::OnnxLayer;
 use ndnet_layers::{BoxedLayer, BuildContext, Layer, LayerError, LayerSpec, Result, check_width};
 use rand::Rng;
 
-use crate::ensemble_view::{SWAP, check_members, flat_shape, member, member_mut, member_shape};
+use crate::ensemble_view::{check_members, members_first, members_last};
+use crate::stacked::{Stacked, write_stacked};
 
 /// Which of a layer's scalings and bias each member has of its own (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -148,39 +149,36 @@ impl LayerSpec for EnsembleDenseSpec {
         Ok(BoxedLayer::new(EnsembleDense::<F>::new(self, inputs, &mut *ctx.rng)))
     }
 
-    /// `Wₘ = r ⊙ W ⊙ s` for every member at once, then one batched product over the members.
+    /// As `tabm` computes it: `x ⊙ r`, one product per member batch, `⊙ s`, `+ b`.
     fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
         let (k, o) = (self.members, self.outputs);
         let n = layer.input_width / k;
-        let mut weight = layer.param("weight", &[n, o])?;
+        let input = layer.input.clone();
+        let mut x = members_first(layer, &input, k, n); // k × N × n
         if self.has_r() {
             let r = layer.param("r", &[k, n])?;
-            let shape = layer.graph.int64s("r_shape", &[3], &[k as i64, n as i64, 1]);
+            let shape = layer.graph.int64s("r_shape", &[3], &[k as i64, 1, n as i64]);
             let r = layer.graph.node("Reshape", &[&r, &shape], &[]);
-            weight = layer.graph.node("Mul", &[&r, &weight], &[]);
+            x = layer.graph.node("Mul", &[&x, &r], &[]);
         }
+        let weight = layer.param("weight", &[n, o])?;
+        let mut y = layer.graph.node("MatMul", &[&x, &weight], &[]);
         if self.has_s() {
             let s = layer.param("s", &[k, o])?;
             let shape = layer.graph.int64s("s_shape", &[3], &[k as i64, 1, o as i64]);
             let s = layer.graph.node("Reshape", &[&s, &shape], &[]);
-            weight = layer.graph.node("Mul", &[&weight, &s], &[]);
+            y = layer.graph.node("Mul", &[&y, &s], &[]);
         }
-        let shape = member_shape(layer, k, n);
-        let input = layer.input.clone();
-        let x = layer.graph.node("Reshape", &[&input, &shape], &[]);
-        let x = layer.graph.node("Transpose", &[&x], &SWAP); // k × N × n
-        let y = layer.graph.node("MatMul", &[&x, &weight], &[]);
-        let bias = layer.param("bias", &if self.bias_rows() == 1 { vec![o] } else { vec![k, o] })?;
-        let bias = if self.bias_rows() == 1 {
-            bias
-        } else {
-            let shape = layer.graph.int64s("bias_shape", &[3], &[k as i64, 1, o as i64]);
-            layer.graph.node("Reshape", &[&bias, &shape], &[])
+        let bias = match self.bias_rows() {
+            1 => layer.param("bias", &[o])?,
+            _ => {
+                let bias = layer.param("bias", &[k, o])?;
+                let shape = layer.graph.int64s("bias_shape", &[3], &[k as i64, 1, o as i64]);
+                layer.graph.node("Reshape", &[&bias, &shape], &[])
+            }
         };
         let y = layer.graph.node("Add", &[&y, &bias], &[]);
-        let y = layer.graph.node("Transpose", &[&y], &SWAP);
-        let flat = flat_shape(layer, k * o);
-        Ok(layer.graph.node("Reshape", &[&y, &flat], &[]))
+        Ok(members_last(layer, &y, k, o))
     }
 }
 
@@ -199,10 +197,12 @@ pub struct EnsembleDense<F> {
     grad_r: Array2<F>,
     grad_s: Array2<F>,
     grad_bias: Array2<F>,
-    /// One member's `Wₘ` (forward, input gradient) or `Pₘ` (backward).
+    /// The stacked `x ⊙ r` (forward and backward), then `dx ⊙ r`'s product `dy·Wᵀ`.
+    scaled: Buffer<F>,
+    /// The stacked `(x ⊙ r) W` before `s` (kept for `s`'s gradient), then `dy ⊙ s`.
+    product: Buffer<F>,
+    /// The stacked output or input gradient when the caller's memory is not feature-major.
     scratch: Array2<F>,
-    /// One member's bias-gradient sums.
-    sums: Array1<F>,
 }
 
 impl<F: NdFloat> EnsembleDense<F> {
@@ -221,8 +221,9 @@ impl<F: NdFloat> EnsembleDense<F> {
             grad_r: Array2::zeros(r.raw_dim()),
             grad_s: Array2::zeros(s.raw_dim()),
             grad_bias: Array2::zeros(bias.raw_dim()),
-            scratch: Array2::zeros(weight.raw_dim()),
-            sums: Array1::zeros(o),
+            scaled: Buffer::default(),
+            product: Buffer::default(),
+            scratch: Array2::zeros((0, 0)),
             weight,
             r,
             s,
@@ -230,23 +231,20 @@ impl<F: NdFloat> EnsembleDense<F> {
         }
     }
 
-    /// Writes member `m`'s `diag(rₘ) W diag(sₘ)` into the scratch matrix.
-    fn member_weight(&mut self, m: usize) {
-        self.scratch.assign(&self.weight);
-        if !self.r.is_empty() {
-            let r = self.r.row(m);
-            Zip::from(self.scratch.rows_mut()).and(&r).for_each(|mut row, &r| row *= r);
-        }
-        if !self.s.is_empty() {
-            let s = self.s.row(m);
-            for mut row in self.scratch.rows_mut() {
-                row *= &s;
-            }
-        }
-    }
-
     fn inputs(&self) -> usize {
         self.weight.nrows()
+    }
+}
+
+/// `out ← x ⊙ r`, member `m`'s rows (of `rows`) by row `m` of `r`, column by column.
+fn scale_rows<F: NdFloat>(x: ArrayView2<'_, F>, r: &Array2<F>, rows: usize, mut out: ArrayViewMut2<'_, F>) {
+    for (j, (x, mut out)) in x.columns().into_iter().zip(out.columns_mut()).enumerate() {
+        for m in 0..r.nrows() {
+            let f = r[[m, j]];
+            let range = || Slice::from(m * rows..(m + 1) * rows);
+            let (x, out) = (x.slice_axis(Axis(0), range()), out.slice_axis_mut(Axis(0), range()));
+            Zip::from(out).and(x).for_each(|o, &x| *o = x * f);
+        }
     }
 }
 
@@ -297,19 +295,34 @@ impl<F: NdFloat> Layer<F> for EnsembleDense<F> {
         Ok(self.members * self.weight.ncols())
     }
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
-        let (n, o) = self.weight.dim();
-        for m in 0..self.members {
-            self.member_weight(m);
-            let bias = self.bias.row(if self.bias.nrows() == 1 { 0 } else { m });
-            gemm_bias(
-                F::one(),
-                member(input.view(), m, n),
-                self.scratch.view(),
-                bias,
-                member_mut(output.view_mut(), m, o),
-            );
-        }
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        let (k, rows, (n, o)) = (self.members, input.nrows(), self.weight.dim());
+        let x = Stacked::of(input, k);
+        let Self { weight, r, s, bias, scaled, product, scratch, .. } = self;
+        let xr = match r.is_empty() {
+            true => x.m.view(),
+            false => {
+                scale_rows(x.m.view(), r, rows, scaled.rows_mut(k * rows, n));
+                scaled.rows(k * rows)
+            }
+        };
+        write_stacked(output, k, scratch, |mut y| {
+            if s.is_empty() {
+                // One shared bias: straight into the product.
+                gemm_bias(F::one(), xr, weight.view(), bias.row(0), y);
+                return;
+            }
+            let mut z = product.rows_mut(k * rows, o);
+            gemm(F::one(), xr, weight.view(), F::zero(), z.view_mut());
+            for (j, (z, mut y)) in z.columns().into_iter().zip(y.columns_mut()).enumerate() {
+                for m in 0..k {
+                    let (f, b) = (s[[m, j]], bias[[m, j]]);
+                    let range = || Slice::from(m * rows..(m + 1) * rows);
+                    let (z, y) = (z.slice_axis(Axis(0), range()), y.slice_axis_mut(Axis(0), range()));
+                    Zip::from(y).and(z).for_each(|y, &z| *y = z * f + b);
+                }
+            }
+        });
     }
 
     fn backward(
@@ -317,51 +330,67 @@ impl<F: NdFloat> Layer<F> for EnsembleDense<F> {
         input: ArrayView2<'_, F>,
         _output: ArrayView2<'_, F>,
         grad_output: ArrayView2<'_, F>,
-        mut grad_input: Option<ArrayViewMut2<'_, F>>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
-        let (n, o) = self.weight.dim();
-        self.grad_weight.fill(F::zero());
-        self.grad_bias.fill(F::zero());
-        for m in 0..self.members {
-            let (x, dy) = (member(input.view(), m, n), member(grad_output.view(), m, o));
-            // Pₘ = xₘᵀ dyₘ and the bias sums Σ dyₘ in one pass.
-            let sums = self.sums.as_slice_mut().expect("owned");
-            gemm_with_column_sums(F::one(), x.t(), dy, F::zero(), self.scratch.view_mut(), sums);
-            let b = if self.bias.nrows() == 1 { 0 } else { m };
-            let mut db = self.grad_bias.row_mut(b);
-            db += &self.sums;
-            // dW += rₘ ⊙ Pₘ ⊙ sₘ; drₘ = Σⱼ Pₘ ⊙ W ⊙ sₘ; dsₘ = Σₚ Pₘ ⊙ W ⊙ rₘ.
-            let flat = "parameters are made in standard layout";
-            let r = (!self.r.is_empty()).then(|| self.r.row(m).to_slice().expect(flat));
-            let s = (!self.s.is_empty()).then(|| self.s.row(m).to_slice().expect(flat));
-            let mut dr = (!self.grad_r.is_empty()).then(|| self.grad_r.row_mut(m).into_slice().expect(flat));
-            let mut ds = (!self.grad_s.is_empty()).then(|| self.grad_s.row_mut(m).into_slice().expect(flat));
-            if let Some(ds) = ds.as_mut() {
-                ds.fill(F::zero());
+        let (k, rows, (n, o)) = (self.members, input.nrows(), self.weight.dim());
+        let (x, dy) = (Stacked::of(input, k), Stacked::of(grad_output, k));
+        let Self { weight, r, s, grad_weight, grad_r, grad_s, grad_bias, scaled, product, scratch, .. } = self;
+        // The bias: Σ dy per member (or over all members when shared).
+        grad_bias.fill(F::zero());
+        for m in 0..k {
+            let b = if grad_bias.nrows() == 1 { 0 } else { m };
+            for (db, col) in grad_bias.row_mut(b).iter_mut().zip(dy.member(m).columns()) {
+                *db += col.sum();
             }
-            let rows = self.scratch.as_slice().expect(flat).chunks_exact(o);
-            let weights = self.weight.as_slice().expect(flat).chunks_exact(o);
-            let grads = self.grad_weight.as_slice_mut().expect(flat).chunks_exact_mut(o);
-            for (q, ((pm, w), gw)) in rows.zip(weights).zip(grads).enumerate() {
-                let rq = r.map_or(F::one(), |r| r[q]);
-                let mut drq = F::zero();
-                for j in 0..o {
-                    let sj = s.map_or(F::one(), |s| s[j]);
-                    let pw = pm[j] * w[j];
-                    gw[j] += rq * pm[j] * sj;
-                    drq += pw * sj;
-                    if let Some(ds) = ds.as_mut() {
-                        ds[j] += pw * rq;
+        }
+        // s: dsₘ = Σ dy ⊙ z over member m's rows; then the product buffer becomes dz = dy ⊙ s.
+        let dz = match s.is_empty() {
+            true => dy.m.view(),
+            false => {
+                let mut z = product.rows_mut(k * rows, o);
+                for (j, (mut z, dy)) in z.columns_mut().into_iter().zip(dy.m.columns()).enumerate() {
+                    for m in 0..k {
+                        let range = || Slice::from(m * rows..(m + 1) * rows);
+                        let (z, dy) = (z.slice_axis_mut(Axis(0), range()), dy.slice_axis(Axis(0), range()));
+                        let (f, mut ds) = (s[[m, j]], F::zero());
+                        Zip::from(z).and(dy).for_each(|z, &d| {
+                            ds += d * *z;
+                            *z = d * f;
+                        });
+                        grad_s[[m, j]] = ds;
                     }
                 }
-                if let Some(dr) = dr.as_mut() {
-                    dr[q] = drq;
-                }
+                product.rows(k * rows)
             }
-            if let Some(dx) = grad_input.as_mut() {
-                self.member_weight(m);
-                gemm(F::one(), dy, self.scratch.t(), F::zero(), member_mut(dx.view_mut(), m, n));
+        };
+        // W: (x ⊙ r)ᵀ dz, over every member's rows at once.
+        let xr = match r.is_empty() {
+            true => x.m.view(),
+            false => {
+                scale_rows(x.m.view(), r, rows, scaled.rows_mut(k * rows, n));
+                scaled.rows(k * rows)
             }
+        };
+        gemm(F::one(), xr.t(), dz, F::zero(), grad_weight.view_mut());
+        if r.is_empty() {
+            if let Some(dx) = grad_input {
+                write_stacked(dx, k, scratch, |dx| gemm(F::one(), dz, weight.t(), F::zero(), dx));
+            }
+            return;
+        }
+        // r: drₘ = Σ (dz Wᵀ) ⊙ x over member m's rows; dx = (dz Wᵀ) ⊙ r.
+        let mut dxr = scaled.rows_mut(k * rows, n);
+        gemm(F::one(), dz, weight.t(), F::zero(), dxr.view_mut());
+        for (j, (d, x)) in dxr.columns().into_iter().zip(x.m.columns()).enumerate() {
+            for m in 0..k {
+                let range = || Slice::from(m * rows..(m + 1) * rows);
+                let (d, x) = (d.slice_axis(Axis(0), range()), x.slice_axis(Axis(0), range()));
+                grad_r[[m, j]] = Zip::from(d).and(x).fold(F::zero(), |a, &d, &x| a + d * x);
+            }
+        }
+        if let Some(dx) = grad_input {
+            let dxr = scaled.rows(k * rows);
+            write_stacked(dx, k, scratch, |dx| scale_rows(dxr, r, rows, dx));
         }
     }
 

@@ -1,7 +1,7 @@
 //! [`EnsembleHead`]: `k` independent dense layers, one per ensemble member — TabM's output
-//! (`tabm.LinearEnsemble`). Member `m` computes `yₘ = xₘ Wₘ + bₘ` on its block of the row (see
-//! [`EnsembleView`](crate::EnsembleView)); the output is `k` blocks of `outputs` values, one
-//! prediction per member, which the training loss takes one by one
+//! (`tabm.LinearEnsemble`). Member `m` computes `yₘ = xₘ Wₘ + bₘ` on its values of the row (see
+//! [`EnsembleView`](crate::EnsembleView) for the layout); the output is `k` members' `outputs`
+//! values, one prediction per member, which the training loss takes one by one
 //! (`ndnet_layers::Members`) and a prediction averages.
 //!
 //! Parameters, as PyTorch's `LinearEnsemble` has them: `weight` (k × inputs × outputs), `bias`
@@ -15,13 +15,13 @@
 //! assert_eq!(spec.param_count(8 * 32), 8 * (32 + 1));
 //! ```
 
-use ndarray::{Array2, Array3, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat};
-use ndnet_kernels::gemm::{gemm, gemm_bias, gemm_with_column_sums};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat, Zip};
 use ndnet_layers::onnx::OnnxLayer;
 use ndnet_layers::{BoxedLayer, BuildContext, Layer, LayerError, LayerSpec, Result, check_width};
 use rand::Rng;
 
-use crate::ensemble_view::{SWAP, check_members, flat_shape, member, member_mut, member_shape};
+use crate::ensemble_view::{check_members, members_first, members_last};
+use crate::stacked::{Stacked, member_rows_mut, write_stacked};
 
 /// An [`EnsembleHead`] in a model description. Kind `ensemble_head`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,6 +73,7 @@ impl LayerSpec for EnsembleHeadSpec {
             grad_bias: Array2::zeros(bias.raw_dim()),
             weight,
             bias,
+            scratch: Array2::zeros((0, 0)),
         }))
     }
 
@@ -83,15 +84,11 @@ impl LayerSpec for EnsembleHeadSpec {
         let bias = layer.param("bias", &[k, o])?;
         let shape = layer.graph.int64s("bias_shape", &[3], &[k as i64, 1, o as i64]);
         let bias = layer.graph.node("Reshape", &[&bias, &shape], &[]);
-        let shape = member_shape(layer, k, n);
         let input = layer.input.clone();
-        let x = layer.graph.node("Reshape", &[&input, &shape], &[]);
-        let x = layer.graph.node("Transpose", &[&x], &SWAP);
+        let x = members_first(layer, &input, k, n);
         let y = layer.graph.node("MatMul", &[&x, &weight], &[]);
         let y = layer.graph.node("Add", &[&y, &bias], &[]);
-        let y = layer.graph.node("Transpose", &[&y], &SWAP);
-        let flat = flat_shape(layer, k * o);
-        Ok(layer.graph.node("Reshape", &[&y, &flat], &[]))
+        Ok(members_last(layer, &y, k, o))
     }
 
     fn members(&self) -> Option<usize> {
@@ -106,6 +103,8 @@ pub struct EnsembleHead<F> {
     bias: Array2<F>,
     grad_weight: Array3<F>,
     grad_bias: Array2<F>,
+    /// The stacked output or input gradient when the caller's memory is not feature-major.
+    scratch: Array2<F>,
 }
 
 impl<F: NdFloat> Layer<F> for EnsembleHead<F> {
@@ -121,12 +120,25 @@ impl<F: NdFloat> Layer<F> for EnsembleHead<F> {
         Ok(k * o)
     }
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
-        let (k, n, o) = self.weight.dim();
-        for m in 0..k {
-            let (w, b) = (self.weight.index_axis(Axis(0), m), self.bias.row(m));
-            gemm_bias(F::one(), member(input.view(), m, n), w, b, member_mut(output.view_mut(), m, o));
-        }
+    // A member's rows are a strided part of the stacked matrix, and a head has few outputs:
+    // the passes run column by column over each member's rows (adjacent in memory), not as
+    // matrix products.
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        let (k, rows) = (self.weight.dim().0, input.nrows());
+        let x = Stacked::of(input, k);
+        let Self { weight, bias, scratch, .. } = self;
+        write_stacked(output, k, scratch, |mut y| {
+            for m in 0..k {
+                let (x, mut y) = (x.member(m), member_rows_mut(y.view_mut(), m, rows));
+                for (q, mut y) in y.columns_mut().into_iter().enumerate() {
+                    y.fill(bias[[m, q]]);
+                    for (j, x) in x.columns().into_iter().enumerate() {
+                        let w = weight[[m, j, q]];
+                        Zip::from(&mut y).and(x).for_each(|y, &x| *y += x * w);
+                    }
+                }
+            }
+        });
     }
 
     fn backward(
@@ -134,18 +146,33 @@ impl<F: NdFloat> Layer<F> for EnsembleHead<F> {
         input: ArrayView2<'_, F>,
         _output: ArrayView2<'_, F>,
         grad_output: ArrayView2<'_, F>,
-        mut grad_input: Option<ArrayViewMut2<'_, F>>,
+        grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
-        let (k, n, o) = self.weight.dim();
+        let (k, rows) = (self.weight.dim().0, input.nrows());
+        let (x, dy) = (Stacked::of(input, k), Stacked::of(grad_output, k));
+        let Self { weight, grad_weight, grad_bias, scratch, .. } = self;
         for m in 0..k {
-            let (x, dy) = (member(input.view(), m, n), member(grad_output.view(), m, o));
-            let gw = self.grad_weight.index_axis_mut(Axis(0), m);
-            let db = self.grad_bias.row_mut(m).into_slice().expect("made in standard layout");
-            gemm_with_column_sums(F::one(), x.t(), dy, F::zero(), gw, db);
-            if let Some(dx) = grad_input.as_mut() {
-                let w = self.weight.index_axis(Axis(0), m);
-                gemm(F::one(), dy, w.t(), F::zero(), member_mut(dx.view_mut(), m, n));
+            let (x, dy) = (x.member(m), dy.member(m));
+            for (q, dy) in dy.columns().into_iter().enumerate() {
+                grad_bias[[m, q]] = dy.sum();
+                for (j, x) in x.columns().into_iter().enumerate() {
+                    grad_weight[[m, j, q]] = Zip::from(x).and(dy).fold(F::zero(), |a, &x, &d| a + x * d);
+                }
             }
+        }
+        if let Some(dx) = grad_input {
+            write_stacked(dx, k, scratch, |mut dx| {
+                for m in 0..k {
+                    let (dy, mut dx) = (dy.member(m), member_rows_mut(dx.view_mut(), m, rows));
+                    for (j, mut dx) in dx.columns_mut().into_iter().enumerate() {
+                        dx.fill(F::zero());
+                        for (q, dy) in dy.columns().into_iter().enumerate() {
+                            let w = weight[[m, j, q]];
+                            Zip::from(&mut dx).and(dy).for_each(|d, &g| *d += g * w);
+                        }
+                    }
+                }
+            });
         }
     }
 

@@ -1,8 +1,9 @@
 //! [`EnsembleView`]: `k` copies of each row, one per ensemble member — TabM's `EnsembleView`,
 //! placed before the first layer that mixes features.
 //!
-//! ndnet keeps a batch two-dimensional, so `k` members of width `d` are laid side by side: a
-//! row holds member 0's `d` values, then member 1's, … (`(batch, k, d)` in PyTorch, flattened).
+//! ndnet keeps a batch two-dimensional, so `k` members of width `d` share a row of `k·d` values,
+//! member-minor: value `j` of member `m` in column `j·k + m` (see the `stacked` module: in
+//! feature-major memory that is the members' rows stacked, so shared layers run one product).
 //! The ensemble layers ([`EnsembleDense`](crate::EnsembleDense),
 //! [`EnsembleHead`](crate::EnsembleHead)) read and write that layout; element-wise layers
 //! (activations, dropout) need nothing to know of it. The backward pass sums the members'
@@ -15,9 +16,11 @@
 //! assert_eq!(spec.output_width(2).unwrap(), 6);
 //! ```
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis, NdFloat, Slice};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, NdFloat};
 use ndnet_layers::onnx::{OnnxAttr, OnnxLayer};
 use ndnet_layers::{BoxedLayer, BuildContext, Layer, LayerError, LayerSpec, Result, check_width};
+
+use crate::stacked::{Stacked, member_rows_mut, write_stacked};
 
 /// The most members an ensemble may have.
 pub const MAX_MEMBERS: usize = 1024;
@@ -29,16 +32,6 @@ pub(crate) fn check_members(kind: &str, members: usize) -> Result<()> {
         return Err(LayerError::Config { name: format!("{kind} members"), value, allowed });
     }
     Ok(())
-}
-
-/// Member `m`'s `width` columns of a member-block view.
-pub(crate) fn member<'a, F>(view: ArrayView2<'a, F>, m: usize, width: usize) -> ArrayView2<'a, F> {
-    view.slice_axis_move(Axis(1), Slice::from(m * width..(m + 1) * width))
-}
-
-/// Member `m`'s `width` columns of a writable member-block view.
-pub(crate) fn member_mut<'a, F>(view: ArrayViewMut2<'a, F>, m: usize, width: usize) -> ArrayViewMut2<'a, F> {
-    view.slice_axis_move(Axis(1), Slice::from(m * width..(m + 1) * width))
 }
 
 /// An [`EnsembleView`] in a model description. Kind `ensemble_view`.
@@ -61,23 +54,48 @@ impl LayerSpec for EnsembleViewSpec {
     }
 
     fn build<F: NdFloat>(&self, _: &mut BuildContext<'_>) -> Result<BoxedLayer<F>> {
-        Ok(BoxedLayer::new(EnsembleView { members: self.members }))
+        Ok(BoxedLayer::new(EnsembleView { members: self.members, scratch: Array2::zeros((0, 0)) }))
     }
 
+    /// Each column repeated k times in place: `[N, d, 1]` expanded to `[N, d, k]`, flattened.
     fn onnx(&self, layer: &mut OnnxLayer<'_>) -> Result<String> {
-        let repeats = layer.graph.int64s("member_repeats", &[2], &[1, self.members as i64]);
+        let w = layer.input_width;
         let input = layer.input.clone();
-        Ok(layer.graph.node("Tile", &[&input, &repeats], &[]))
+        let axes = layer.graph.int64s("member_axis", &[1], &[2]);
+        let x = layer.graph.node("Unsqueeze", &[&input, &axes], &[]);
+        let shape = layer.graph.int64s("member_copies", &[3], &[1, 1, self.members as i64]);
+        let x = layer.graph.node("Expand", &[&x, &shape], &[]);
+        Ok(flatten(layer, &x, w * self.members))
     }
+}
+
+/// `[N, …]` to `[N, width]`.
+pub(crate) fn flatten(layer: &mut OnnxLayer<'_>, value: &str, width: usize) -> String {
+    let shape = layer.graph.int64s("flat_shape", &[2], &[-1, width as i64]);
+    layer.graph.node("Reshape", &[value, &shape], &[])
+}
+
+/// A member-minor `[N, k·w]` value as `[k, N, w]`, the members first (for batched products).
+pub(crate) fn members_first(layer: &mut OnnxLayer<'_>, value: &str, k: usize, w: usize) -> String {
+    let shape = layer.graph.int64s("member_shape", &[3], &[-1, w as i64, k as i64]);
+    let x = layer.graph.node("Reshape", &[value, &shape], &[]);
+    layer.graph.node("Transpose", &[&x], &[OnnxAttr::Ints("perm", &[2, 0, 1])])
+}
+
+/// `[k, N, w]` back to member-minor `[N, k·w]`.
+pub(crate) fn members_last(layer: &mut OnnxLayer<'_>, value: &str, k: usize, w: usize) -> String {
+    let x = layer.graph.node("Transpose", &[value], &[OnnxAttr::Ints("perm", &[1, 2, 0])]);
+    flatten(layer, &x, k * w)
 }
 
 /// `k` copies of each row; see the module docs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EnsembleView {
+#[derive(Debug, Clone)]
+pub struct EnsembleView<F> {
     members: usize,
+    scratch: Array2<F>,
 }
 
-impl<F: NdFloat> Layer<F> for EnsembleView {
+impl<F: NdFloat> Layer<F> for EnsembleView<F> {
     fn kind(&self) -> &'static str {
         "EnsembleView"
     }
@@ -86,39 +104,28 @@ impl<F: NdFloat> Layer<F> for EnsembleView {
         Ok(input_width * self.members)
     }
 
-    fn forward(&mut self, input: ArrayView2<'_, F>, mut output: ArrayViewMut2<'_, F>) {
-        let width = input.ncols();
-        for m in 0..self.members {
-            member_mut(output.view_mut(), m, width).assign(&input);
-        }
+    fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
+        let (k, rows) = (self.members, input.nrows());
+        write_stacked(output, k, &mut self.scratch, |mut y| {
+            for m in 0..k {
+                member_rows_mut(y.view_mut(), m, rows).assign(&input);
+            }
+        });
     }
 
     fn backward(
         &mut self,
-        input: ArrayView2<'_, F>,
+        _input: ArrayView2<'_, F>,
         _output: ArrayView2<'_, F>,
         grad_output: ArrayView2<'_, F>,
         grad_input: Option<ArrayViewMut2<'_, F>>,
     ) {
         if let Some(mut dx) = grad_input {
-            let width = input.ncols();
-            dx.assign(&member(grad_output.view(), 0, width));
+            let dy = Stacked::of(grad_output, self.members);
+            dx.assign(&dy.member(0));
             for m in 1..self.members {
-                dx += &member(grad_output.view(), m, width);
+                dx += &dy.member(m);
             }
         }
     }
 }
-
-/// Used by the ONNX writers of the layers after the view.
-pub(crate) fn member_shape(layer: &mut OnnxLayer<'_>, members: usize, width: usize) -> String {
-    layer.graph.int64s("member_shape", &[3], &[-1, members as i64, width as i64])
-}
-
-/// `[N, k, width]` back to `[N, k·width]`.
-pub(crate) fn flat_shape(layer: &mut OnnxLayer<'_>, width: usize) -> String {
-    layer.graph.int64s("flat_shape", &[2], &[-1, width as i64])
-}
-
-/// The perm attribute that swaps the batch and member axes.
-pub(crate) const SWAP: [OnnxAttr<'static>; 1] = [OnnxAttr::Ints("perm", &[1, 0, 2])];

@@ -33,6 +33,7 @@ mod ensemble_dense;
 mod ensemble_head;
 mod ensemble_view;
 mod pbld;
+mod stacked;
 mod periodic;
 mod piecewise_linear;
 

@@ -1,5 +1,6 @@
-//! [`Members`]: a loss for a model whose output is `k` predictions side by side, one per
-//! ensemble member (TabM's `(batch, k, outputs)`, flattened). Training takes the mean of the
+//! [`Members`]: a loss for a model whose output is `k` predictions, one per ensemble member
+//! (TabM's `(batch, k, outputs)`, flattened member-minor: output `j` of member `m` in column
+//! `j·k + m`, as `ndnet-tabular`'s ensemble layers write it). Training takes the mean of the
 //! members' losses, each member learning on its own (TabM's rule: not the loss of the mean);
 //! [`Loss::loss`], what validation reads, is the loss of the ensemble's prediction, the members
 //! combined as a prediction combines them: the mean of the outputs for a regression, the mean of
@@ -21,6 +22,11 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, NdFloat, S
 
 use crate::layers::activation::sigmoid;
 use crate::{LayerError, Loss, Result};
+
+/// Member `m`'s columns of `k` members' outputs: every `k`-th from `m`.
+pub(crate) fn member_columns(m: usize, k: usize) -> Slice {
+    Slice::new(m as isize, None, k as isize)
+}
 
 /// How the members' outputs make one prediction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +75,7 @@ impl<L> Members<L> {
     }
 
     fn member<'a, F>(&self, view: ArrayView2<'a, F>, m: usize) -> ArrayView2<'a, F> {
-        view.slice_axis_move(Axis(1), Slice::from(m * self.outputs..(m + 1) * self.outputs))
+        view.slice_axis_move(Axis(1), member_columns(m, self.members))
     }
 
     /// The ensemble's prediction in the inner loss's terms: the mean output, or the log of the
@@ -125,7 +131,7 @@ impl<F: NdFloat, L: Loss<F>> Loss<F> for Members<L> {
         let k = F::from(self.members).expect("a member count");
         let mut total = F::zero();
         for m in 0..self.members {
-            let g = grad.view_mut().slice_axis_move(Axis(1), Slice::from(m * self.outputs..(m + 1) * self.outputs));
+            let g = grad.view_mut().slice_axis_move(Axis(1), member_columns(m, self.members));
             total += self.inner.loss_and_grad(self.member(prediction, m), target, g)?;
         }
         grad.mapv_inplace(|g| g / k);
