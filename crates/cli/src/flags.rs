@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ndarray::NdFloat;
-use ndnet_data::{Missing, Pipeline, PipelineConfig, Standardize, Task, UnknownCategory};
+use ndnet_data::{Missing, NumberScaling, Pipeline, PipelineConfig, Standardize, Task, UnknownCategory};
 use ndnet_layers::{LayerDesc, Registry};
 use ndnet_optim::{OptimError, OptimizerOptions, OptimizerSpec};
 use ndnet_trainer::{Architecture, Ensemble, NumericEmbedding};
@@ -248,6 +248,10 @@ pub struct DataFlags {
     /// the target's units)
     #[arg(long, default_value = "all")]
     pub standardize: Standardize,
+    /// How numeric features are scaled: standard (mean, standard deviation), robust (median,
+    /// interquartile range, then a smooth clip at ±3), quantile (to a standard normal)
+    #[arg(long, default_value = "standard")]
+    pub numbers: NumberScaling,
     /// Embed text columns with more categories than this instead of one-hot coding them
     #[arg(long)]
     pub embed_above: Option<usize>,
@@ -304,6 +308,7 @@ impl DataFlags {
             .with_max_categories(self.max_categories)
             .with_unknown_category(self.unknown_category)
             .with_standardize(self.standardize)
+            .with_numbers(self.numbers)
             .with_embed_above(self.embed_above))
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use ndnet_data::{ColumnEncoder, TargetEncoder, Task};
-use ndnet_layers::{Model, Registry};
+use ndnet_layers::Model;
 use ndnet_trainer::{Calibration, load_model};
 
 use crate::program::{Outcome, percent, say};
@@ -37,7 +37,7 @@ pub fn run(args: InspectArgs) -> Outcome {
     let pipeline = metadata.pipeline.as_ref().ok_or("no pipeline")?;
     let spec = metadata.model_spec().ok_or("no model description")?;
     if args.torch {
-        let torch = spec.torch(&Registry::builtin())?;
+        let torch = spec.torch(&ndnet_tabular::registry())?;
         return say(format_args!("{}", torch.ok_or("a layer of this model has no PyTorch module")?));
     }
     say(format_args!("{}", args.model.display()))?;

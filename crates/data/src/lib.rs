@@ -21,6 +21,7 @@
 mod cell;
 mod dataset;
 mod error;
+mod number_scaling;
 mod pipeline;
 mod prepare;
 mod profile;
@@ -32,6 +33,7 @@ mod target;
 pub use cell::{Cell, MISSING_MARKERS};
 pub use dataset::Dataset;
 pub use error::{DataError, Result, Setting};
+pub use number_scaling::{CLIP, NumberScaling, NumberTransform, normal_quantile, smooth_clip};
 pub use pipeline::{
     ColumnEncoder, DataSummary, EncodeCounts, InputGroup, Missing, Pipeline, PipelineConfig, UnknownCategory,
 };

@@ -27,7 +27,8 @@ use crate::dataset::{check_target_varies, choose_columns};
 use crate::error::config;
 use crate::target::elide;
 use crate::{
-    Cell, ColumnProfile, DataError, Dataset, Result, Setting, Standardize, Standardizer, Table, TargetEncoder, Task,
+    CLIP, Cell, ColumnProfile, DataError, Dataset, NumberScaling, NumberTransform, Result, Setting, Standardize,
+    Standardizer, Table, TargetEncoder, Task,
 };
 
 /// What happens to a missing cell (see [`MISSING_MARKERS`](crate::MISSING_MARKERS)).
@@ -92,6 +93,8 @@ pub struct PipelineConfig {
     pub unknown_category: UnknownCategory,
     /// What gets standardised (default: features and target).
     pub standardize: Standardize,
+    /// How numeric features are scaled when features are standardised (default: standard).
+    pub numbers: NumberScaling,
     /// Text columns with more categories than this in the training rows are coded as one input
     /// holding the category's index, for an `Embedding` layer layer to turn
     /// into a learned vector, instead of one input per category (default `None`: always one-hot).
@@ -118,6 +121,7 @@ impl PipelineConfig {
             max_categories: 50,
             unknown_category: UnknownCategory::Error,
             standardize: Standardize::All,
+            numbers: NumberScaling::Standard,
             embed_above: None,
             task: None,
             log_target: false,
@@ -192,6 +196,11 @@ impl PipelineConfig {
     /// Sets what gets standardised.
     pub fn with_standardize(mut self, standardize: Standardize) -> Self {
         self.standardize = standardize;
+        self
+    }
+    /// Sets how numeric features are scaled.
+    pub fn with_numbers(mut self, numbers: NumberScaling) -> Self {
+        self.numbers = numbers;
         self
     }
 }
@@ -274,6 +283,9 @@ pub struct Pipeline {
     /// before it was kept have none).
     #[serde(default)]
     profile: Vec<ColumnProfile>,
+    /// What numeric inputs get besides the feature scaler (files written before it have none).
+    #[serde(default)]
+    number_transform: NumberTransform,
 }
 
 /// One column's inputs ([`Pipeline::input_groups`]).
@@ -312,6 +324,7 @@ impl Pipeline {
             target_scaler: Standardizer::identity(train.y.ncols()),
             target_encoder: TargetEncoder::default(),
             profile: Vec::new(),
+            number_transform: NumberTransform::None,
         };
         p.profile = train
             .feature_names
@@ -319,7 +332,7 @@ impl Pipeline {
             .zip(train.x.columns())
             .map(|(c, v)| ColumnProfile::of_values(c, v.iter().copied()))
             .collect();
-        p.fit_scalers(&train.x, &train.y, standardize);
+        p.fit_scalers(&train.x, &train.y, standardize, NumberScaling::Standard);
         p
     }
 
@@ -368,18 +381,34 @@ impl Pipeline {
             target_scaler: Standardizer::identity(1),
             target_encoder,
             profile,
+            number_transform: NumberTransform::None,
         };
         let (x, _) = p.encode(table, train)?;
         let y = p.target_values(table, train)?;
         check_target_varies(table, &p.target, &y)?;
-        p.fit_scalers(&x, &p.target_encoder.forward(&y), config.standardize);
+        p.fit_scalers(&x, &p.target_encoder.forward(&y), config.standardize, config.numbers);
         Ok(p)
     }
 
-    fn fit_scalers(&mut self, x: &Array2<f64>, y: &Array2<f64>, standardize: Standardize) {
-        self.feature_scaler = match standardize {
-            Standardize::None => Standardizer::identity(x.ncols()),
-            _ => Standardizer::fit(x),
+    fn fit_scalers(&mut self, x: &Array2<f64>, y: &Array2<f64>, standardize: Standardize, numbers: NumberScaling) {
+        let numeric: Vec<usize> = self.input_groups().iter().filter(|g| g.numeric).map(|g| g.start).collect();
+        self.number_transform = NumberTransform::None;
+        self.feature_scaler = match (standardize, numbers) {
+            (Standardize::None, _) => Standardizer::identity(x.ncols()),
+            (_, NumberScaling::Standard) => Standardizer::fit(x),
+            (_, NumberScaling::Robust) => {
+                let mut s = Standardizer::identity(x.ncols());
+                for &j in &numeric {
+                    (s.mean[j], s.scale[j]) = robust_centre_scale(x.column(j).to_vec());
+                }
+                self.number_transform = NumberTransform::SmoothClip { limit: CLIP, inputs: numeric.clone() };
+                s
+            }
+            (_, NumberScaling::Quantile) => {
+                let columns: Vec<Vec<f64>> = numeric.iter().map(|&j| x.column(j).to_vec()).collect();
+                self.number_transform = NumberTransform::fit_quantiles(&columns, &numeric);
+                Standardizer::identity(x.ncols())
+            }
         };
         // A category code is an index, not a quantity: never scaled.
         let plain = self.input_width() - self.embedded().len();
@@ -460,6 +489,7 @@ impl Pipeline {
         if self.task() == Task::Classification && (self.labels().len() < 2 || t.mean.len() != 1) {
             return Err("a classification with fewer than two labels".into());
         }
+        self.number_transform.validate(width)?;
         let profile_fits = self.profile.iter().zip(&self.encoders).all(|(p, e)| p.column == e.column() && p.is_valid());
         if !(self.profile.is_empty() || self.profile.len() == self.encoders.len() && profile_fits) {
             return Err("a training profile that does not match the inputs (or holds an impossible range)".into());
@@ -538,6 +568,12 @@ impl Pipeline {
     /// The target scaler (the identity when the target is not standardised).
     pub fn target_scaler(&self) -> &Standardizer {
         &self.target_scaler
+    }
+
+    /// What numeric inputs get besides the feature scaler (robust scaling's clip, the quantile
+    /// map).
+    pub fn number_transform(&self) -> &NumberTransform {
+        &self.number_transform
     }
 
     /// The rows `rows` of `table` encoded (filled, one-hot), before scaling; with the number of
@@ -661,7 +697,19 @@ impl Pipeline {
 
     /// Encoded features in original units → the model's input, in the model's float type.
     pub fn transform_x<F: NdFloat>(&self, x: &Array2<f64>) -> Array2<F> {
-        self.feature_scaler.transform(x).mapv(crate::cast)
+        if self.number_transform == NumberTransform::None {
+            return self.feature_scaler.transform(x).mapv(crate::cast);
+        }
+        let mut x = x.to_owned();
+        for mut row in x.rows_mut() {
+            let row = row.as_slice_mut().expect("an owned row-major array");
+            self.number_transform.before_scaler(row);
+            for ((v, &m), &s) in row.iter_mut().zip(&self.feature_scaler.mean).zip(&self.feature_scaler.scale) {
+                *v = (*v - m) / s;
+            }
+            self.number_transform.after_scaler(row);
+        }
+        x.mapv(crate::cast)
     }
 
     /// Encoded rows `rows` of `table` (`x`, before scaling) → the model's input
@@ -861,6 +909,21 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
         return Err(table.error(Some(1), &message).fixed_by(Setting::MaxCategories));
     }
     Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
+}
+
+/// Robust scaling's centre and scale of a column: its median, and its interquartile range (half
+/// its range when that is 0; 1 for a constant column), quantiles interpolated as NumPy does.
+fn robust_centre_scale(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let pos = p * (v.len() - 1) as f64;
+        let (lo, frac) = (pos.floor() as usize, pos - pos.floor());
+        let hi = (lo + 1).min(v.len() - 1);
+        v[lo] + frac * (v[hi] - v[lo])
+    };
+    let (median, iqr) = (q(0.5), q(0.75) - q(0.25));
+    let spread = if iqr > 0.0 { iqr } else { 0.5 * (v[v.len() - 1] - v[0]) };
+    (median, if spread > 0.0 && spread.is_finite() { spread } else { 1.0 })
 }
 
 /// The mean or median of `values` for a policy that fills, else none.

@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::NdFloat;
-use ndnet_data::{ColumnEncoder, MISSING_MARKERS, Pipeline, Task};
+use ndnet_data::{ColumnEncoder, MISSING_MARKERS, NumberTransform, Pipeline, Task};
 use ndnet_layers::onnx::{OnnxAttr, OnnxGraph, OnnxLayer};
 use ndnet_layers::{LayerError, Model, Registry, StateValue};
 use ndnet_trainer::{Calibration, RunMetadata};
@@ -273,7 +273,7 @@ impl OnnxGraph for Graph {
 /// architecture, the model's tensors do not fit the architecture, or a column is named as one of
 /// the graph's outputs (or its own `ndnet/…` values).
 pub fn export_onnx<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata) -> Result<Vec<u8>> {
-    export_onnx_with(model, metadata, &Registry::builtin())
+    export_onnx_with(model, metadata, &ndnet_tabular::registry())
 }
 
 /// [`export_onnx`] with the layer kinds of `registry` (each kind writes its own nodes).
@@ -299,10 +299,15 @@ pub fn export_onnx_with<F: NdFloat>(
     let (plain, codes) = encode_columns(&mut g, pipeline);
     let (input, scaled) = model_input(&mut g, pipeline, &plain, &codes)?;
     let out = network(&mut g, &spec, registry, &input)?;
+    let members = spec.resolve(registry)?.members();
     match pipeline.task() {
-        Task::Regression => regression_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &out, &scaled),
+        Task::Regression => {
+            let out = member_mean(&mut g, &out, pipeline.outputs(), members);
+            regression_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &out, &scaled)
+        }
         Task::Classification => {
-            class_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &out, pipeline.outputs())
+            let probabilities = class_probabilities(&mut g, &out, pipeline.outputs(), members);
+            class_outputs(&mut g, pipeline, metadata.calibration.as_ref(), &probabilities)
         }
     }
     Ok(model_bytes(g, pipeline, metadata))
@@ -386,7 +391,29 @@ fn model_input(g: &mut Graph, pipeline: &Pipeline, plain: &[String], codes: &[St
     let mean = g.doubles("feature_mean", &[width], &scaler.mean.to_vec()[..width]);
     let scale = g.doubles("feature_scale", &[width], &scaler.scale.to_vec()[..width]);
     let centred = g.op("Sub", &[&encoded, &mean], &[]);
-    let scaled = g.op("Div", &[&centred, &scale], &[]);
+    let mut scaled = g.op("Div", &[&centred, &scale], &[]);
+    match pipeline.number_transform() {
+        NumberTransform::None => {}
+        NumberTransform::SmoothClip { limit, inputs } => {
+            // x / √(1 + m·(x/limit)²), m 1 for a clipped input and 0 for the others (whose
+            // values pass unchanged: x / √1).
+            let mask: Vec<f64> = (0..width).map(|j| f64::from(u8::from(inputs.contains(&j)))).collect();
+            let mask = g.doubles("clip_mask", &[width], &mask);
+            let limit = g.doubles("clip_limit", &[], &[*limit]);
+            let ratio = g.op("Div", &[&scaled, &limit], &[]);
+            let square = g.op("Mul", &[&ratio, &ratio], &[]);
+            let square = g.op("Mul", &[&square, &mask], &[]);
+            let one = g.doubles("one", &[], &[1.0]);
+            let sum = g.op("Add", &[&one, &square], &[]);
+            let root = g.op("Sqrt", &[&sum], &[]);
+            scaled = g.op("Div", &[&scaled, &root], &[]);
+        }
+        NumberTransform::Quantile { .. } => {
+            return Err(ExportError::Unsupported(
+                "quantile scaling of numbers (ONNX has no operator for the inverse normal CDF; train with --numbers standard or robust to export)".into(),
+            ));
+        }
+    }
     let all: Vec<String> = std::iter::once(scaled.clone()).chain(codes.iter().cloned()).collect();
     let joined = concat(g, &all);
     let net = g.net;
@@ -461,19 +488,48 @@ fn spread_of(g: &mut Graph, s: &ndnet_trainer::Spread, input: &str, width: usize
     g.op("Exp", &[&clamped], &[])
 }
 
-/// Classes' outputs (4 of the module docs): the probabilities, the label and, when calibrated,
-/// the prediction set.
-fn class_outputs(g: &mut Graph, pipeline: &Pipeline, calibration: Option<&Calibration>, out: &str, logits: usize) {
-    let labels = pipeline.labels();
-    let probabilities = "probabilities";
-    if logits == 1 {
-        let p1 = g.op("Sigmoid", &[out], &[]);
+/// An ensemble's `[N, outputs·k]` outputs (member-minor) as `[N, outputs, k]`.
+fn by_member(g: &mut Graph, out: &str, outputs: usize, members: usize) -> String {
+    let shape = g.int64s("member_shape", &[3], &[-1, outputs as i64, members as i64]);
+    g.op("Reshape", &[out, &shape], &[])
+}
+
+/// The mean of an ensemble's members' outputs (a regression's), or the outputs of one network.
+fn member_mean(g: &mut Graph, out: &str, outputs: usize, members: usize) -> String {
+    if members <= 1 {
+        return out.to_string();
+    }
+    let x = by_member(g, out, outputs, members);
+    g.op("ReduceMean", &[&x], &[Attr::Ints("axes", &[2]), Attr::Int("keepdims", 0)])
+}
+
+/// The class probabilities `[N, labels]`: from the logits (`Sigmoid` of one, `Softmax` of
+/// several), the mean over an ensemble's members of each member's.
+fn class_probabilities(g: &mut Graph, out: &str, logits: usize, members: usize) -> String {
+    let (x, axis) = match members {
+        1 => (out.to_string(), 1),
+        _ => (by_member(g, out, logits, members), 1),
+    };
+    let p = if logits == 1 {
+        let p1 = g.op("Sigmoid", &[&x], &[]);
         let one = g.doubles("one", &[], &[1.0]);
         let p0 = g.op("Sub", &[&one, &p1], &[]);
-        g.op_into("Concat", &[&p0, &p1], &[Attr::Int("axis", 1)], probabilities);
+        g.op("Concat", &[&p0, &p1], &[Attr::Int("axis", 1)])
     } else {
-        g.op_into("Softmax", &[out], &[Attr::Int("axis", 1)], probabilities);
+        g.op("Softmax", &[&x], &[Attr::Int("axis", axis)])
+    };
+    match members {
+        1 => p,
+        _ => g.op("ReduceMean", &[&p], &[Attr::Ints("axes", &[2]), Attr::Int("keepdims", 0)]),
     }
+}
+
+/// Classes' outputs (4 of the module docs): the probabilities, the label and, when calibrated,
+/// the prediction set.
+fn class_outputs(g: &mut Graph, pipeline: &Pipeline, calibration: Option<&Calibration>, p: &str) {
+    let labels = pipeline.labels();
+    let probabilities = "probabilities";
+    g.op_into("Identity", &[p], &[], probabilities);
     g.outputs.push(value_info(probabilities, DOUBLE, Some(labels.len())));
     let best = g.op("ArgMax", &[probabilities], &[Attr::Int("axis", 1), Attr::Int("keepdims", 0)]);
     let names = g.strings("labels", labels);

@@ -33,9 +33,9 @@ mod ensemble_dense;
 mod ensemble_head;
 mod ensemble_view;
 mod pbld;
-mod stacked;
 mod periodic;
 mod piecewise_linear;
+mod stacked;
 
 pub use bins::{quantile_bins, tree_bins};
 pub use ensemble_dense::{Adapters, EnsembleDense, EnsembleDenseSpec, ScalingInit};

@@ -352,12 +352,8 @@ fn numeric_layer(numeric: NumericEmbedding, data: &SpecData<'_>, plain: usize) -
         .map(|g| g.0)
         .collect();
     // Chunks of the inputs the layer passes through, in order: one per column group.
-    let passed: Vec<usize> = data
-        .groups
-        .iter()
-        .filter(|g| g.0 < plain && !columns.contains(&g.0))
-        .map(|g| g.1)
-        .collect();
+    let passed: Vec<usize> =
+        data.groups.iter().filter(|g| g.0 < plain && !columns.contains(&g.0)).map(|g| g.1).collect();
     let n = columns.len();
     let plain_chunks = || data.groups.iter().filter(|g| g.0 < plain).map(|g| g.1).collect::<Vec<_>>();
     if n == 0 {
