@@ -225,6 +225,10 @@ pub struct DataFlags {
     /// Columns to leave out (identifiers, leaks), comma-separated
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Keep identifier columns (every training value distinct: a row number, or text such as a
+    /// name), which are otherwise left out and named
+    #[arg(long)]
+    pub keep_identifiers: bool,
     /// regression or classification [default: from the target: text or yes/no labels, or 2 to
     /// 10 distinct whole numbers each seen twice on average, are classes]
     #[arg(long)]
@@ -237,9 +241,13 @@ pub struct DataFlags {
     /// training rows; a missing text cell is no category)
     #[arg(long, default_value = "median")]
     pub missing: Missing,
-    /// The most categories a one-hot text column may have, ≥ 1
-    #[arg(long, default_value_t = 50)]
-    pub max_categories: usize,
+    /// The most categories a text column may have, ≥ 1: more is an error naming every such
+    /// column [default: no limit]
+    #[arg(long)]
+    pub max_categories: Option<usize>,
+    /// Pool categories with fewer training rows than this into one, `(rare)`, ≥ 1 (1: none)
+    #[arg(long, default_value_t = 1)]
+    pub min_frequency: usize,
     /// A category the training rows never had, when predicting: error, or ignore (no category).
     /// Validation and test rows never stop training: theirs are counted and ignored
     #[arg(long, default_value = "ignore")]
@@ -277,7 +285,10 @@ impl DataFlags {
     /// Checks every flag without the table.
     pub fn check(&self) -> Result<(), String> {
         use crate::program::check_flag;
-        check_flag("max-categories", self.max_categories >= 1, self.max_categories, "≥ 1")?;
+        if let Some(max) = self.max_categories {
+            check_flag("max-categories", max >= 1, max, "≥ 1")?;
+        }
+        check_flag("min-frequency", self.min_frequency >= 1, self.min_frequency, "≥ 1")?;
         for (name, f) in [("val-fraction", self.val_fraction), ("test-fraction", self.test_fraction)] {
             check_flag(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
         }
@@ -302,10 +313,12 @@ impl DataFlags {
         Ok(PipelineConfig::new(&self.target)
             .with_features(self.features())
             .with_exclude(self.exclude.clone())
+            .with_keep_identifiers(self.keep_identifiers)
             .with_task(self.task()?)
             .with_log_target(self.log_target)
             .with_missing(self.missing)
             .with_max_categories(self.max_categories)
+            .with_min_frequency(self.min_frequency)
             .with_unknown_category(self.unknown_category)
             .with_standardize(self.standardize)
             .with_numbers(self.numbers)

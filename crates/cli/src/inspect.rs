@@ -63,10 +63,17 @@ pub fn run(args: InspectArgs) -> Outcome {
             ColumnEncoder::Number { fill: Some(v), .. } => format!("number, missing cells filled with {v}"),
             ColumnEncoder::Number { .. } => "number".into(),
             ColumnEncoder::YesNo { .. } => "yes/no as 1/0".into(),
-            ColumnEncoder::OneHot { categories, .. } => {
-                format!("one-hot, {} categories: {}", categories.len(), listed(categories, 8, args.all))
+            ColumnEncoder::Date { daily, .. } => {
+                let cycles = if *daily { "yearly, weekly and daily cycles" } else { "yearly and weekly cycles" };
+                format!("date, as days since 1970-01-01 with its {cycles}")
             }
-            ColumnEncoder::Embed { categories, .. } => format!("embedded, {} categories", categories.len()),
+            ColumnEncoder::OneHot { categories, pooled, .. } => {
+                let rare = pooled_text(pooled.len());
+                format!("one-hot, {} categories{rare}: {}", categories.len(), listed(categories, 8, args.all))
+            }
+            ColumnEncoder::Embed { categories, pooled, .. } => {
+                format!("embedded, {} categories{}", categories.len(), pooled_text(pooled.len()))
+            }
         };
         if let Some(profile) = pipeline.profile().get(k) {
             if let Some([lo, hi]) = profile.range {
@@ -103,5 +110,13 @@ pub fn run(args: InspectArgs) -> Outcome {
             1.0 - threshold
         )),
         None => say(format_args!("Interval: none (train with --interval LEVEL for one)")),
+    }
+}
+
+/// `, and N rare ones pooled` when categories were pooled.
+fn pooled_text(pooled: usize) -> String {
+    match pooled {
+        0 => String::new(),
+        n => format!(" and {n} rare ones pooled into one"),
     }
 }

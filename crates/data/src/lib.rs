@@ -20,6 +20,7 @@
 
 mod cell;
 mod dataset;
+mod date;
 mod error;
 mod number_scaling;
 mod pipeline;
@@ -32,10 +33,12 @@ mod target;
 
 pub use cell::{Cell, MISSING_MARKERS};
 pub use dataset::Dataset;
+pub use date::{YEAR, date_inputs, date_width, days_since_epoch};
 pub use error::{DataError, Result, Setting};
 pub use number_scaling::{CLIP, NumberScaling, NumberTransform, normal_quantile, smooth_clip};
 pub use pipeline::{
-    ColumnEncoder, DataSummary, EncodeCounts, InputGroup, Missing, Pipeline, PipelineConfig, UnknownCategory,
+    ColumnCategories, ColumnEncoder, DataSummary, EncodeCounts, InputGroup, Missing, Pipeline, PipelineConfig,
+    UnknownCategory,
 };
 pub use prepare::{Prepared, SplitRows, Standardize};
 pub use profile::{ColumnCheck, ColumnProfile, Finding, InputReport};

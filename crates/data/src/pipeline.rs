@@ -86,9 +86,14 @@ pub struct PipelineConfig {
     pub features: Option<Vec<String>>,
     /// What happens to missing cells.
     pub missing: Missing,
-    /// The most categories a text column may have in the training rows (default 50): more is
-    /// an error, which catches an identifier or free-text column chosen by mistake.
-    pub max_categories: usize,
+    /// The most categories a text column may have in the training rows (default: no limit);
+    /// more is an error naming every such column, which catches an identifier or free-text
+    /// column chosen by mistake.
+    pub max_categories: Option<usize>,
+    /// Categories with fewer training rows than this are pooled into one, `(rare)` (default 1:
+    /// none pooled). A category seen once carries little to learn from and an embedding row
+    /// trained on one row is mostly noise.
+    pub min_frequency: usize,
     /// What happens to a category the training rows never had.
     pub unknown_category: UnknownCategory,
     /// What gets standardised (default: features and target).
@@ -108,17 +113,22 @@ pub struct PipelineConfig {
     pub log_target: bool,
     /// Columns left out when `features` is `None` (identifiers, leaks).
     pub exclude: Vec<String>,
+    /// Keep identifier columns (every training value distinct: whole numbers counting up, or
+    /// text), which are otherwise left out when `features` is `None` and named in the summary.
+    pub keep_identifiers: bool,
 }
 
 impl PipelineConfig {
-    /// Every other column as a feature, missing cells an error, at most 50 categories per text
-    /// column, unknown categories an error, features and target standardised.
+    /// Every other column as a feature, missing cells an error, any number of categories per
+    /// text column (one-hot), none pooled, unknown categories an error, features and target
+    /// standardised.
     pub fn new(target: &str) -> Self {
         PipelineConfig {
             target: target.to_string(),
             features: None,
             missing: Missing::Error,
-            max_categories: 50,
+            max_categories: None,
+            min_frequency: 1,
             unknown_category: UnknownCategory::Error,
             standardize: Standardize::All,
             numbers: NumberScaling::Standard,
@@ -126,7 +136,13 @@ impl PipelineConfig {
             task: None,
             log_target: false,
             exclude: Vec::new(),
+            keep_identifiers: false,
         }
+    }
+    /// Keeps identifier columns as features.
+    pub fn with_keep_identifiers(mut self, keep: bool) -> Self {
+        self.keep_identifiers = keep;
+        self
     }
     /// Sets the task (`None`: from the target).
     pub fn with_task(mut self, task: Option<Task>) -> Self {
@@ -184,8 +200,13 @@ impl PipelineConfig {
         self
     }
     /// Sets the category limit.
-    pub fn with_max_categories(mut self, max_categories: usize) -> Self {
+    pub fn with_max_categories(mut self, max_categories: Option<usize>) -> Self {
         self.max_categories = max_categories;
+        self
+    }
+    /// Pools categories with fewer training rows than `min_frequency` into one.
+    pub fn with_min_frequency(mut self, min_frequency: usize) -> Self {
+        self.min_frequency = min_frequency;
         self
     }
     /// Sets the unknown-category policy.
@@ -224,7 +245,19 @@ pub enum ColumnEncoder {
         /// The value of a missing cell, when missing cells are filled.
         fill: Option<f64>,
     },
-    /// A text column, one input per category (sorted), 1 for the cell's category.
+    /// A column whose every training cell is an ISO date or date-time: the days since 1970-01-01
+    /// and the sine and cosine of the yearly, weekly and (with `daily`) daily cycles
+    /// ([`date_inputs`](crate::date_inputs)); `fill` (days) replaces a missing cell.
+    Date {
+        /// The column's name.
+        column: String,
+        /// The day count of a missing cell, when missing cells are filled.
+        fill: Option<f64>,
+        /// Whether the times of day vary (the daily cycle is an input).
+        daily: bool,
+    },
+    /// A text column, one input per category (sorted), 1 for the cell's category; the pooled
+    /// rare categories share one more input, the last.
     OneHot {
         /// The column's name.
         column: String,
@@ -232,6 +265,9 @@ pub enum ColumnEncoder {
         categories: Vec<String>,
         /// Whether a missing cell encodes as all zeros (else it is an error).
         fill_missing: bool,
+        /// The training rows' rare categories, sorted, pooled into one (none: no pooling).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pooled: Vec<String>,
     },
     /// A text column as one input, the index of the cell's category in `categories` (sorted),
     /// for an `Embedding` layer; never scaled. A missing cell (when filled)
@@ -244,6 +280,9 @@ pub enum ColumnEncoder {
         categories: Vec<String>,
         /// Whether a missing cell encodes as −1 (no vector; else it is an error).
         fill_missing: bool,
+        /// The training rows' rare categories, sorted, pooled into one code, the last.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pooled: Vec<String>,
     },
 }
 
@@ -253,6 +292,7 @@ impl ColumnEncoder {
         match self {
             ColumnEncoder::Number { column, .. }
             | ColumnEncoder::YesNo { column, .. }
+            | ColumnEncoder::Date { column, .. }
             | ColumnEncoder::OneHot { column, .. }
             | ColumnEncoder::Embed { column, .. } => column,
         }
@@ -262,7 +302,32 @@ impl ColumnEncoder {
     pub fn width(&self) -> usize {
         match self {
             ColumnEncoder::Number { .. } | ColumnEncoder::YesNo { .. } | ColumnEncoder::Embed { .. } => 1,
-            ColumnEncoder::OneHot { categories, .. } => categories.len(),
+            ColumnEncoder::Date { daily, .. } => crate::date_width(*daily),
+            ColumnEncoder::OneHot { .. } => self.codes(),
+        }
+    }
+
+    /// A text column's codes: its categories, and one for the pooled ones (0 for other columns).
+    pub fn codes(&self) -> usize {
+        match self {
+            ColumnEncoder::OneHot { categories, pooled, .. } | ColumnEncoder::Embed { categories, pooled, .. } => {
+                categories.len() + usize::from(!pooled.is_empty())
+            }
+            _ => 0,
+        }
+    }
+
+    /// A text column's code for a category: its index, the pooled code for a rare one, `None`
+    /// for one the training rows never had.
+    pub fn code_of(&self, text: &str) -> Option<usize> {
+        match self {
+            ColumnEncoder::OneHot { categories, pooled, .. } | ColumnEncoder::Embed { categories, pooled, .. } => {
+                match categories.binary_search_by(|c| c.as_str().cmp(text)) {
+                    Ok(k) => Some(k),
+                    Err(_) => pooled.binary_search_by(|c| c.as_str().cmp(text)).is_ok().then_some(categories.len()),
+                }
+            }
+            _ => None,
         }
     }
 }
@@ -286,6 +351,9 @@ pub struct Pipeline {
     /// What numeric inputs get besides the feature scaler (files written before it have none).
     #[serde(default)]
     number_transform: NumberTransform,
+    /// The identifier columns left out of the features.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    identifiers: Vec<String>,
 }
 
 /// One column's inputs ([`Pipeline::input_groups`]).
@@ -325,6 +393,7 @@ impl Pipeline {
             target_encoder: TargetEncoder::default(),
             profile: Vec::new(),
             number_transform: NumberTransform::None,
+            identifiers: Vec::new(),
         };
         p.profile = train
             .feature_names
@@ -359,10 +428,31 @@ impl Pipeline {
         config: &PipelineConfig,
         target_encoder: TargetEncoder,
     ) -> Result<Self> {
-        let (target_col, columns) = config.columns(table)?;
+        let (target_col, mut columns) = config.columns(table)?;
+        let mut identifiers = Vec::new();
+        if config.features.is_none() && !config.keep_identifiers {
+            identifiers = columns.iter().copied().filter(|&c| is_identifier(table, train, c)).collect();
+            columns.retain(|c| !identifiers.contains(c));
+            if columns.is_empty() {
+                let names: Vec<&str> = identifiers.iter().map(|&c| table.header()[c].as_str()).collect();
+                let message = format!(
+                    "every feature column is an identifier ({}: each training value distinct); keep them with the keep-identifiers setting, or choose the features",
+                    names.join(", ")
+                );
+                return Err(table.error(None, &message));
+            }
+        }
+        let identifiers: Vec<String> = identifiers.iter().map(|&c| table.header()[c].clone()).collect();
         let mut encoders = Vec::with_capacity(columns.len());
+        let mut too_many = Vec::new();
         for &c in &columns {
-            encoders.push(fit_encoder(table, train, c, config)?);
+            match fit_encoder(table, train, c, config)? {
+                Fitted::Encoder(e) => encoders.push(e),
+                Fitted::TooManyCategories(column, n) => too_many.push((column, n)),
+            }
+        }
+        if let (false, Some(max)) = (too_many.is_empty(), config.max_categories) {
+            return Err(too_many_categories(table, too_many, max));
         }
         // Codes go last, so each Embedding of the model reads the same input position.
         let (plain, coded): (Vec<_>, Vec<_>) =
@@ -382,6 +472,7 @@ impl Pipeline {
             target_encoder,
             profile,
             number_transform: NumberTransform::None,
+            identifiers,
         };
         let (x, _) = p.encode(table, train)?;
         let y = p.target_values(table, train)?;
@@ -472,11 +563,13 @@ impl Pipeline {
         }
         for e in &self.encoders {
             let ok = match e {
-                ColumnEncoder::Number { fill, .. } | ColumnEncoder::YesNo { fill, .. } => {
-                    fill.is_none_or(f64::is_finite)
-                }
-                ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. } => {
-                    !categories.is_empty() && categories.windows(2).all(|w| w[0] < w[1])
+                ColumnEncoder::Number { fill, .. }
+                | ColumnEncoder::YesNo { fill, .. }
+                | ColumnEncoder::Date { fill, .. } => fill.is_none_or(f64::is_finite),
+                ColumnEncoder::OneHot { categories, pooled, .. } | ColumnEncoder::Embed { categories, pooled, .. } => {
+                    let sorted = |v: &[String]| v.windows(2).all(|w| w[0] < w[1]);
+                    let apart = pooled.iter().all(|p| categories.binary_search(p).is_err());
+                    !categories.is_empty() && sorted(categories) && sorted(pooled) && apart
                 }
             };
             if !ok {
@@ -521,8 +614,19 @@ impl Pipeline {
                 ColumnEncoder::Number { column, .. } | ColumnEncoder::YesNo { column, .. } => {
                     names.push(column.clone())
                 }
-                ColumnEncoder::OneHot { column, categories, .. } => {
+                ColumnEncoder::Date { column, daily, .. } => {
+                    names.push(format!("{column} (days)"));
+                    let cycles: &[&str] = if *daily { &["year", "week", "day"] } else { &["year", "week"] };
+                    for c in cycles {
+                        names.push(format!("{column} ({c} sin)"));
+                        names.push(format!("{column} ({c} cos)"));
+                    }
+                }
+                ColumnEncoder::OneHot { column, categories, pooled, .. } => {
                     names.extend(categories.iter().map(|c| format!("{column}={c}")));
+                    if !pooled.is_empty() {
+                        names.push(format!("{column}=(rare)"));
+                    }
                 }
                 ColumnEncoder::Embed { column, .. } => names.push(format!("{column} (code)")),
             }
@@ -535,21 +639,33 @@ impl Pipeline {
     /// input `input_width() − embedded().len()` (each Embedding moves its vector to the end).
     pub fn embedded(&self) -> Vec<usize> {
         let count = |e: &ColumnEncoder| match e {
-            ColumnEncoder::Embed { categories, .. } => Some(categories.len()),
+            ColumnEncoder::Embed { .. } => Some(e.codes()),
             _ => None,
         };
         self.encoders.iter().filter_map(count).collect()
     }
 
-    /// The model's inputs by the column they come from, in input order: where each encoder's
-    /// inputs start, how many there are, and whether they are a quantity (a numeric column,
-    /// which numerical embeddings take) or a code (yes/no, one-hot, a category index).
+    /// The model's inputs by the feature they come from, in input order: where each feature's
+    /// inputs start, how many there are, and whether they are a quantity (a numeric column or a
+    /// date's day count, which numerical embeddings take) or not (yes/no, one-hot, a category
+    /// index, a date's cycle as a sine and cosine pair).
     pub fn input_groups(&self) -> Vec<InputGroup> {
         let mut start = 0;
         let mut groups = Vec::with_capacity(self.encoders.len());
         for e in &self.encoders {
-            let numeric = matches!(e, ColumnEncoder::Number { .. });
-            groups.push(InputGroup { start, width: e.width(), numeric });
+            match e {
+                // The day count is a quantity; each cycle is a pair.
+                ColumnEncoder::Date { .. } => {
+                    groups.push(InputGroup { start, width: 1, numeric: true });
+                    for pair in (start + 1..start + e.width()).step_by(2) {
+                        groups.push(InputGroup { start: pair, width: 2, numeric: false });
+                    }
+                }
+                _ => {
+                    let numeric = matches!(e, ColumnEncoder::Number { .. });
+                    groups.push(InputGroup { start, width: e.width(), numeric });
+                }
+            }
             start += e.width();
         }
         groups
@@ -568,6 +684,11 @@ impl Pipeline {
     /// The target scaler (the identity when the target is not standardised).
     pub fn target_scaler(&self) -> &Standardizer {
         &self.target_scaler
+    }
+
+    /// The identifier columns left out of the features when the pipeline was fitted.
+    pub fn identifiers(&self) -> &[String] {
+        &self.identifiers
     }
 
     /// What numeric inputs get besides the feature scaler (robust scaling's clip, the quantile
@@ -632,11 +753,23 @@ impl Pipeline {
                 ColumnEncoder::Number { fill: Some(v), .. } | ColumnEncoder::YesNo { fill: Some(v), .. },
                 Cell::Missing,
             ) => out[0] = *v,
+            (ColumnEncoder::Date { fill: Some(v), daily, .. }, Cell::Missing) => crate::date_inputs(*v, *daily, out),
             (ColumnEncoder::OneHot { fill_missing: true, .. }, Cell::Missing) => {}
             (ColumnEncoder::Embed { fill_missing: true, .. }, Cell::Missing) => out[0] = -1.0,
             (_, Cell::Missing) => return Err(self.missing_error(table, row, col)),
             (ColumnEncoder::Number { .. }, cell) => out[0] = finite(table, row, col, cell)?,
             (ColumnEncoder::YesNo { .. }, Cell::Bool(b, _)) => out[0] = f64::from(u8::from(b)),
+            (ColumnEncoder::Date { daily, .. }, cell) => {
+                let text = cell_text(table, row, col, cell);
+                let Some(days) = crate::days_since_epoch(&text) else {
+                    let message = format!(
+                        "{} is not an ISO date such as 2016-07-01 or 2016-07-01 14:30 (the column held dates in training)",
+                        shown(&text)
+                    );
+                    return Err(table.cell_error(row, col, message));
+                };
+                crate::date_inputs(days, *daily, out);
+            }
             (ColumnEncoder::YesNo { .. }, _) => {
                 let text = cell_text(table, row, col, cell);
                 let message =
@@ -646,16 +779,16 @@ impl Pipeline {
             (ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. }, cell) => {
                 let text = cell_text(table, row, col, cell);
                 let embed = matches!(e, ColumnEncoder::Embed { .. });
-                match categories.binary_search(&text) {
-                    Ok(k) if embed => out[0] = k as f64,
-                    Ok(k) => out[k] = 1.0,
-                    Err(_) if unknown == UnknownCategory::Ignore => {
+                match e.code_of(&text) {
+                    Some(k) if embed => out[0] = k as f64,
+                    Some(k) => out[k] = 1.0,
+                    None if unknown == UnknownCategory::Ignore => {
                         if embed {
                             out[0] = -1.0;
                         }
                         return Ok(Encoded::Unknown);
                     }
-                    Err(_) => {
+                    None => {
                         let message = format!(
                             "unknown category {} (the training rows have: {}; or ignore unknown categories)",
                             shown(&text),
@@ -854,7 +987,7 @@ fn cell_text(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
 /// A column is Yes/No when every non-missing training cell is yes/no or true/false; numeric when
 /// at least half of them are numbers (a stray word in a numeric column is then an error naming
 /// it, not a category); else it is text, and a yes/no word among its cells is a category.
-fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConfig) -> Result<ColumnEncoder> {
+fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConfig) -> Result<Fitted> {
     let column = table.header()[col].clone();
     let fills = matches!(config.missing, Missing::Mean | Missing::Median);
     let (mut numbers, mut texts, mut truths) = (Vec::new(), Vec::new(), Vec::new());
@@ -871,7 +1004,7 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
     }
     if !truths.is_empty() && truths.len() == texts.len() && numbers.is_empty() {
         let fill = fill_value(config.missing, truths);
-        return Ok(ColumnEncoder::YesNo { column, fill });
+        return Ok(Fitted::Encoder(ColumnEncoder::YesNo { column, fill }));
     }
     if numbers.len() >= texts.len() {
         if let Some((r, t)) = texts.first() {
@@ -891,24 +1024,106 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
                 format!("column `{column}` has no values in the training rows to fill its missing cells from");
             return Err(table.error(None, &message));
         }
-        return Ok(ColumnEncoder::Number { column, fill: fill_value(config.missing, values) });
+        return Ok(Fitted::Encoder(ColumnEncoder::Number { column, fill: fill_value(config.missing, values) }));
     }
-    let mut categories: Vec<String> =
+    if numbers.is_empty() && !texts.is_empty() {
+        let days: Option<Vec<f64>> = texts.iter().map(|(_, t)| crate::days_since_epoch(t)).collect();
+        if let Some(days) = days {
+            let daily = days.iter().any(|d| d.fract() != 0.0);
+            return Ok(Fitted::Encoder(ColumnEncoder::Date { column, fill: fill_value(config.missing, days), daily }));
+        }
+    }
+    let mut all: Vec<String> =
         texts.into_iter().map(|(_, t)| t).chain(numbers.iter().map(|(r, _)| table.text(*r, col))).collect();
-    categories.sort();
-    categories.dedup();
-    if config.embed_above.is_some_and(|above| categories.len() > above) {
-        return Ok(ColumnEncoder::Embed { column, categories, fill_missing: fills });
+    all.sort();
+    // Runs of one category in the sorted cells: its training count.
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for t in all {
+        match counts.last_mut() {
+            Some((last, n)) if *last == t => *n += 1,
+            _ => counts.push((t, 1)),
+        }
     }
-    if categories.len() > config.max_categories {
-        let message = format!(
-            "column `{column}` has {} categories in the training rows, more than the limit of {} (raise the limit, or leave the column out)",
-            categories.len(),
-            config.max_categories
-        );
-        return Err(table.error(Some(1), &message).fixed_by(Setting::MaxCategories));
+    let distinct = counts.len();
+    let (categories, pooled): (Vec<_>, Vec<_>) = counts.into_iter().partition(|(_, n)| *n >= config.min_frequency);
+    let (mut categories, mut pooled): (Vec<String>, Vec<String>) =
+        (categories.into_iter().map(|c| c.0).collect(), pooled.into_iter().map(|c| c.0).collect());
+    if categories.is_empty() {
+        // Every category is rare: keep them all rather than pool everything into one.
+        (categories, pooled) = (pooled, Vec::new());
     }
-    Ok(ColumnEncoder::OneHot { column, categories, fill_missing: fills })
+    let codes = categories.len() + usize::from(!pooled.is_empty());
+    if config.embed_above.is_some_and(|above| codes > above) {
+        return Ok(Fitted::Encoder(ColumnEncoder::Embed { column, categories, fill_missing: fills, pooled }));
+    }
+    if config.max_categories.is_some_and(|max| distinct > max) {
+        return Ok(Fitted::TooManyCategories(column, distinct));
+    }
+    Ok(Fitted::Encoder(ColumnEncoder::OneHot { column, categories, fill_missing: fills, pooled }))
+}
+
+/// A column's encoder, or its category count over the limit (reported with every other such
+/// column at once).
+enum Fitted {
+    Encoder(ColumnEncoder),
+    TooManyCategories(String, usize),
+}
+
+/// Whether column `col` is an identifier on the training rows `train`: at least 20 values, none
+/// missing, every one distinct, and either text (not dates) or whole numbers that count up with
+/// the rows and either number them (the row's position, from 0 or 1) or sit in a column named as
+/// an identifier (`id`, `…_id`, `index`, `rownames`). A measured quantity whose values all differ
+/// is not one, nor is a year counting up in a table of one row a year.
+fn is_identifier(table: &Table, train: &[usize], col: usize) -> bool {
+    if train.len() < 20 {
+        return false;
+    }
+    let mut rows = train.to_vec();
+    rows.sort_unstable();
+    let (mut numbers, mut texts) = (Vec::new(), Vec::new());
+    for &r in &rows {
+        match table.cell(r, col) {
+            Ok(Cell::Number(v)) if v.fract() == 0.0 => numbers.push(v),
+            Ok(Cell::Text(t)) => texts.push(t),
+            _ => return false,
+        }
+    }
+    let name = table.header()[col].to_ascii_lowercase();
+    let id_name = name == "id"
+        || name.ends_with("_id")
+        || name.ends_with(" id")
+        || ["index", "rownames", "row"].contains(&name.as_str());
+    match (numbers.is_empty(), texts.is_empty()) {
+        (false, true) => {
+            let counts_up = numbers.windows(2).all(|w| w[0] < w[1]);
+            let numbers_rows = |from: f64| rows.iter().zip(&numbers).all(|(&r, &v)| v == r as f64 + from);
+            counts_up && (id_name || numbers_rows(0.0) || numbers_rows(1.0))
+        }
+        (true, false) => {
+            if texts.iter().all(|t| crate::days_since_epoch(t).is_some()) {
+                return false;
+            }
+            let n = texts.len();
+            texts.sort_unstable();
+            texts.dedup();
+            texts.len() == n
+        }
+        _ => false,
+    }
+}
+
+/// One error naming every column over the category limit with its count, about the header.
+fn too_many_categories(table: &Table, columns: Vec<(String, usize)>, max: usize) -> DataError {
+    let listed: Vec<String> = columns.iter().map(|(c, n)| format!("`{c}` ({n})")).collect();
+    let (what, verb, them) = match columns.len() {
+        1 => ("column", "has", "it"),
+        _ => ("columns", "have", "them"),
+    };
+    let message = format!(
+        "header: {what} {} {verb} more categories in the training rows than the limit of {max}: embed {them}, raise the limit, or leave {them} out",
+        listed.join(", "),
+    );
+    table.error(None, &message).fixed_by(Setting::MaxCategories)
 }
 
 /// Robust scaling's centre and scale of a column: its median, and its interquartile range (half
@@ -945,6 +1160,19 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// A text column's categories in a [`DataSummary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnCategories {
+    /// The column.
+    pub column: String,
+    /// The categories kept, sorted.
+    pub categories: Vec<String>,
+    /// How many rare ones were pooled into one.
+    pub pooled: usize,
+    /// Whether the column is embedded (else one-hot).
+    pub embedded: bool,
+}
+
 /// What preparing a table did, in a few lines: rows read and kept, the inputs after encoding,
 /// cells filled per column, categories per text column, categories of validation and test rows
 /// that the training rows never had. Long lists are cut to their first names on the screen
@@ -959,8 +1187,12 @@ pub struct DataSummary {
     pub features: Vec<String>,
     /// (column, cells filled, the fill value) for every column with a filled cell.
     pub filled: Vec<(String, usize, Option<f64>)>,
-    /// (column, its categories) for every text column.
-    pub categories: Vec<(String, Vec<String>)>,
+    /// Every text column's categories and how it is coded.
+    pub categories: Vec<ColumnCategories>,
+    /// (column, whether its times of day vary) for every date column.
+    pub dates: Vec<(String, bool)>,
+    /// The identifier columns left out.
+    pub identifiers: Vec<String>,
     /// (column, cells) for every text column whose validation or test rows have a category the
     /// training rows never had (encoded as no category).
     pub unknown: Vec<(String, usize)>,
@@ -980,8 +1212,26 @@ impl fmt::Display for DataSummary {
                 None => write!(f, "\nFilled: {n} missing cells of `{column}` as no category (all zeros)")?,
             }
         }
-        for (column, cats) in &self.categories {
-            write!(f, "\nCategories: `{column}` has {} ({})", cats.len(), elide(cats, 12))?;
+        for c in &self.categories {
+            let kept = c.categories.len();
+            write!(f, "\nCategories: `{}` has {}", c.column, kept + c.pooled)?;
+            if c.pooled > 0 {
+                write!(f, ", {} rare ones pooled into one", c.pooled)?;
+            }
+            let how = if c.embedded { "embedded" } else { "one-hot" };
+            write!(f, "; {how} ({})", elide(&c.categories, 12))?;
+        }
+        if !self.identifiers.is_empty() {
+            let names: Vec<String> = self.identifiers.iter().map(|c| format!("`{c}`")).collect();
+            write!(
+                f,
+                "\nIdentifiers left out: {} (every training value distinct: a row number or a name says nothing about new rows; keep them with the keep-identifiers setting)",
+                names.join(", ")
+            )?;
+        }
+        for (column, daily) in &self.dates {
+            let cycles = if *daily { "yearly, weekly and daily cycles" } else { "yearly and weekly cycles" };
+            write!(f, "\nDates: `{column}` read as days since 1970-01-01, with its {cycles}")?;
         }
         for (column, n) in &self.unknown {
             write!(

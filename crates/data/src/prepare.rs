@@ -15,6 +15,7 @@ use std::str::FromStr;
 
 use ndarray::{Array2, NdFloat};
 
+use crate::ColumnCategories;
 use crate::error::config;
 use crate::{
     DataError, DataSummary, Dataset, EncodeCounts, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table,
@@ -111,6 +112,8 @@ impl<F: NdFloat> Prepared<F> {
             features,
             filled: Vec::new(),
             categories: Vec::new(),
+            dates: Vec::new(),
+            identifiers: Vec::new(),
             unknown: Vec::new(),
         };
         Self::with_pipeline(split, pipeline, summary, SplitRows::default())
@@ -282,13 +285,15 @@ fn rows_to_keep(table: &Table, config: &PipelineConfig) -> Result<Vec<usize>> {
 }
 
 fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, counts: &EncodeCounts) -> DataSummary {
-    use crate::ColumnEncoder::{Embed, Number, OneHot, YesNo};
+    use crate::ColumnEncoder::{Date, Embed, Number, OneHot, YesNo};
     let mut summary = DataSummary {
         rows_read,
         rows_dropped,
         features: pipeline.feature_names(),
         filled: Vec::new(),
         categories: Vec::new(),
+        dates: Vec::new(),
+        identifiers: pipeline.identifiers().to_vec(),
         unknown: Vec::new(),
     };
     for ((e, &n), &unknown) in pipeline.encoders().iter().zip(&counts.filled).zip(&counts.unknown) {
@@ -296,11 +301,22 @@ fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, counts:
             Number { column, fill } | YesNo { column, fill } if n > 0 => {
                 summary.filled.push((column.clone(), n, *fill))
             }
-            OneHot { column, categories, .. } | Embed { column, categories, .. } => {
+            Date { column, fill, daily } => {
+                if n > 0 {
+                    summary.filled.push((column.clone(), n, *fill));
+                }
+                summary.dates.push((column.clone(), *daily));
+            }
+            OneHot { column, categories, pooled, .. } | Embed { column, categories, pooled, .. } => {
                 if n > 0 {
                     summary.filled.push((column.clone(), n, None));
                 }
-                summary.categories.push((column.clone(), categories.clone()));
+                summary.categories.push(ColumnCategories {
+                    column: column.clone(),
+                    categories: categories.clone(),
+                    pooled: pooled.len(),
+                    embedded: matches!(e, Embed { .. }),
+                });
             }
             _ => {}
         }

@@ -34,8 +34,8 @@ use crate::{Cell, ColumnEncoder, DataError, Pipeline, Result, Table};
 pub struct ColumnProfile {
     /// The column's name.
     pub column: String,
-    /// The smallest and largest training value of a numeric column (none for text, yes/no, or a
-    /// column without values).
+    /// The smallest and largest training value of a numeric column, or day count of a date
+    /// column (none for text, yes/no, or a column without values).
     pub range: Option<[f64; 2]>,
     /// The share of the training rows whose cell was missing, in [0, 1].
     pub missing_share: f64,
@@ -50,6 +50,11 @@ impl ColumnProfile {
                 Ok(Cell::Missing) => missing += 1,
                 Ok(Cell::Number(v)) if v.is_finite() && matches!(encoder, ColumnEncoder::Number { .. }) => {
                     range = Some(range.map_or([v, v], |[lo, hi]| [lo.min(v), hi.max(v)]));
+                }
+                Ok(Cell::Text(t)) if matches!(encoder, ColumnEncoder::Date { .. }) => {
+                    if let Some(v) = crate::days_since_epoch(t) {
+                        range = Some(range.map_or([v, v], |[lo, hi]| [lo.min(v), hi.max(v)]));
+                    }
                 }
                 _ => {}
             }
@@ -237,8 +242,14 @@ impl Pipeline {
                     {
                         check.out_of_range.add(table, r, || text(r));
                     }
-                    (ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. }, _)
-                        if categories.binary_search(&text(r)).is_err() =>
+                    (ColumnEncoder::Date { .. }, Cell::Text(t))
+                        if crate::days_since_epoch(t)
+                            .is_some_and(|v| range.is_some_and(|[lo, hi]| v < lo || v > hi)) =>
+                    {
+                        check.out_of_range.add(table, r, || text(r));
+                    }
+                    (ColumnEncoder::OneHot { .. } | ColumnEncoder::Embed { .. }, _)
+                        if e.code_of(&text(r)).is_none() =>
                     {
                         check.unseen.add(table, r, || text(r));
                     }

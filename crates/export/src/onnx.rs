@@ -141,14 +141,8 @@ impl Graph {
         self.nodes.push(m);
     }
 
-    /// `ai.onnx.ml`'s LabelEncoder: each string of `x` to its index in `keys` as an int64, or
+    /// `ai.onnx.ml`'s LabelEncoder: each string of `x` to the value of its key as an int64, or
     /// −1 (the standard `Equal` compares strings only from opset 19).
-    fn index_of(&mut self, x: &str, keys: &[String]) -> String {
-        let values: Vec<i64> = (0..keys.len() as i64).collect();
-        self.label_encoder(x, keys, &values)
-    }
-
-    /// `ai.onnx.ml`'s LabelEncoder: each string of `x` to the value of its key, or −1.
     fn label_encoder(&mut self, x: &str, keys: &[String], values: &[i64]) -> String {
         let out = self.fresh("code");
         let attrs =
@@ -203,11 +197,11 @@ impl Graph {
 
     /// A `[N, categories]` one-hot double: 1 where the string of `x` (`[N, 1]`) is that
     /// category, all zeros for any other string.
-    fn one_hot(&mut self, x: &str, categories: &[String]) -> String {
-        let index = self.index_of(x, categories);
-        let range: Vec<i64> = (0..categories.len() as i64).collect();
-        let range = self.int64s("range", &[categories.len()], &range);
-        let eq = self.op("Equal", &[&index, &range], &[]);
+    /// A code (−1 for none) as `width` one-hot doubles.
+    fn one_hot(&mut self, index: &str, width: usize) -> String {
+        let range: Vec<i64> = (0..width as i64).collect();
+        let range = self.int64s("range", &[width], &range);
+        let eq = self.op("Equal", &[index, &range], &[]);
         self.op("Cast", &[&eq], &[Attr::Int("to", DOUBLE)])
     }
 }
@@ -332,6 +326,30 @@ fn encode_columns(g: &mut Graph, pipeline: &Pipeline) -> (Vec<String>, Vec<Strin
                     None => column.to_string(),
                 });
             }
+            ColumnEncoder::Date { fill, daily, .. } => {
+                // A date enters as its day count since 1970-01-01 UTC (ONNX parses no dates).
+                g.inputs.push(value_info(column, DOUBLE, Some(1)));
+                let days = match fill {
+                    Some(v) => {
+                        let nan = g.op("IsNaN", &[column], &[]);
+                        let fill = g.doubles("fill", &[], &[*v]);
+                        g.op("Where", &[&nan, &fill, column], &[])
+                    }
+                    None => column.to_string(),
+                };
+                let mut parts = vec![days.clone()];
+                let periods: &[f64] = if *daily { &[ndnet_data::YEAR, 7.0, 1.0] } else { &[ndnet_data::YEAR, 7.0] };
+                for &period in periods {
+                    let period = g.doubles("period", &[], &[period]);
+                    let turns = g.op("Div", &[&days, &period], &[]);
+                    let two_pi = g.doubles("two_pi", &[], &[2.0 * std::f64::consts::PI]);
+                    let phase = g.op("Mul", &[&two_pi, &turns], &[]);
+                    parts.push(g.op("Sin", &[&phase], &[]));
+                    parts.push(g.op("Cos", &[&phase], &[]));
+                }
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                plain.push(g.op("Concat", &parts, &[Attr::Int("axis", 1)]));
+            }
             ColumnEncoder::YesNo { fill, .. } => {
                 g.inputs.push(value_info(column, STRING, Some(1)));
                 // Every spelling, as Cell::parse ignores ASCII case: 1 yes, 0 no, 2 missing.
@@ -359,14 +377,15 @@ fn encode_columns(g: &mut Graph, pipeline: &Pipeline) -> (Vec<String>, Vec<Strin
                     None => value,
                 });
             }
-            ColumnEncoder::OneHot { categories, .. } | ColumnEncoder::Embed { categories, .. } => {
+            ColumnEncoder::OneHot { categories, pooled, .. } | ColumnEncoder::Embed { categories, pooled, .. } => {
                 g.inputs.push(value_info(column, STRING, Some(1)));
+                // Each category to its code; the pooled rare ones all to the last.
+                let keys: Vec<String> = categories.iter().chain(pooled).cloned().collect();
+                let codes: Vec<i64> = (0..keys.len()).map(|k| k.min(categories.len()) as i64).collect();
+                let code = g.label_encoder(column, &keys, &codes);
                 match e {
-                    ColumnEncoder::Embed { .. } => {
-                        let code = g.index_of(column, categories);
-                        coded.push(g.op("Cast", &[&code], &[Attr::Int("to", DOUBLE)]));
-                    }
-                    _ => plain.push(g.one_hot(column, categories)),
+                    ColumnEncoder::Embed { .. } => coded.push(g.op("Cast", &[&code], &[Attr::Int("to", DOUBLE)])),
+                    _ => plain.push(g.one_hot(&code, e.codes())),
                 }
             }
         }
