@@ -98,7 +98,7 @@ fn bad_csvs_and_paths_through_the_binary() {
         ),
         (
             &["--data", "data/housing.csv", "--max-categories", "2"],
-            "data/housing.csv: line 1: column `heating` has 3 categories in the training rows, more than the limit of 2 (raise the limit, or leave the column out) (--max-categories N, --embed-above N, or --exclude the column)",
+            "data/housing.csv: header: columns `heating` (3), `fuel` (3), `sewer` (3) have more categories in the training rows than the limit of 2: embed them, raise the limit, or leave them out (--max-categories N, --embed-above N, or --exclude the column)",
         ),
         (&["--features", "price"], "data/housing.csv: line 1: `price` is both the target and a feature"),
     ];

@@ -107,7 +107,7 @@ fn text_columns_are_one_hot_with_sorted_categories() {
     // Too many categories for the limit: an error naming the column and the count.
     let err = Prepared::<f64>::from_table(
         &t,
-        &PipelineConfig::new(TARGET).with_missing(Missing::Median).with_max_categories(2),
+        &PipelineConfig::new(TARGET).with_missing(Missing::Median).with_max_categories(Some(2)),
         0.15,
         0.15,
         1,
@@ -116,7 +116,7 @@ fn text_columns_are_one_hot_with_sorted_categories() {
     .to_string();
     assert!(
         err.contains(&format!(
-            "column `ocean_proximity` has {} categories in the training rows, more than the limit of 2",
+            "header: column `ocean_proximity` ({}) has more categories in the training rows than the limit of 2",
             onehot.len()
         )),
         "{err}"
@@ -156,7 +156,7 @@ fn unknown_categories_in_new_rows() {
                3.5,UNDERWATER,-120,37,20,2000,400,1000,380\n";
     let new = Table::from_csv_bytes(new.as_bytes(), "new.csv".as_ref()).unwrap();
     let err = predict_table(&mut model, &p.pipeline, &new).unwrap_err().to_string();
-    let known = p.summary.categories[0].1.join(", ");
+    let known = p.summary.categories[0].categories.join(", ");
     assert_eq!(
         err,
         format!(
@@ -278,7 +278,7 @@ fn a_text_column_can_be_embedded_instead_of_one_hot() {
     let names = p.pipeline.feature_names();
     assert_eq!(names.len(), 9, "eight numbers and one code, not five one-hot inputs: {names:?}");
     assert_eq!(names.last().unwrap(), "ocean_proximity (code)", "codes go last");
-    let categories = p.summary.categories[0].1.len(); // ISLAND is too rare to be in every split's training rows
+    let categories = p.summary.categories[0].categories.len(); // ISLAND is too rare to be in every split's training rows
     assert_eq!(p.pipeline.embedded(), [categories]);
     let scaler = p.pipeline.feature_scaler();
     assert_eq!((scaler.mean[8], scaler.scale[8]), (0.0, 1.0), "a code is not scaled");
