@@ -64,6 +64,15 @@ pub struct TrainArgs {
     /// Train every epoch and keep the last weights
     #[arg(long)]
     pub no_early_stopping: bool,
+    /// Learning-rate schedule over the run's steps [see --help for the list]
+    #[arg(long, default_value = "constant", long_help = schedule_help())]
+    pub schedule: String,
+    /// Label smoothing ε of a classification's targets, in [0, 1)
+    #[arg(long, default_value_t = 0.0)]
+    pub label_smoothing: f64,
+    /// Clip the gradients to this global L2 norm before each step, > 0
+    #[arg(long)]
+    pub clip_norm: Option<f64>,
     /// Prediction intervals (regression) or prediction sets (classes) that hold the truth at this
     /// rate, in (0, 1), e.g. 0.9: split-conformal, calibrated on the validation rows and saved
     /// with the model; `predict` writes `<target>_lower`/`<target>_upper` or `prediction_set`
@@ -89,6 +98,11 @@ pub struct TrainArgs {
     /// Print only the summary and the final metrics
     #[arg(long)]
     pub quiet: bool,
+}
+
+fn schedule_help() -> String {
+    let listed: Vec<String> = ndnet_optim::SCHEDULES.iter().map(|(n, about)| format!("{n} ({about})")).collect();
+    format!("Learning-rate schedule over the run's steps: {}", listed.join(", "))
 }
 
 fn loss_help() -> String {
@@ -144,8 +158,16 @@ fn plan(a: &TrainArgs) -> Result<Plan, Box<dyn std::error::Error>> {
     } else {
         check("jobs", a.jobs.is_none(), a.jobs.unwrap_or(0), "only with --cv")?;
     }
-    let optimizer = a.optimizer.spec::<f32>()?;
+    ndnet_optim::Schedule::named(&a.schedule, 1)?;
+    let eps = a.label_smoothing;
+    check("label-smoothing", (0.0..1.0).contains(&eps), eps, "in [0, 1)")?;
+    if let Some(c) = a.clip_norm {
+        check("clip-norm", c > 0.0 && c.is_finite(), c, "> 0 and finite")?;
+    }
+    let optimizer = a.optimizer.spec::<f32>()?.with_clip(a.clip_norm.map(ndnet_optim::Clip::GlobalNorm));
     let settings = FitSettings::new(optimizer)
+        .with_schedule(&a.schedule)
+        .with_label_smoothing(eps)
         .with_loss(loss)
         .with_class_weight(class_weight)
         .with_epochs(a.training.epochs)

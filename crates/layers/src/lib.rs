@@ -60,6 +60,7 @@ pub use losses::bce::BceWithLogits;
 pub use losses::class_weighted::ClassWeighted;
 pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
+pub use losses::label_smoothing::LabelSmoothing;
 pub use losses::mae::Mae;
 pub use losses::members::{Combine, Members};
 pub use losses::mse::Mse;

@@ -76,7 +76,7 @@ pub use registry::{
     entry_names, named, named_spec, optimizer_help,
 };
 pub use rmsprop::{EpsPlacement, MomentumStyle, RHO, RmsProp, RmsPropConfig, RmsPropPreset};
-pub use schedule::{ReduceOnPlateau, Schedule};
+pub use schedule::{ReduceOnPlateau, SCHEDULES, Schedule};
 pub use sgd::{Sgd, SgdConfig};
 pub use state::{Buffer, OptimizerState, SlotState};
 pub use weight_decay::WeightDecay;

@@ -72,6 +72,12 @@ impl OptimizerSpec {
         each_kind!(&mut self, c => crate::Rule::set_learning_rate(c, learning_rate));
         self
     }
+
+    /// The same optimizer with gradients clipped as `clip` says before each update.
+    pub fn with_clip(mut self, clip: Option<crate::Clip>) -> Self {
+        each_kind!(&mut self, c => c.clip = clip);
+        self
+    }
 }
 
 /// A hyper-parameter a program takes as a flag (`--momentum`): its name, what it is, the values

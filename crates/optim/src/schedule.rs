@@ -1,5 +1,7 @@
 //! Learning-rate schedules: closed forms of PyTorch's `StepLR`, `ExponentialLR`,
-//! `CosineAnnealingLR`, and a stateful [`ReduceOnPlateau`] (`ReduceLROnPlateau`, mode `min`).
+//! `CosineAnnealingLR`, the cosine with a linear warm-up of the transformer recipes, the
+//! flat-then-cosine and `coslog` schedules of RealMLP (Holzmüller et al. 2024), and a stateful
+//! [`ReduceOnPlateau`] (`ReduceLROnPlateau`, mode `min`).
 //!
 //! The caller decides what one tick is (an epoch, as in PyTorch, or a step, as in Keras) and
 //! sets the optimizer's learning rate from [`Schedule::learning_rate`].
@@ -42,6 +44,27 @@ pub enum Schedule {
         /// The floor, ≥ 0.
         eta_min: f64,
     },
+    /// `base·(t + 1)/warmup` for the first `warmup` ticks, then a cosine from `base` to 0 at
+    /// `t_max`.
+    WarmupCosine {
+        /// Ticks of the linear warm-up (< `t_max`).
+        warmup: u64,
+        /// The tick the rate reaches 0 (≥ 1).
+        t_max: u64,
+    },
+    /// `base` for the first half of `t_max` ticks, then a cosine to 0 (RealMLP's `flat_cos`).
+    FlatCosine {
+        /// The tick the rate reaches 0 (≥ 1).
+        t_max: u64,
+    },
+    /// `base·(1 − cos(2π·log₂(1 + (2^cycles − 1)·t/t_max)))/2`: `cycles` cosine cycles from 0 to
+    /// 0, each twice as long as the one before (RealMLP's `coslog4` has 4).
+    CosLog {
+        /// Cycles (1 to 16).
+        cycles: u32,
+        /// The tick the last cycle ends (≥ 1).
+        t_max: u64,
+    },
 }
 
 impl Schedule {
@@ -58,6 +81,15 @@ impl Schedule {
                 check("t_max", t_max as f64, t_max >= 1, "≥ 1")?;
                 check("eta_min", eta_min, eta_min >= 0.0 && eta_min.is_finite(), "≥ 0 and finite")
             }
+            Schedule::WarmupCosine { warmup, t_max } => {
+                check("t_max", t_max as f64, t_max >= 1, "≥ 1")?;
+                check("warmup", warmup as f64, warmup < t_max, "< t_max")
+            }
+            Schedule::FlatCosine { t_max } => check("t_max", t_max as f64, t_max >= 1, "≥ 1"),
+            Schedule::CosLog { cycles, t_max } => {
+                check("t_max", t_max as f64, t_max >= 1, "≥ 1")?;
+                check("cycles", f64::from(cycles), (1..=16).contains(&cycles), "1 to 16")
+            }
         }
     }
 
@@ -71,7 +103,63 @@ impl Schedule {
                 let phase = std::f64::consts::PI * t as f64 / t_max.max(1) as f64;
                 eta_min + (base - eta_min) * (1.0 + phase.cos()) / 2.0
             }
+            Schedule::WarmupCosine { warmup, .. } if t < warmup => base * (t + 1) as f64 / warmup as f64,
+            Schedule::WarmupCosine { warmup, t_max } => {
+                let done = ((t - warmup) as f64 / (t_max.max(warmup + 1) - warmup) as f64).min(1.0);
+                base * (1.0 + (std::f64::consts::PI * done).cos()) / 2.0
+            }
+            Schedule::FlatCosine { t_max } => {
+                let done = (t as f64 / t_max.max(1) as f64).min(1.0);
+                match done < 0.5 {
+                    true => base,
+                    false => base * (1.0 + (std::f64::consts::PI * (2.0 * done - 1.0)).cos()) / 2.0,
+                }
+            }
+            Schedule::CosLog { cycles, t_max } => {
+                let done = (t as f64 / t_max.max(1) as f64).min(1.0);
+                let turns = (1.0 + (2f64.powi(cycles as i32) - 1.0) * done).log2();
+                base * (1.0 - (2.0 * std::f64::consts::PI * turns).cos()) / 2.0
+            }
         }
+    }
+}
+
+/// The schedules a program offers by name over a run of `ticks` ticks: (name, what it is).
+pub const SCHEDULES: &[(&str, &str)] = &[
+    ("constant", "the base rate throughout"),
+    ("cosine", "a cosine from the base rate to 0"),
+    ("warmup-cosine", "a linear warm-up over the first 5 % of the run, then a cosine to 0"),
+    ("flat-cosine", "the base rate for the first half, then a cosine to 0"),
+    ("coslog4", "four cosine cycles from 0 to 0, each twice as long as the last (RealMLP)"),
+];
+
+impl Schedule {
+    /// The schedule `name` (one of [`SCHEDULES`], any case) over a run of `ticks` ticks.
+    ///
+    /// ```
+    /// use ndnet_optim::Schedule;
+    /// assert_eq!(Schedule::named("flat-cosine", 100).unwrap(), Schedule::FlatCosine { t_max: 100 });
+    /// assert!(Schedule::named("linear", 100).unwrap_err().to_string().contains("allowed constant, cosine"));
+    /// ```
+    pub fn named(name: &str, ticks: u64) -> Result<Schedule> {
+        let t_max = ticks.max(1);
+        let schedule = match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "constant" => Schedule::Constant,
+            "cosine" => Schedule::Cosine { t_max, eta_min: 0.0 },
+            "warmup-cosine" => Schedule::WarmupCosine { warmup: (t_max / 20).min(t_max - 1), t_max },
+            "flat-cosine" => Schedule::FlatCosine { t_max },
+            "coslog4" => Schedule::CosLog { cycles: 4, t_max },
+            _ => {
+                let names: Vec<&str> = SCHEDULES.iter().map(|s| s.0).collect();
+                return Err(crate::OptimError::Flag {
+                    name: "schedule".into(),
+                    value: name.into(),
+                    allowed: names.join(", "),
+                });
+            }
+        };
+        schedule.validate()?;
+        Ok(schedule)
     }
 }
 

@@ -91,6 +91,14 @@ pub trait Callback<F: NdFloat>: Send {
         Ok(())
     }
 
+    /// Before each batch's optimizer step, with the run's step count (0 for the first batch of
+    /// the first epoch): a per-step learning-rate schedule sets the rate here. Nothing may
+    /// allocate here once training runs (a step allocates nothing).
+    fn on_batch_begin(&mut self, step: u64, optimizer: &mut dyn Optimizer<F>) -> Result<()> {
+        let _ = (step, optimizer);
+        Ok(())
+    }
+
     /// After an epoch and its validation: `ctx.record()` holds its numbers.
     fn on_epoch_end(&mut self, ctx: &mut Context<'_, F>) -> Result<()> {
         let _ = ctx;

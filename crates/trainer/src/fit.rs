@@ -20,10 +20,10 @@
 use ndarray::Array2;
 use ndnet_data::{Prepared, Task};
 use ndnet_layers::{
-    BceWithLogits, ClassWeighted, Combine, CrossEntropy, DenseSpec, Loss, Members, Model, ModelSpec, RegressionLoss,
-    Sequential,
+    BceWithLogits, ClassWeighted, Combine, CrossEntropy, DenseSpec, LabelSmoothing, Loss, Members, Model, ModelSpec,
+    RegressionLoss, Sequential,
 };
-use ndnet_optim::{Optimizer, OptimizerSpec};
+use ndnet_optim::{Optimizer, OptimizerSpec, Schedule};
 
 use crate::error::config;
 use crate::{
@@ -67,6 +67,10 @@ pub struct FitSettings {
     pub patience: Option<u64>,
     /// Seed of the initial weights and the batch order.
     pub seed: u64,
+    /// The learning-rate schedule over the run's steps, by name (one of `ndnet_optim::SCHEDULES`).
+    pub schedule: String,
+    /// Label smoothing of a classification's targets, in [0, 1) (0: none).
+    pub label_smoothing: f64,
     /// Print each epoch and a progress bar.
     pub verbose: bool,
 }
@@ -83,8 +87,20 @@ impl FitSettings {
             batch_size: 32,
             patience: Some(20),
             seed: 42,
+            schedule: "constant".into(),
+            label_smoothing: 0.0,
             verbose: false,
         }
+    }
+    /// Sets the learning-rate schedule by name.
+    pub fn with_schedule(mut self, schedule: &str) -> Self {
+        self.schedule = schedule.to_string();
+        self
+    }
+    /// Sets label smoothing for classes.
+    pub fn with_label_smoothing(mut self, eps: f64) -> Self {
+        self.label_smoothing = eps;
+        self
     }
     /// Sets the most epochs.
     pub fn with_epochs(mut self, epochs: u64) -> Self {
@@ -145,8 +161,16 @@ pub fn task_loss(p: &Prepared<f32>, settings: &FitSettings) -> Result<Box<dyn Lo
         (Task::Classification, _) if let Some(loss) = settings.loss => {
             Err(config("loss", loss, "crossentropy for a classification (the default), or the regression task"))
         }
+        (Task::Classification, None) if settings.label_smoothing > 0.0 => {
+            Ok(Box::new(LabelSmoothing::new(settings.label_smoothing).map_err(|e| {
+                config("label-smoothing", settings.label_smoothing, e)
+            })?))
+        }
         (Task::Classification, None) if labels.len() == 2 => Ok(Box::new(BceWithLogits)),
         (Task::Classification, None) => Ok(Box::new(CrossEntropy)),
+        (Task::Classification, Some(w)) if settings.label_smoothing > 0.0 => {
+            Err(config("class-weight", w, "without label smoothing (one of the two)"))
+        }
         (Task::Classification, Some(ClassWeight::Balanced)) => {
             let targets: Vec<usize> = p.split.train.y.iter().map(|&c| c as usize).collect();
             Ok(Box::new(ClassWeighted::balanced(&targets, labels.len())?))
@@ -184,11 +208,14 @@ pub fn fit(p: &Prepared<f32>, spec: &ModelSpec, settings: &FitSettings) -> Resul
     let mut model = spec.build::<f32>(&ndnet_tabular::registry(), settings.seed)?;
     let mut optimizer = settings.optimizer.build::<f32>()?;
     let loss = members_loss(task_loss(p, settings)?, model.members(), p);
+    let steps = settings.epochs.saturating_mul(p.train_x.nrows().div_ceil(settings.batch_size.max(1)) as u64);
+    let schedule = Schedule::named(&settings.schedule, steps)?;
     let mut config = TrainerConfig::new(settings.epochs)
         .with_seed(settings.seed)
         .with_verbose(settings.verbose)
         .with_progress(settings.verbose)
-        .with_val_accuracy(p.pipeline.task() == Task::Classification);
+        .with_val_accuracy(p.pipeline.task() == Task::Classification)
+        .with_step_schedule(schedule);
     let validation = (p.val_x.nrows() > 0).then_some((&p.val_x, &p.val_y));
     if let Some(patience) = settings.patience.filter(|_| validation.is_some()) {
         config = config.with_early_stopping(EarlyStopping::new(patience).with_restore_best(true));

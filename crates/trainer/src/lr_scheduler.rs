@@ -16,20 +16,29 @@ use serde::{Deserialize, Serialize};
 use crate::error::checkpoint_state;
 use crate::{Callback, Context, Result};
 
-/// Sets the optimizer's learning rate at the start of every epoch from a [`Schedule`] (PyTorch's
-/// `LRScheduler` stepped per epoch). The base rate is the optimizer's rate when training starts,
-/// kept in checkpoints.
+/// Sets the optimizer's learning rate from a [`Schedule`] at the start of every epoch (PyTorch's
+/// `LRScheduler` stepped per epoch) or, per step, before every batch (the tick is then the
+/// run's step count). The base rate is the optimizer's rate when training starts, kept in
+/// checkpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LrScheduler {
     /// The schedule.
     pub schedule: Schedule,
+    /// Whether a tick is a step (else an epoch).
+    pub per_step: bool,
     base: Option<f64>,
 }
 
 impl LrScheduler {
-    /// A scheduler whose base rate is taken from the optimizer at the first epoch.
+    /// A scheduler stepped per epoch whose base rate is taken from the optimizer at the first
+    /// epoch.
     pub fn new(schedule: Schedule) -> Self {
-        LrScheduler { schedule, base: None }
+        LrScheduler { schedule, per_step: false, base: None }
+    }
+
+    /// A scheduler stepped before every batch.
+    pub fn per_step(schedule: Schedule) -> Self {
+        LrScheduler { schedule, per_step: true, base: None }
     }
 }
 
@@ -40,7 +49,16 @@ impl<F: NdFloat> Callback<F> for LrScheduler {
 
     fn on_epoch_begin(&mut self, ctx: &mut Context<'_, F>) -> Result<()> {
         let base = *self.base.get_or_insert(ctx.optimizer.learning_rate());
-        ctx.optimizer.set_learning_rate(self.schedule.learning_rate(base, ctx.epoch - 1))?;
+        if !self.per_step {
+            ctx.optimizer.set_learning_rate(self.schedule.learning_rate(base, ctx.epoch - 1))?;
+        }
+        Ok(())
+    }
+
+    fn on_batch_begin(&mut self, step: u64, optimizer: &mut dyn ndnet_optim::Optimizer<F>) -> Result<()> {
+        if let (true, Some(base)) = (self.per_step, self.base) {
+            optimizer.set_learning_rate(self.schedule.learning_rate(base, step))?;
+        }
         Ok(())
     }
 

@@ -69,8 +69,11 @@ pub struct TrainerConfig {
     pub shuffle: bool,
     /// Seed of the shuffling RNG.
     pub seed: u64,
-    /// Learning rate per epoch, from the optimizer's rate at the start ([`LrScheduler`]).
+    /// Learning rate per epoch (or per step, with `schedule_per_step`), from the optimizer's
+    /// rate at the start ([`LrScheduler`]).
     pub schedule: Schedule,
+    /// Whether the schedule's tick is a step (a batch) rather than an epoch.
+    pub schedule_per_step: bool,
     /// Cut the learning rate when the monitored loss stalls (not together with a `schedule`).
     pub reduce_on_plateau: Option<ReduceOnPlateau>,
     /// Early stopping, when wanted.
@@ -94,6 +97,7 @@ impl TrainerConfig {
             shuffle: true,
             seed: 0,
             schedule: Schedule::Constant,
+            schedule_per_step: false,
             reduce_on_plateau: None,
             early_stopping: None,
             checkpoint: None,
@@ -117,9 +121,15 @@ impl TrainerConfig {
         self.seed = seed;
         self
     }
-    /// Sets the schedule.
+    /// Sets the schedule, ticking per epoch.
     pub fn with_schedule(mut self, schedule: Schedule) -> Self {
         self.schedule = schedule;
+        self
+    }
+    /// Sets the schedule, ticking per step (its `t_max` counts batches).
+    pub fn with_step_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self.schedule_per_step = true;
         self
     }
     /// Sets reduce-on-plateau.
@@ -173,7 +183,10 @@ impl TrainerConfig {
     fn callbacks<F: NdFloat + Serialize + DeserializeOwned>(&self) -> Vec<Box<dyn Held<F>>> {
         let mut out: Vec<Box<dyn Held<F>>> = Vec::new();
         if self.schedule != Schedule::Constant {
-            out.push(Box::new(LrScheduler::new(self.schedule)));
+            out.push(Box::new(match self.schedule_per_step {
+                true => LrScheduler::per_step(self.schedule),
+                false => LrScheduler::new(self.schedule),
+            }));
         }
         if self.verbose {
             out.push(Box::new(EpochPrinter));
@@ -417,7 +430,11 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         model.set_mode(Mode::Train);
         batches.reorder(self.config.shuffle.then_some(&mut self.rng));
         let mut total = 0.0;
+        let first_step = (epoch - 1) * batches.len() as u64;
         for b in 0..batches.len() {
+            for cb in &mut self.callbacks {
+                cb.on_batch_begin(first_step + b as u64, optimizer)?;
+            }
             let (x, y) = batches.get(b);
             let value = model.forward_backward(x, y, loss)?.to_f64().unwrap_or(f64::NAN);
             if !value.is_finite() {

@@ -25,7 +25,7 @@ use crate::{LayerError, Loss, Result};
 pub struct CrossEntropy;
 
 /// Checks the shapes and that every target is a class index; returns the class count.
-fn check<F: NdFloat>(prediction: &ArrayView2<'_, F>, target: &ArrayView2<'_, F>) -> Result<usize> {
+pub(crate) fn check<F: NdFloat>(prediction: &ArrayView2<'_, F>, target: &ArrayView2<'_, F>) -> Result<usize> {
     check_not_empty("CrossEntropy", prediction.nrows(), prediction.ncols())?;
     if target.dim() != (prediction.nrows(), 1) {
         return Err(LayerError::Shape {
@@ -49,7 +49,7 @@ fn check<F: NdFloat>(prediction: &ArrayView2<'_, F>, target: &ArrayView2<'_, F>)
 }
 
 /// The row's largest logit and `log Σ e^(z − max)`.
-fn log_sum_exp<F: NdFloat>(z: ArrayView1<'_, F>) -> (F, F) {
+pub(crate) fn log_sum_exp<F: NdFloat>(z: ArrayView1<'_, F>) -> (F, F) {
     let max = z.fold(F::neg_infinity(), |m, &v| m.max(v));
     (max, z.fold(F::zero(), |s, &v| s + (v - max).exp()).ln())
 }

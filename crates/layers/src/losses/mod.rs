@@ -4,6 +4,7 @@ pub(crate) mod bce;
 pub(crate) mod class_weighted;
 pub(crate) mod cross_entropy;
 pub(crate) mod huber;
+pub(crate) mod label_smoothing;
 pub(crate) mod mae;
 pub(crate) mod members;
 pub(crate) mod mse;
