@@ -40,7 +40,7 @@ pub trait Optimizer<F: NdFloat>: Send {
     /// The learning rate the next step uses.
     fn learning_rate(&self) -> f64;
 
-    /// Sets the learning rate (schedules call this); errors unless positive and finite.
+    /// Sets the learning rate (schedules call this; 0 is allowed); errors unless finite and ≥ 0.
     fn set_learning_rate(&mut self, learning_rate: f64) -> Result<()>;
 
     /// Steps taken so far.
@@ -129,7 +129,10 @@ impl<R: Rule, F: NdFloat> Optimizer<F> for Optim<R, F> {
     }
 
     fn set_learning_rate(&mut self, learning_rate: f64) -> Result<()> {
-        crate::error::check_lr(learning_rate)?;
+        // A schedule may reach 0 (a cosine's end, a `coslog` cycle's start); a configuration
+        // may not start there.
+        let ok = learning_rate >= 0.0 && learning_rate.is_finite();
+        crate::error::check("learning_rate", learning_rate, ok, "≥ 0 and finite")?;
         self.config.set_learning_rate(learning_rate);
         Ok(())
     }

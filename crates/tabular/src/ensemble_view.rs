@@ -106,9 +106,13 @@ impl<F: NdFloat> Layer<F> for EnsembleView<F> {
 
     fn forward(&mut self, input: ArrayView2<'_, F>, output: ArrayViewMut2<'_, F>) {
         let (k, rows) = (self.members, input.nrows());
+        // Column by column: each is adjacent in memory in the input and in a member's rows.
         write_stacked(output, k, &mut self.scratch, |mut y| {
             for m in 0..k {
-                member_rows_mut(y.view_mut(), m, rows).assign(&input);
+                let mut y = member_rows_mut(y.view_mut(), m, rows);
+                for (mut y, x) in y.columns_mut().into_iter().zip(input.columns()) {
+                    y.assign(&x);
+                }
             }
         });
     }
@@ -122,9 +126,11 @@ impl<F: NdFloat> Layer<F> for EnsembleView<F> {
     ) {
         if let Some(mut dx) = grad_input {
             let dy = Stacked::of(grad_output, self.members);
-            dx.assign(&dy.member(0));
-            for m in 1..self.members {
-                dx += &dy.member(m);
+            for (j, mut dx) in dx.columns_mut().into_iter().enumerate() {
+                dx.assign(&dy.member(0).column(j));
+                for m in 1..self.members {
+                    dx += &dy.member(m).column(j);
+                }
             }
         }
     }

@@ -285,13 +285,13 @@ impl<F: NdFloat> PiecewiseLinear<F> {
     /// The piecewise part of column `k` for value `x` into `out` (`dim` values).
     fn piecewise_into(&self, k: usize, x: F, out: &mut [F]) {
         out.fill(F::zero());
-        let (bins, m) = (&self.bins[k], self.w.dim().1);
+        let (bins, m, d) = (&self.bins[k], self.w.dim().1, out.len());
+        let w = self.w.as_slice().expect("parameters are made in standard layout");
         for t in 0..bins.len() {
             let (e, _) = bins.encode(t, x);
             if e != F::zero() {
-                let row = self.w.index_axis(ndarray::Axis(0), k);
-                let row = row.row(padded(t, bins.len(), m));
-                out.iter_mut().zip(row.iter()).for_each(|(o, &w)| *o += e * w);
+                let at = (k * m + padded(t, bins.len(), m)) * d;
+                out.iter_mut().zip(&w[at..at + d]).for_each(|(o, &w)| *o += e * w);
             }
         }
     }
@@ -352,28 +352,38 @@ impl<F: NdFloat> Layer<F> for PiecewiseLinear<F> {
         self.grad_w.fill(F::zero());
         let mut g = std::mem::take(&mut self.scratch);
         g.resize(d, F::zero());
+        let flat = "parameters are made in standard layout";
+        let (w, gw) = (self.w.as_slice().expect(flat), self.grad_w.as_slice_mut().expect(flat));
+        let (w0, gw0, gb0) = (self.w0.as_slice().expect(flat), self.grad_w0.as_slice_mut().expect(flat), self.grad_b0.as_slice_mut().expect(flat));
         for i in 0..input.nrows() {
             for (k, &c) in self.columns.iter().enumerate() {
                 let x = input[[i, c]];
-                let dy = |j: usize| grad_output[[i, k * d + j]];
                 let mut dx = F::zero();
+                let row = k * d..(k + 1) * d;
+                let (w0, gw0, gb0) = (&w0[row.clone()], &mut gw0[row.clone()], &mut gb0[row]);
                 for j in 0..d {
-                    self.grad_w0[[k, j]] += x * dy(j);
-                    self.grad_b0[[k, j]] += dy(j);
-                    dx += self.w0[[k, j]] * dy(j);
+                    let dy = grad_output[[i, k * d + j]];
+                    gw0[j] += x * dy;
+                    gb0[j] += dy;
+                    dx += w0[j] * dy;
                     let open = !self.relu || self.piecewise[(i * n + k) * d + j] > F::zero();
-                    g[j] = if open { dy(j) } else { F::zero() };
+                    g[j] = if open { dy } else { F::zero() };
                 }
+                // Most bins are 1 (left of x) or 0 (right of it), with no slope: only the bin
+                // holding x (and an unclamped end) passes a gradient to x.
                 let bins = &self.bins[k];
                 for t in 0..bins.len() {
                     let (e, de) = bins.encode(t, x);
-                    let p = padded(t, bins.len(), m);
-                    let mut dot = F::zero();
-                    for j in 0..d {
-                        self.grad_w[[k, p, j]] += e * g[j];
-                        dot += self.w[[k, p, j]] * g[j];
+                    if e == F::zero() && de == F::zero() {
+                        continue;
                     }
-                    dx += de * dot;
+                    let at = (k * m + padded(t, bins.len(), m)) * d;
+                    if e != F::zero() {
+                        gw[at..at + d].iter_mut().zip(&g).for_each(|(a, &b)| *a += e * b);
+                    }
+                    if de != F::zero() {
+                        dx += de * w[at..at + d].iter().zip(&g).fold(F::zero(), |a, (&w, &g)| a + w * g);
+                    }
                 }
                 if let Some(gi) = grad_input.as_mut() {
                     gi[[i, c]] = dx;

@@ -17,7 +17,7 @@
 //! assert!((y.mean().unwrap() - 1.0).abs() < 0.07); // the scaling keeps the mean
 //! ```
 
-use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat, ShapeBuilder, Zip};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -117,9 +117,20 @@ impl<F: NdFloat> Dropout<F> {
         self.calls += 1;
         self.cols = cols;
         self.mask.clear();
+        self.mask.resize(rows * cols, F::zero());
         let (threshold, scale) = (self.threshold, self.scale);
-        self.mask
-            .extend((0..rows * cols).map(|_| if u64::from(rng.next_u32()) >= threshold { scale } else { F::zero() }));
+        // Drawn row by row (the sequence a seed has always given), kept feature-major like the
+        // model's buffers, so applying it is one contiguous pass.
+        for i in 0..rows {
+            for j in 0..cols {
+                self.mask[j * rows + i] = if u64::from(rng.next_u32()) >= threshold { scale } else { F::zero() };
+            }
+        }
+    }
+
+    /// The last mask as a `rows × cols` feature-major view.
+    fn mask(&self, rows: usize) -> ArrayView2<'_, F> {
+        ArrayView2::from_shape((rows, self.cols).f(), &self.mask[..rows * self.cols]).expect("drawn for this batch")
     }
 }
 
@@ -138,8 +149,8 @@ impl<F: NdFloat> Layer<F> for Dropout<F> {
             return;
         }
         self.draw(input.nrows(), input.ncols());
-        let (mask, cols) = (&self.mask, self.cols);
-        Zip::indexed(&mut output).and(&input).for_each(|(i, j), y, &x| *y = x * mask[i * cols + j]);
+        let mask = self.mask(input.nrows());
+        Zip::from(&mut output).and(&input).and(&mask).for_each(|y, &x, &m| *y = x * m);
     }
 
     fn backward(
@@ -154,8 +165,8 @@ impl<F: NdFloat> Layer<F> for Dropout<F> {
             dx.assign(&grad_output);
             return;
         }
-        let (mask, cols) = (&self.mask, self.cols);
-        Zip::indexed(&mut dx).and(&grad_output).for_each(|(i, j), dx, &dy| *dx = dy * mask[i * cols + j]);
+        let mask = self.mask(grad_output.nrows());
+        Zip::from(&mut dx).and(&grad_output).and(&mask).for_each(|dx, &dy, &m| *dx = dy * m);
     }
 
     fn set_mode(&mut self, mode: Mode) {
