@@ -5,8 +5,8 @@ compares every output with what `ndnet predict` wrote for the same rows.
     python tools/onnx_check.py model.onnx rows.csv ndnet_predictions.csv [--tolerance 1e-5]
 
 Feeds each graph input from the CSV column of its name: a double input gets the cell as a
-number (NaN for a missing marker: empty, NA, N/A, NaN, null, ?), a string input the cell
-trimmed. Prints one JSON line: the rows, the largest relative difference per output
+number (NaN for a missing marker: empty, NA, N/A, NaN, null, ?; an ISO date as its days since
+1970-01-01 UTC), a string input the cell trimmed. Prints one JSON line: the rows, the largest relative difference per output
 (|a - b| / max(|a|, |b|)), labels and sets that differ; exits 1 when a difference passes the
 tolerance or a label or set differs. A set that differs only by a label whose probability is
 within the tolerance of the set threshold (a calibration row itself sits exactly on it) is
@@ -14,6 +14,7 @@ counted as `sets_at_the_threshold`, not as a difference. Needs numpy and onnxrun
 """
 import argparse
 import csv
+import datetime
 import json
 import sys
 
@@ -22,6 +23,7 @@ import onnx
 import onnxruntime as ort
 
 MISSING = {"", "na", "n/a", "nan", "null", "?"}
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def column(rows, header, name):
@@ -29,6 +31,20 @@ def column(rows, header, name):
         sys.exit(f"error: the CSV has no column `{name}`, an input of the graph")
     j = header.index(name)
     return [r[j].strip() for r in rows]
+
+
+def number(cell):
+    """A double input's cell: a number, NaN for a missing marker, or an ISO date or date-time as
+    its days since 1970-01-01 UTC (how a date column enters the graph)."""
+    if cell.lower() in MISSING:
+        return np.nan
+    try:
+        return float(cell)
+    except ValueError:
+        when = datetime.datetime.fromisoformat(cell.replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        return (when - EPOCH).total_seconds() / 86400.0
 
 
 def relative(a, b):
@@ -54,7 +70,7 @@ def main():
     for i in session.get_inputs():
         cells = column(rows, header, i.name)
         if i.type == "tensor(double)":
-            values = [np.nan if c.lower() in MISSING else float(c) for c in cells]
+            values = [number(c) for c in cells]
             feeds[i.name] = np.array(values, dtype=np.float64).reshape(-1, 1)
         else:
             feeds[i.name] = np.array(cells, dtype=object).reshape(-1, 1)

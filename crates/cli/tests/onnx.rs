@@ -2,8 +2,9 @@
 //! `ndnet predict`'s predictions within 1e-5 relative on every row — a regression with a log
 //! target, filled missing cells and normalised intervals; three classes with batch
 //! normalisation, tanh and an embedded column, with prediction sets; two classes with a yes/no
-//! column and leaky ReLU — and on rows unlike the training rows (unseen categories, values out of
-//! range, missing cells).
+//! column and leaky ReLU; TabM ensembles (full and mini) with piecewise-linear, periodic and PBLD
+//! embeddings, robust scaling, pooled rare categories and a date column — and on rows unlike the
+//! training rows (unseen categories, values and dates out of range, missing cells).
 //!
 //! The runtime comes from `NDNET_ONNX_PYTHON` (set by `.ci/run`), or a venv this test makes in the
 //! target folder with `tools/onnx-venv` (which needs `python3` and the Python package registry).
@@ -37,9 +38,10 @@ fn ndnet(args: &[&str]) -> String {
     stdout.into_owned()
 }
 
-/// A table with numbers, text, yes/no, missing cells and a target of each kind.
+/// A table with numbers, text, yes/no, a date, a row number, a town with rare names, missing
+/// cells and a target of each kind.
 fn table(rows: usize) -> String {
-    let mut s = String::from("x1,x2,colour,member,price,bought,kind\n");
+    let mut s = String::from("id,x1,x2,colour,member,sold,town,price,bought,kind\n");
     for i in 0..rows {
         let x1 = ((i * 37) % 101) as f64 / 10.0;
         let x2 = ((i * 53) % 89) as f64 / 8.0;
@@ -51,10 +53,21 @@ fn table(rows: usize) -> String {
         let x2 = if i % 17 == 5 { "NA".to_string() } else { x2.to_string() };
         let colour = if i % 19 == 3 { "" } else { colour };
         let member = if i % 23 == 7 { "?" } else { member };
-        s.push_str(&format!("{x1},{x2},{colour},{member},{price},{bought},{kind}\n"));
+        let day = 1 + (i * 7) % 28;
+        let sold = if i % 29 == 11 { String::new() } else { format!("2021-{:02}-{day:02}", 1 + i % 12) };
+        let town = match i % 10 {
+            0..=5 => "Albany".to_string(),
+            6..=8 => "Troy".to_string(),
+            _ => format!("Hamlet {i}"),
+        };
+        let id = i + 1;
+        s.push_str(&format!("{id},{x1},{x2},{colour},{member},{sold},{town},{price},{bought},{kind}\n"));
     }
-    // Rows unlike the training rows: an unseen category, values far out of range, missing cells.
-    s.push_str("55,3,purple,yes,30,no,large\n-4,40,red,NA,30,yes,small\n5,,,,30,no,medium\n");
+    // Rows unlike the training rows: an unseen category, values far out of range, missing cells,
+    // a date after the training rows'.
+    s.push_str(&format!("{},55,3,purple,yes,2030-05-05,Albany,30,no,large\n", rows + 1));
+    s.push_str(&format!("{},-4,40,red,NA,2021-03-03,Nowhere,30,yes,small\n", rows + 2));
+    s.push_str(&format!("{},5,,,,,,30,no,medium\n", rows + 3));
     s
 }
 
@@ -88,7 +101,7 @@ fn parity(name: &str, flags: &[&str]) -> (String, PathBuf) {
 
 #[test]
 fn a_regression_with_a_log_target_and_normalized_intervals_matches() {
-    let flags = ["--target", "price", "--exclude", "bought,kind", "--log-target", "--hidden", "16,8"];
+    let flags = ["--target", "price", "--exclude", "bought,kind,sold", "--log-target", "--hidden", "16,8"];
     let (report, d) =
         parity("regression", &[&flags[..], &["--interval", "0.9", "--interval-score", "normalized"]].concat());
     assert!(report.contains("\"price_lower\"") && report.contains("\"price_upper\""), "{report}");
@@ -136,6 +149,29 @@ fn two_classes_with_a_yes_no_column_and_leaky_relu_match() {
     let flags = ["--target", "bought", "--exclude", "price,kind", "--activation", "leaky-relu", "--hidden", "8"];
     let (report, _) = parity("binary", &flags);
     assert!(report.contains("\"probability_yes\"") && report.contains("\"differing_labels\": 0"), "{report}");
+}
+
+#[test]
+fn a_tabm_regression_with_piecewise_linear_embeddings_and_robust_numbers_matches() {
+    let flags = ["--target", "price", "--exclude", "bought,kind", "--members", "4", "--hidden", "16,16"];
+    let tabm = ["--numeric", "piecewise-linear", "--bins", "8", "--numbers", "robust", "--interval", "0.9"];
+    let (report, _) = parity("tabm_regression", &[&flags[..], &tabm].concat());
+    assert!(report.contains("\"price_lower\""), "{report}");
+}
+
+#[test]
+fn three_classes_with_tabm_mini_periodic_embeddings_and_pooled_towns_match() {
+    let flags = ["--target", "kind", "--exclude", "price,bought", "--members", "3", "--ensemble", "mini"];
+    let more = ["--hidden", "12", "--numeric", "periodic-lite", "--min-frequency", "3", "--interval", "0.8"];
+    let (report, _) = parity("tabm_mini_classes", &[&flags[..], &more, &["--label-smoothing", "0.1"]].concat());
+    assert!(report.contains("\"differing_labels\": 0"), "{report}");
+}
+
+#[test]
+fn two_classes_with_pbld_embeddings_and_an_embedded_pooled_town_match() {
+    let flags = ["--target", "bought", "--exclude", "price,kind", "--members", "2", "--hidden", "8"];
+    let more = ["--numeric", "pbld", "--embed-above", "2", "--min-frequency", "3", "--numbers", "robust"];
+    parity("tabm_pbld_two_classes", &[&flags[..], &more].concat());
 }
 
 #[test]
