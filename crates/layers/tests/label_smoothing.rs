@@ -6,8 +6,12 @@ use ndnet_layers::{LabelSmoothing, Loss};
 use serde_json::Value;
 
 fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> =
-        v.as_array().unwrap().iter().map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()).collect();
+    let rows: Vec<Vec<f64>> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .collect();
     Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
 }
 
@@ -21,7 +25,11 @@ fn label_smoothing_matches_pytorch() {
         let mut g = Array2::zeros(z.raw_dim());
         let value = loss.loss_and_grad(z.view(), y.view(), g.view_mut()).unwrap();
         let expected = case["loss"].as_f64().unwrap();
-        assert!((value - expected).abs() <= 1e-14 * expected.abs().max(1.0), "ε {eps}, {} logits: {value} vs {expected}", z.ncols());
+        assert!(
+            (value - expected).abs() <= 1e-14 * expected.abs().max(1.0),
+            "ε {eps}, {} logits: {value} vs {expected}",
+            z.ncols()
+        );
         let worst = g.iter().zip(want.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(worst <= 1e-15, "ε {eps}, {} logits: gradient off by {worst:e}", z.ncols());
         let report = ndnet_gradcheck::check_loss(&loss, z.view(), y.view()).unwrap();

@@ -354,7 +354,11 @@ impl<F: NdFloat> Layer<F> for PiecewiseLinear<F> {
         g.resize(d, F::zero());
         let flat = "parameters are made in standard layout";
         let (w, gw) = (self.w.as_slice().expect(flat), self.grad_w.as_slice_mut().expect(flat));
-        let (w0, gw0, gb0) = (self.w0.as_slice().expect(flat), self.grad_w0.as_slice_mut().expect(flat), self.grad_b0.as_slice_mut().expect(flat));
+        let (w0, gw0, gb0) = (
+            self.w0.as_slice().expect(flat),
+            self.grad_w0.as_slice_mut().expect(flat),
+            self.grad_b0.as_slice_mut().expect(flat),
+        );
         for i in 0..input.nrows() {
             for (k, &c) in self.columns.iter().enumerate() {
                 let x = input[[i, c]];

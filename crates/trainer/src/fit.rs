@@ -161,11 +161,10 @@ pub fn task_loss(p: &Prepared<f32>, settings: &FitSettings) -> Result<Box<dyn Lo
         (Task::Classification, _) if let Some(loss) = settings.loss => {
             Err(config("loss", loss, "crossentropy for a classification (the default), or the regression task"))
         }
-        (Task::Classification, None) if settings.label_smoothing > 0.0 => {
-            Ok(Box::new(LabelSmoothing::new(settings.label_smoothing).map_err(|e| {
-                config("label-smoothing", settings.label_smoothing, e)
-            })?))
-        }
+        (Task::Classification, None) if settings.label_smoothing > 0.0 => Ok(Box::new(
+            LabelSmoothing::new(settings.label_smoothing)
+                .map_err(|e| config("label-smoothing", settings.label_smoothing, e))?,
+        )),
         (Task::Classification, None) if labels.len() == 2 => Ok(Box::new(BceWithLogits)),
         (Task::Classification, None) => Ok(Box::new(CrossEntropy)),
         (Task::Classification, Some(w)) if settings.label_smoothing > 0.0 => {

@@ -26,8 +26,10 @@ fn any_csv_outcome(bytes: &[u8]) {
     let Ok(table) = Table::from_csv_bytes(bytes, p) else { return };
     for missing in [Missing::Error, Missing::Drop, Missing::Mean, Missing::Median] {
         for unknown in [UnknownCategory::Error, UnknownCategory::Ignore] {
-            let config =
-                PipelineConfig::new("y").with_missing(missing).with_unknown_category(unknown).with_max_categories(Some(3));
+            let config = PipelineConfig::new("y")
+                .with_missing(missing)
+                .with_unknown_category(unknown)
+                .with_max_categories(Some(3));
             if let Ok(prepared) = Prepared::<f32>::from_table(&table, &config, 0.2, 0.2, 1) {
                 // The fitted pipeline must also take the whole table (unseen rows included).
                 let width = prepared.pipeline.input_width().max(1);
