@@ -418,7 +418,8 @@ impl<F: NdFloat> Layer<F> for EnsembleDense<F> {
         if !self.s.is_empty() {
             f(&[self.members, o], self.s.as_slice_mut().expect(flat), self.grad_s.as_slice_mut().expect(flat), "s");
         }
-        let shape = if self.bias.nrows() == 1 { vec![o] } else { vec![self.members, o] };
-        f(&shape, self.bias.as_slice_mut().expect(flat), self.grad_bias.as_slice_mut().expect(flat), "bias");
+        let (shared, own) = ([o], [self.members, o]);
+        let shape: &[usize] = if self.bias.nrows() == 1 { &shared } else { &own };
+        f(shape, self.bias.as_slice_mut().expect(flat), self.grad_bias.as_slice_mut().expect(flat), "bias");
     }
 }

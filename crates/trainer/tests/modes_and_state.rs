@@ -251,3 +251,48 @@ fn a_classifier_with_dropout_and_batch_norm_resumes_bit_identically() {
     println!("tercile accuracy on {} test rows: {accuracy:.3}", p.split.test.y.len());
     assert!(accuracy > 0.55, "{accuracy}");
 }
+
+/// A TabM ensemble: piecewise-linear embeddings of the ten inputs, the members' view, two
+/// BatchEnsemble blocks with dropout, one head per member.
+fn tabm(seed: u64, p: &ndnet_data::Prepared<f32>) -> Sequential<f32> {
+    let arch = Architecture::mlp(10, &[16, 16], 1)
+        .with_dropout(0.1)
+        .with_members(4, ndnet_trainer::Ensemble::Tabm)
+        .with_numeric(ndnet_trainer::NumericEmbedding::PiecewiseLinear { bins: 8, dim: 4, tree: false });
+    arch.spec_for(p).unwrap().build(&ndnet_tabular::registry(), seed).unwrap()
+}
+
+#[test]
+fn a_tabm_ensemble_with_a_step_schedule_resumes_bit_identically() {
+    let p = prepare(3);
+    let val = Some((&p.val_x, &p.val_y));
+    let loss = ndnet_layers::Members::new(Mse, 4, 1);
+    let opt = || Adam::new(AdamConfig::pytorch_adamw(0.003)).unwrap();
+    let steps = 10 * p.train_x.nrows().div_ceil(32) as u64;
+    let schedule = ndnet_optim::Schedule::named("coslog4", steps).unwrap();
+    let config = |epochs| config(epochs).with_step_schedule(schedule);
+    let (mut m1, mut o1) = (tabm(8, &p), opt());
+    assert_eq!(m1.members(), 4);
+    let mut t1 = Trainer::new(config(10)).unwrap();
+    t1.fit(&mut m1, &loss, &mut o1, &mut batches(&p, 32), val).unwrap();
+
+    let path = tmp_dir("tabm-resume").join("ckpt.json");
+    let (mut m2, mut o2) = (tabm(8, &p), opt());
+    let mut t2 = Trainer::new(config(4).with_checkpoint(&path, 1)).unwrap();
+    t2.fit(&mut m2, &loss, &mut o2, &mut batches(&p, 32), val).unwrap();
+    let ckpt = Checkpoint::<f32>::load(&path).unwrap();
+    let (mut m3, mut o3) = (tabm(99, &p), opt());
+    let mut t3 = Trainer::resume(config(10), ckpt, &path, &mut m3, &mut o3).unwrap();
+    t3.fit(&mut m3, &loss, &mut o3, &mut batches(&p, 32), val).unwrap();
+
+    assert_eq!(model_bits(&m1), model_bits(&m3), "parameters and state match bit for bit");
+    let history = |t: &Trainer<f32>| {
+        let e = &t.history().epochs;
+        e.iter()
+            .map(|e| (e.train_loss.to_bits(), e.val_loss.map(f64::to_bits), e.learning_rate.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(history(&t1), history(&t3));
+    let rates: Vec<f64> = t1.history().epochs.iter().map(|e| e.learning_rate).collect();
+    assert!(rates.windows(2).any(|w| w[0] != w[1]), "the schedule moved the rate: {rates:?}");
+}
