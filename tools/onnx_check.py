@@ -5,7 +5,7 @@ compares every output with what `ndnet predict` wrote for the same rows.
     python tools/onnx_check.py model.onnx rows.csv ndnet_predictions.csv [--tolerance 1e-5]
 
 Feeds each graph input from the CSV column of its name: a double input gets the cell as a
-number (NaN for a missing marker: empty, NA, N/A, NaN, null, ?; an ISO date as its days since
+number (NaN for a missing marker: empty, NA, N/A, #N/A, NaN, -NaN, nan(ind), null, None, ?, -; an ISO date as its days since
 1970-01-01 UTC), a string input the cell trimmed. Prints one JSON line: the rows, the largest relative difference per output
 (|a - b| / max(|a|, |b|)), labels and sets that differ; exits 1 when a difference passes the
 tolerance or a label or set differs. A set that differs only by a label whose probability is
@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-MISSING = {"", "na", "n/a", "nan", "null", "?"}
+MISSING = {"", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "none", "?", "-"}
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 

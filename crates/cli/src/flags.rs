@@ -233,6 +233,9 @@ pub struct DataFlags {
     /// 10 distinct whole numbers each seen twice on average, are classes]
     #[arg(long)]
     pub task: Option<String>,
+    /// The most labels a classification may have, ≥ 2
+    #[arg(long, default_value_t = ndnet_data::DEFAULT_MAX_CLASSES)]
+    pub max_classes: usize,
     /// Train a regression on ln(target), for positive targets such as prices (metrics stay in the
     /// target's units)
     #[arg(long)]
@@ -289,6 +292,7 @@ impl DataFlags {
             check_flag("max-categories", max >= 1, max, "≥ 1")?;
         }
         check_flag("min-frequency", self.min_frequency >= 1, self.min_frequency, "≥ 1")?;
+        check_flag("max-classes", self.max_classes >= 2, self.max_classes, "≥ 2")?;
         for (name, f) in [("val-fraction", self.val_fraction), ("test-fraction", self.test_fraction)] {
             check_flag(name, (0.0..1.0).contains(&f), f, "in [0, 1)")?;
         }
@@ -314,6 +318,7 @@ impl DataFlags {
             .with_features(self.features())
             .with_exclude(self.exclude.clone())
             .with_keep_identifiers(self.keep_identifiers)
+            .with_max_classes(self.max_classes)
             .with_task(self.task()?)
             .with_log_target(self.log_target)
             .with_missing(self.missing)

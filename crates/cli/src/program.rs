@@ -179,6 +179,7 @@ pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
         Some(Setting::Missing) => "--missing drop|mean|median",
         Some(Setting::MaxCategories) => "--max-categories N, --embed-above N, or --exclude the column",
         Some(Setting::UnknownCategory) => "--unknown-category ignore",
+        Some(Setting::MaxClasses) => "--max-classes N raises it; --task regression regresses on a number",
         _ => return e.into(),
     };
     format!("{e} ({hint})").into()
@@ -186,6 +187,23 @@ pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
 
 /// The library settings named as the program's flags are (`TrainError::Config { name, .. }`).
 const FLAG_SETTINGS: [&str; 5] = ["class-weight", "loss", "cv", "interval", "interval-score"];
+
+/// Refuses an output folder that holds one of the inputs (by any spelling of the path): a run
+/// replaces its folder as a whole, which would destroy what the user gave.
+pub fn refuse_inputs_inside(out_flag: &str, out: &Path, inputs: &[(&str, &Path)]) -> Outcome {
+    let Ok(folder) = std::fs::canonicalize(out) else { return Ok(()) }; // a new folder holds nothing
+    for (flag, input) in inputs {
+        if std::fs::canonicalize(input).is_ok_and(|i| i.starts_with(&folder)) {
+            let message = format!(
+                "invalid {out_flag} {}: it holds the {flag} file {} (a run replaces its folder as a whole); choose another folder",
+                out.display(),
+                input.display()
+            );
+            return Err(message.into());
+        }
+    }
+    Ok(())
+}
 
 /// Refuses an output path that is one of the inputs (by any spelling of the path): writing there
 /// would destroy what the user gave.

@@ -12,12 +12,12 @@
 //! classes) for classes, `cv.svg` and `cv.csv` with `--cv`.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use ndnet_charts::{plot_confusion, plot_folds, plot_loss, plot_predicted_vs_actual, plot_roc};
 use ndnet_data::{PipelineConfig, Prepared, Table, Task};
-use ndnet_files::write_atomic;
+use ndnet_files::{RunFolder, write_atomic};
 use ndnet_layers::{ModelSpec, RegressionLoss};
 use ndnet_trainer::{
     Calibration, ClassWeight, CvSettings, Evaluation, FitSettings, Fitted, IntervalScore, RunMetadata, Settings,
@@ -27,7 +27,7 @@ use ndnet_trainer::{
 use serde::Serialize;
 
 use crate::flags::{DataFlags, ModelFlags, OptimizerFlags, TrainingFlags};
-use crate::program::{Outcome, check, create_dir, percent, say, with_flag_hint};
+use crate::program::{Outcome, check, percent, refuse_inputs_inside, say, with_flag_hint};
 
 /// Train a model on a CSV table and evaluate it on held-out rows.
 #[derive(Debug, Parser, Serialize)]
@@ -181,14 +181,43 @@ fn plan(a: &TrainArgs) -> Result<Plan, Box<dyn std::error::Error>> {
 /// Runs `ndnet train`.
 pub fn run(args: TrainArgs) -> Outcome {
     let plan = plan(&args)?;
-    let table = Table::from_csv(args.data.data_path())?;
-    create_dir(&args.out)?;
-    if let Some(k) = args.cv {
-        return cross_validate(&args, &plan, &table, k);
-    }
+    let data = args.data.data_path();
+    refuse_inputs_inside("--out", &args.out, &[("--data", &data)])?;
+    let table = Table::from_csv(&data)?;
+    let folder = RunFolder::open(&args.out, OUTPUTS)?;
+    let written = match args.cv {
+        Some(k) => cross_validate(&args, &plan, &table, k, folder.path())?,
+        None => train_once(&args, &plan, &table, folder.path())?,
+    };
+    folder.commit()?;
+    say(format_args!("Wrote {} to {}", written.join(", "), args.out.display()))
+}
+
+/// What a run wrote, by file name.
+type Written = Result<Vec<&'static str>, Box<dyn std::error::Error>>;
+
+/// Every file a run of `ndnet train` may write into its folder.
+const OUTPUTS: &[&str] = &[
+    "test_predictions.csv",
+    "weights.safetensors",
+    "checkpoint.json",
+    "history.csv",
+    "loss.svg",
+    "metrics.json",
+    "split.csv",
+    "inputs.txt",
+    "predicted_vs_actual.svg",
+    "confusion.svg",
+    "roc.svg",
+    "cv.csv",
+    "cv.svg",
+];
+
+/// One split: train, score, write the outputs into `dir`.
+fn train_once(args: &TrainArgs, plan: &Plan, table: &Table, dir: &Path) -> Written {
     let (val, test, seed) = (args.data.val_fraction, args.data.test_fraction, args.training.seed);
-    let p = Prepared::<f32>::from_table(&table, &plan.config, val, test, seed).map_err(with_flag_hint)?;
-    describe_data(&args, &p)?;
+    let p = Prepared::<f32>::from_table(table, &plan.config, val, test, seed).map_err(with_flag_hint)?;
+    describe_data(args, &p)?;
     if let Some((level, score)) = plan.interval {
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
@@ -210,7 +239,7 @@ pub fn run(args: TrainArgs) -> Outcome {
             evaluate(&p, &mut fitted.model)?.map(|(e, _)| e)
         }
     };
-    report(&args, &p, scored.as_ref(), baseline.as_ref())?;
+    report(args, &p, scored.as_ref(), baseline.as_ref())?;
     let covered = match (&calibration, &scored) {
         (Some(c), Some((_, predicted))) => Some(c.test_coverage(&p, predicted)),
         _ => None,
@@ -219,7 +248,7 @@ pub fn run(args: TrainArgs) -> Outcome {
         say(format_args!("{}", coverage_text(c, covered.as_ref().map(|c| c.1), p.test_x.nrows())))?;
     }
     let scores = Scores { net: scored, baseline, calibration, covered };
-    write_outputs(&args, &table, &p, &spec, net, scores)
+    write_outputs(args, dir, table, &p, &spec, net, scores)
 }
 
 /// What the test rows gave: the network's metrics and predictions, the baseline's metrics, the
@@ -275,10 +304,18 @@ fn report(
         say(format_args!("Baseline ({}, same split): {b}", baseline_name(p.pipeline.task())))?;
     }
     if let Evaluation::Classification { metrics, .. } = evaluation {
-        say(format_args!("{}", confusion_text(p.pipeline.labels(), &metrics.confusion)))?;
+        match p.pipeline.labels().len() {
+            n if n <= MAX_PRINTED_CLASSES => say(format_args!("{}", confusion_text(p.pipeline.labels(), &metrics.confusion)))?,
+            n => say(format_args!("Confusion: {n} labels, too many to print (metrics.json holds the matrix)"))?,
+        }
     }
     Ok(())
 }
+
+/// The most labels whose confusion matrix is printed.
+const MAX_PRINTED_CLASSES: usize = 20;
+/// The most labels whose confusion matrix is drawn.
+const MAX_DRAWN_CLASSES: usize = 50;
 
 /// The confusion matrix as a text table (rows: true label, columns: predicted).
 fn confusion_text(labels: &[String], confusion: &[Vec<usize>]) -> String {
@@ -300,14 +337,15 @@ fn confusion_text(labels: &[String], confusion: &[Vec<usize>]) -> String {
 /// Weights, checkpoint, history, plots, metrics and the split.
 fn write_outputs(
     args: &TrainArgs,
+    out: &Path,
     table: &Table,
     p: &Prepared<f32>,
     spec: &ModelSpec,
     net: Fitted,
     scores: Scores,
-) -> Outcome {
+) -> Written {
     let Scores { net: scored, baseline, calibration, covered } = scores;
-    let (out, Fitted { model, trainer, optimizer }) = (&args.out, net);
+    let Fitted { model, trainer, optimizer } = net;
     let evaluation = scored.as_ref().map(|s| s.0.clone());
     let metadata = RunMetadata::default()
         .with_pipeline(p.pipeline.clone())
@@ -336,7 +374,7 @@ fn write_outputs(
         write_predictions(table, &p.rows.test, &p.pipeline, predicted, uncertainty, &out.join("test_predictions.csv"))?;
     }
     let pictures = match &scored {
-        Some((e, predicted)) => draw(args, p, e, predicted, baseline.as_ref(), covered.as_ref())?,
+        Some((e, predicted)) => draw(args, out, p, e, predicted, baseline.as_ref(), covered.as_ref())?,
         None => Vec::new(),
     };
     let mut written = vec![
@@ -350,7 +388,7 @@ fn write_outputs(
         "inputs.txt",
     ];
     written.extend(pictures);
-    say(format_args!("Wrote {} to {}", written.join(", "), out.display()))
+    Ok(written)
 }
 
 /// `row,part`: each table row (0 = the first under the header) and its part, for a comparison
@@ -366,13 +404,13 @@ fn split_csv(p: &Prepared<f32>) -> String {
 /// The pictures of the test rows; returns their file names.
 fn draw(
     args: &TrainArgs,
+    out: &Path,
     p: &Prepared<f32>,
     evaluation: &Evaluation,
     predicted: &ndarray::Array2<f64>,
     baseline: Option<&Evaluation>,
     covered: Option<&(Uncertainty, (f64, f64))>,
 ) -> Result<Vec<&'static str>, Box<dyn std::error::Error>> {
-    let out = &args.out;
     let target = p.pipeline.target();
     match evaluation {
         Evaluation::Regression { metrics, .. } => {
@@ -394,6 +432,12 @@ fn draw(
             plot_predicted_vs_actual(&path, &actual, &predicted, intervals, &title, &note)?;
             Ok(vec!["predicted_vs_actual.svg"])
         }
+        Evaluation::Classification { metrics, .. } if p.pipeline.labels().len() > MAX_DRAWN_CLASSES => {
+            let n = p.pipeline.labels().len();
+            say(format_args!("No confusion.svg: {n} labels are more than a picture shows ({MAX_DRAWN_CLASSES} at most)"))?;
+            let _ = metrics;
+            Ok(Vec::new())
+        }
         Evaluation::Classification { metrics, .. } => {
             let title = format!("{target}: confusion matrix, test rows (accuracy {:.4})", metrics.accuracy);
             plot_confusion(&out.join("confusion.svg"), p.pipeline.labels(), &metrics.confusion, &title)?;
@@ -408,7 +452,7 @@ fn draw(
 
 /// `--cv K`: every fold's metrics, their mean ± sd for the network and the baseline, `cv.csv`
 /// and `cv.svg`.
-fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize) -> Outcome {
+fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize, out: &Path) -> Written {
     let threads = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let cv = CvSettings {
         k,
@@ -468,9 +512,9 @@ fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize) -> Out
             percent(level)
         ))?;
     }
-    write_atomic(&args.out.join("cv.csv"), csv.as_bytes())?;
+    write_atomic(&out.join("cv.csv"), csv.as_bytes())?;
     let panels: Vec<(String, Vec<f64>)> = net_summary.into_iter().map(|(n, v, _)| (n.to_string(), v)).collect();
     let title = format!("{}: {k}-fold cross-validation, network", plan.config.target);
-    plot_folds(&args.out.join("cv.svg"), &panels, &title)?;
-    say(format_args!("Wrote cv.csv and cv.svg to {}", args.out.display()))
+    plot_folds(&out.join("cv.svg"), &panels, &title)?;
+    Ok(vec!["cv.csv", "cv.svg"])
 }

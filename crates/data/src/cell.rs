@@ -12,10 +12,11 @@
 //! assert!(Cell::parse(b"\xff").is_err());
 //! ```
 
-/// Cells that mean "missing", compared after trimming and ignoring case: the empty cell, `NA`,
-/// `N/A`, `NaN`, `null` and `?` (what pandas' `read_csv` and R write for missing values, and the
-/// UCI repository's `?`). `inf` is not among them: an infinite value is an error.
-pub const MISSING_MARKERS: [&str; 6] = ["", "na", "n/a", "nan", "null", "?"];
+/// Cells that mean "missing" — in a feature and in the target alike — compared after trimming and
+/// ignoring case: the empty cell, `NA`, `N/A`, `#N/A` (spreadsheets), `NaN`, `-NaN`, `nan(ind)`
+/// (C runtimes), `null`, `None` (Python), `?` (the UCI repository) and `-`. `inf` is not among
+/// them: an infinite value is an error.
+pub const MISSING_MARKERS: [&str; 11] = ["", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "none", "?", "-"];
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -89,6 +89,8 @@ pub enum Setting {
     MaxCategories,
     /// What a category unseen in the training rows becomes (`PipelineConfig::unknown_category`).
     UnknownCategory,
+    /// The most labels a classification may have (`PipelineConfig::max_classes`).
+    MaxClasses,
 }
 
 impl DataError {

@@ -45,7 +45,7 @@ pub use profile::{ColumnCheck, ColumnProfile, Finding, InputReport};
 pub use split::Split;
 pub use standardizer::Standardizer;
 pub use table::Table;
-pub use target::{MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
+pub use target::{DEFAULT_MAX_CLASSES, MAX_AUTO_CLASSES, TargetEncoder, Task, probabilities};
 
 /// `v` rounded to the nearest `F` (exact for `f64`).
 pub(crate) fn cast<F: ndarray::NdFloat>(v: f64) -> F {

@@ -113,6 +113,9 @@ pub struct PipelineConfig {
     pub log_target: bool,
     /// Columns left out when `features` is `None` (identifiers, leaks).
     pub exclude: Vec<String>,
+    /// The most labels a classification may have (default
+    /// [`DEFAULT_MAX_CLASSES`](crate::DEFAULT_MAX_CLASSES)).
+    pub max_classes: usize,
     /// Keep identifier columns (every training value distinct: whole numbers counting up, or
     /// text), which are otherwise left out when `features` is `None` and named in the summary.
     pub keep_identifiers: bool,
@@ -137,7 +140,13 @@ impl PipelineConfig {
             log_target: false,
             exclude: Vec::new(),
             keep_identifiers: false,
+            max_classes: crate::DEFAULT_MAX_CLASSES,
         }
+    }
+    /// Sets the most labels a classification may have.
+    pub fn with_max_classes(mut self, max_classes: usize) -> Self {
+        self.max_classes = max_classes;
+        self
     }
     /// Keeps identifier columns as features.
     pub fn with_keep_identifiers(mut self, keep: bool) -> Self {
@@ -417,7 +426,8 @@ impl Pipeline {
     /// that a label only some test rows have is still a label.
     pub fn fit_table(table: &Table, train: &[usize], config: &PipelineConfig) -> Result<Self> {
         let target = table.column(&config.target)?;
-        let (encoder, _) = TargetEncoder::detect(table, target, train, config.task, config.log_target)?;
+        let (encoder, _) =
+            TargetEncoder::detect_with(table, target, train, config.task, config.log_target, config.max_classes)?;
         Self::fit_table_for(table, train, config, encoder)
     }
 
@@ -1183,6 +1193,8 @@ pub struct DataSummary {
     pub rows_read: usize,
     /// Rows left out for a missing cell (policy `drop`).
     pub rows_dropped: usize,
+    /// Of those, the rows whose target is missing (nothing to learn from or score against).
+    pub rows_without_target: usize,
     /// The model's inputs after encoding.
     pub features: Vec<String>,
     /// (column, cells filled, the fill value) for every column with a filled cell.
@@ -1202,8 +1214,12 @@ impl fmt::Display for DataSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kept = self.rows_read - self.rows_dropped;
         write!(f, "Data: {} rows read, {kept} kept", self.rows_read)?;
-        if self.rows_dropped > 0 {
-            write!(f, " ({} dropped for a missing value)", self.rows_dropped)?;
+        let (no_target, other) = (self.rows_without_target, self.rows_dropped - self.rows_without_target);
+        match (no_target, other) {
+            (0, 0) => {}
+            (0, n) => write!(f, " ({n} dropped for a missing value)")?,
+            (t, 0) => write!(f, " ({t} dropped for a missing target)")?,
+            (t, n) => write!(f, " ({} dropped: {t} for a missing target, {n} for a missing value)", t + n)?,
         }
         write!(f, "\nInputs ({}): {}", self.features.len(), elide(&self.features, 20))?;
         for (column, n, value) in &self.filled {

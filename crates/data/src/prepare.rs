@@ -109,6 +109,7 @@ impl<F: NdFloat> Prepared<F> {
         let summary = DataSummary {
             rows_read,
             rows_dropped: 0,
+            rows_without_target: 0,
             features,
             filled: Vec::new(),
             categories: Vec::new(),
@@ -155,7 +156,8 @@ impl<F: NdFloat> Prepared<F> {
     pub fn target_of(table: &Table, config: &PipelineConfig) -> Result<(Vec<usize>, TargetEncoder, String)> {
         let kept = rows_to_keep(table, config)?;
         let target = table.column(&config.target)?;
-        let (encoder, why) = TargetEncoder::detect(table, target, &kept, config.task, config.log_target)?;
+        let (encoder, why) =
+            TargetEncoder::detect_with(table, target, &kept, config.task, config.log_target, config.max_classes)?;
         Ok((kept, encoder, why))
     }
 
@@ -187,7 +189,11 @@ impl<F: NdFloat> Prepared<F> {
             validation: part(&rows.validation, UnknownCategory::Ignore)?,
             test: part(&rows.test, UnknownCategory::Ignore)?,
         };
-        let summary = summarise(table.len(), dropped, &pipeline, &total);
+        let mut summary = summarise(table.len(), dropped, &pipeline, &total);
+        if dropped > 0 {
+            let target = table.column(pipeline.target())?;
+            summary.rows_without_target = (0..table.len()).filter(|&r| table.is_missing(r, target)).count().min(dropped);
+        }
         // Finite in the file is not enough: 1e300 overflows f32 once scaled.
         for (part, data) in
             [(&rows.train, &split.train), (&rows.validation, &split.validation), (&rows.test, &split.test)]
@@ -289,6 +295,7 @@ fn summarise(rows_read: usize, rows_dropped: usize, pipeline: &Pipeline, counts:
     let mut summary = DataSummary {
         rows_read,
         rows_dropped,
+        rows_without_target: 0,
         features: pipeline.feature_names(),
         filled: Vec::new(),
         categories: Vec::new(),

@@ -3,9 +3,13 @@
 //! how the task follows from the target when the user does not say ([`Task`]).
 //!
 //! A text or yes/no target, or whole numbers with 2 to [`MAX_AUTO_CLASSES`] distinct values each
-//! seen twice on average, is a classification; any other numeric target a regression. Labels are kept as text, sorted
-//! (numerically when every label is a number), and a label's class index is its position; with two
-//! labels the second is the positive class.
+//! seen twice on average, is a classification; any other numeric target a regression, and a
+//! numeric target with a stray word is an error naming the word's line. Labels are the text as
+//! written (`007` and `7` are two labels; a yes/no word in any case is one label, in lower case;
+//! a missing marker is no label), sorted (by value when every label is a number), and a label's
+//! class index is its position; with two labels the second is the positive class. A
+//! classification has at most `max_classes` labels (an identifier chosen as the target would
+//! have one per row).
 //!
 //! ```
 //! use ndnet_data::{Table, TargetEncoder, Task};
@@ -30,6 +34,9 @@ use crate::{Cell, DataError, Result, Table};
 /// Whole-number targets with at most this many distinct values are classes when the task is
 /// not given.
 pub const MAX_AUTO_CLASSES: usize = 10;
+
+/// The most labels a classification may have unless the caller raises it.
+pub const DEFAULT_MAX_CLASSES: usize = 100;
 
 /// Regression or classification. Parses from `regression` or `classification` (any case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,24 +98,51 @@ impl TargetEncoder {
     /// Errors name the cell: a missing target, non-UTF-8 text, a text target for a regression, a
     /// non-positive target with `log`, `log` on a classification, fewer than two labels.
     pub fn detect(table: &Table, col: usize, rows: &[usize], task: Option<Task>, log: bool) -> Result<(Self, String)> {
+        Self::detect_with(table, col, rows, task, log, DEFAULT_MAX_CLASSES)
+    }
+
+    /// [`TargetEncoder::detect`] with at most `max_classes` labels.
+    pub fn detect_with(
+        table: &Table,
+        col: usize,
+        rows: &[usize],
+        task: Option<Task>,
+        log: bool,
+        max_classes: usize,
+    ) -> Result<(Self, String)> {
         let name = &table.header()[col];
         let mut labels = Vec::with_capacity(rows.len());
-        let (mut numbers, mut missing, mut whole) = (0, 0, true);
+        let (mut numbers, mut missing, mut whole, mut first_text) = (0, 0, true, None);
         for &r in rows {
             let cell = table.cell(r, col)?;
-            if let Cell::Number(v) = cell {
-                numbers += 1;
-                whole &= v.is_finite() && v.fract() == 0.0;
+            match cell {
+                Cell::Number(v) => {
+                    numbers += 1;
+                    whole &= v.is_finite() && v.fract() == 0.0;
+                }
+                Cell::Missing => {
+                    missing += 1;
+                    continue; // the caller's missing-value rules decide about this row
+                }
+                Cell::Bool(..) | Cell::Text(_) => {
+                    first_text.get_or_insert(r);
+                }
             }
-            if matches!(cell, Cell::Missing) {
-                missing += 1;
-                continue; // the caller's missing-value rules decide about this row
-            }
-            labels.push(label_of(cell));
+            labels.push(label_of(table, r, col, cell));
         }
         sort_labels(&mut labels);
         let distinct = labels.len();
         let texts = rows.len() - numbers - missing;
+        if let (None, Some(r), true) = (task, first_text, numbers > texts) {
+            // Mostly numbers: a stray word is a mistake in the data, not a set of labels.
+            let text = table.text(r, col);
+            let message = format!(
+                "{} is not a number (the target is numeric: {numbers} of its {} cells are numbers; a classification reads them all as labels)",
+                shown(&text),
+                numbers + texts
+            );
+            return Err(table.cell_error(r, col, message));
+        }
         let (task, why) = match task {
             Some(task) => (task, format!("{task} (as asked)")),
             None if texts > 0 => (Task::Classification, format!("classification: the target `{name}` holds text")),
@@ -133,6 +167,12 @@ impl TargetEncoder {
             Task::Classification if distinct < 2 => {
                 let only = labels.first().map_or("none".to_string(), |l| shown(l));
                 Err(table.error(None, &format!("the target `{name}` has one label ({only}): nothing to classify")))
+            }
+            Task::Classification if distinct > max_classes => {
+                let message = format!(
+                    "the target `{name}` has {distinct} labels, more than the limit of {max_classes} classes (an identifier or a number to regress on?)"
+                );
+                Err(table.error(None, &message).fixed_by(crate::Setting::MaxClasses))
             }
             Task::Classification => {
                 let why = format!("{why}; {distinct} classes: {}", elide(&labels, 12));
@@ -183,7 +223,7 @@ impl TargetEncoder {
                 fail(format!("{} is not a number (a text target is a classification)", shown(t)))
             }
             (TargetEncoder::Labels { labels }, cell) => {
-                let label = label_of(cell);
+                let label = label_of(table, row, col, cell);
                 match labels.iter().position(|l| *l == label) {
                     Some(k) => Ok(k as f64),
                     None => fail(format!("unknown label {} (the labels are: {})", shown(&label), elide(labels, 12))),
@@ -239,21 +279,25 @@ pub fn probabilities(logits: ArrayView2<'_, f64>) -> Array2<f64> {
     p
 }
 
-/// The label a target cell stands for: a number in its shortest form (`1.0` and `1` are one
-/// label), a word as written.
-fn label_of(cell: Cell<'_>) -> String {
+/// The label the target cell at (`row`, `col`) stands for: its text as written (trimmed), a
+/// yes/no word in lower case (as a feature reads `Yes` and `YES` as one value).
+fn label_of(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
     match cell {
-        Cell::Number(v) => v.to_string(),
-        Cell::Bool(_, t) | Cell::Text(t) => t.to_string(),
+        Cell::Bool(_, t) => t.to_ascii_lowercase(),
+        Cell::Number(_) | Cell::Text(_) => table.text(row, col),
         Cell::Missing => String::new(),
     }
 }
 
-/// Sorted and without repeats: by value when every label is a number, else as text.
+/// Sorted and without repeats: by value when every label is a number (ties, such as `7` and
+/// `007`, by their text), else as text.
 fn sort_labels(labels: &mut Vec<String>) {
     let numbers: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
     match numbers {
-        Some(_) => labels.sort_by(|a, b| a.parse::<f64>().unwrap_or(0.0).total_cmp(&b.parse().unwrap_or(0.0))),
+        Some(_) => labels.sort_by(|a, b| {
+            let value = |l: &String| l.parse::<f64>().unwrap_or(0.0);
+            value(a).total_cmp(&value(b)).then_with(|| a.cmp(b))
+        }),
         None => labels.sort(),
     }
     labels.dedup();

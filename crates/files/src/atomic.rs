@@ -6,8 +6,21 @@ use std::path::{Path, PathBuf};
 use crate::FileError;
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
-/// `path` (atomic on POSIX file systems). The temporary file is removed on failure.
+/// `path` (atomic on POSIX file systems). The temporary file is removed on failure. A `path`
+/// that is not a regular file — a device such as `/dev/null` or `/dev/stdout`, a pipe — is
+/// written to directly, never renamed over; a folder is an error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        let kind = meta.file_type();
+        let io = |e| FileError { path: path.to_path_buf(), source: e };
+        if kind.is_dir() {
+            return Err(io(std::io::Error::other("is a folder, not a file")));
+        }
+        if !kind.is_file() {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+            return f.write_all(bytes).and_then(|_| f.flush()).map_err(io);
+        }
+    }
     write_atomic_with(path, bytes, |_| Ok(()))
 }
 
@@ -65,5 +78,18 @@ mod tests {
         assert!(!temporary.unwrap().exists(), "the temporary file is removed");
         write_atomic(&path, b"next").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"next");
+    }
+
+    #[test]
+    fn a_device_is_written_to_never_renamed_over() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            return;
+        }
+        write_atomic(null, b"gone").unwrap();
+        let meta = std::fs::metadata(null).unwrap();
+        assert!(!meta.file_type().is_file(), "/dev/null is still a device");
+        let dir = std::env::temp_dir();
+        assert!(write_atomic(&dir, b"x").unwrap_err().to_string().contains("is a folder"));
     }
 }

@@ -1,7 +1,8 @@
 //! # ndnet-files
 //!
-//! How ndnet writes files, so that nothing a user has is left half-written: [`write_atomic`]
-//! (a temporary file beside the target, flushed, then renamed over it), and [`Fnv`], a
+//! How ndnet writes files, so that nothing a user has is left half-written or mixed:
+//! [`write_atomic`] (a temporary file beside the target, flushed, then renamed over it),
+//! [`RunFolder`] (a run's outputs staged and moved in as a set, under a lock), and [`Fnv`], a
 //! fingerprint of bytes for "this is not the data you wrote" checks.
 //!
 //! ```
@@ -16,7 +17,9 @@
 mod atomic;
 mod digest;
 mod error;
+mod run_folder;
 
 pub use atomic::write_atomic;
 pub use digest::Fnv;
 pub use error::FileError;
+pub use run_folder::RunFolder;
