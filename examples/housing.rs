@@ -104,7 +104,19 @@ fn load_data(args: &Args) -> Result<Prepared<f32>, Box<dyn Error>> {
 fn build_model(args: &Args, prepared: &Prepared<f32>) -> Result<Sequential<f32>, Box<dyn Error>> {
     let mut model = args.model.architecture(&prepared.pipeline)?.build(args.training.seed)?;
     if let Some(init) = &args.init {
-        load_safetensors(&mut model, init)?;
+        let stored = load_safetensors(&mut model, init)?;
+        // Same width is not enough: weights trained on other columns would be read as these.
+        if let Some(pipeline) = &stored.pipeline
+            && pipeline.feature_names() != prepared.pipeline.feature_names()
+        {
+            let message = format!(
+                "invalid --init {}: its weights were trained on the inputs {}; these data give {}",
+                init.display(),
+                pipeline.feature_names().join(", "),
+                prepared.pipeline.feature_names().join(", ")
+            );
+            return Err(message.into());
+        }
     }
     Ok(model)
 }

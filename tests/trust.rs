@@ -114,10 +114,19 @@ fn model_files_with_non_finite_weights_and_predictions_out_of_range() {
             .output()
             .unwrap()
     };
-    assert_one_line_error("NaN weight", &predict(&nan, &data), "holds NaN or an infinity");
+    // A byte changed after the file was written: its digest says the file is damaged.
+    let damaged = "the file is damaged: its contents do not match the digest it was written with";
+    assert_one_line_error("NaN weight", &predict(&nan, &data), damaged);
     assert!(!d.join("p.csv").exists(), "nothing written");
-    // The same file as initial weights: refused before the first epoch.
-    let r = housing(&data, &["--init", nan.to_str().unwrap()], &d.join("init"));
+    assert_one_line_error("--init NaN", &housing(&data, &["--init", nan.to_str().unwrap()], &d.join("init")), damaged);
+    // A NaN weight saved as a file (its digest whole): refused by name, for prediction and
+    // as initial weights.
+    let (mut model, metadata) = ndnet::trainer::load_model::<f32>(&out.join("weights.safetensors")).unwrap();
+    ndnet::layers::Model::visit_params_mut(&mut model, &mut |_, value, _, _| value[0] = f32::NAN);
+    let saved = d.join("saved-nan.safetensors");
+    ndnet::trainer::save_safetensors(&model, &metadata, &saved).unwrap();
+    assert_one_line_error("saved NaN weight", &predict(&saved, &data), "holds NaN or an infinity");
+    let r = housing(&data, &["--init", saved.to_str().unwrap()], &d.join("init"));
     assert_one_line_error(
         "--init NaN",
         &r,

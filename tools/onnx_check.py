@@ -5,7 +5,7 @@ compares every output with what `ndnet predict` wrote for the same rows.
     python tools/onnx_check.py model.onnx rows.csv ndnet_predictions.csv [--tolerance 1e-5]
 
 Feeds each graph input from the CSV column of its name: a double input gets the cell as a
-number (NaN for a missing marker: empty, NA, N/A, #N/A, NaN, -NaN, nan(ind), null, None, ?, -; an ISO date as its days since
+number (NaN for a missing marker: empty, NA, N/A, #N/A, NaN, -NaN, nan(ind), null, ?, -, None; an ISO date as its days since
 1970-01-01 UTC), a string input the cell trimmed. Prints one JSON line: the rows, the largest relative difference per output
 (|a - b| / max(|a|, |b|)), labels and sets that differ; exits 1 when a difference passes the
 tolerance or a label or set differs. A set that differs only by a label whose probability is
@@ -22,7 +22,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-MISSING = {"", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "none", "?", "-"}
+MISSING = {"", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "?", "-"}
+CASED_MISSING = {"None"}
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
@@ -36,7 +37,7 @@ def column(rows, header, name):
 def number(cell):
     """A double input's cell: a number, NaN for a missing marker, or an ISO date or date-time as
     its days since 1970-01-01 UTC (how a date column enters the graph)."""
-    if cell.lower() in MISSING:
+    if cell.lower() in MISSING or cell in CASED_MISSING:
         return np.nan
     try:
         return float(cell)
@@ -48,9 +49,17 @@ def number(cell):
 
 
 def relative(a, b):
+    """The largest relative difference; infinite when one side is NaN and the other is not (a
+    NaN difference never exceeds a tolerance, so it must not pass as one)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if not a.size:
+        return 0.0
+    if np.any(np.isnan(a) != np.isnan(b)):
+        return float("inf")
+    same = (a == b) | (np.isnan(a) & np.isnan(b))
     scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), np.finfo(np.float64).tiny)
-    return float(np.max(np.abs(a - b) / scale)) if a.size else 0.0
+    diff = np.where(same, 0.0, np.abs(a - b) / scale)
+    return float(np.max(diff))
 
 
 def main():

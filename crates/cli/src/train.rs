@@ -305,7 +305,9 @@ fn report(
     }
     if let Evaluation::Classification { metrics, .. } = evaluation {
         match p.pipeline.labels().len() {
-            n if n <= MAX_PRINTED_CLASSES => say(format_args!("{}", confusion_text(p.pipeline.labels(), &metrics.confusion)))?,
+            n if n <= MAX_PRINTED_CLASSES => {
+                say(format_args!("{}", confusion_text(p.pipeline.labels(), &metrics.confusion)))?
+            }
             n => say(format_args!("Confusion: {n} labels, too many to print (metrics.json holds the matrix)"))?,
         }
     }
@@ -434,7 +436,9 @@ fn draw(
         }
         Evaluation::Classification { metrics, .. } if p.pipeline.labels().len() > MAX_DRAWN_CLASSES => {
             let n = p.pipeline.labels().len();
-            say(format_args!("No confusion.svg: {n} labels are more than a picture shows ({MAX_DRAWN_CLASSES} at most)"))?;
+            say(format_args!(
+                "No confusion.svg: {n} labels are more than a picture shows ({MAX_DRAWN_CLASSES} at most)"
+            ))?;
             let _ = metrics;
             Ok(Vec::new())
         }

@@ -274,11 +274,16 @@ fn bad_flags_are_one_line_errors() {
         ),
         (vec!["--target", "price", "--loss", "quantile:1.2"], "invalid --loss quantile:1.2: allowed mse, mae, huber"),
     ] {
-        let mut all = vec!["train", "--data", c, "--out", d.to_str().unwrap(), "--epochs", "1"];
+        let run = d.join("run");
+        let mut all = vec!["train", "--data", c, "--out", run.to_str().unwrap(), "--epochs", "1"];
         all.extend(args.iter());
         let out = ndnet(&all);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && stderr.lines().count() == 1, "{all:?}: {stderr}");
         assert!(stderr.contains(expected), "{all:?}: {stderr}");
     }
+    // The folder a run replaces as a whole must not hold its data.
+    let out = ndnet(&["train", "--data", c, "--out", d.to_str().unwrap(), "--target", "price"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("it holds the --data file") && stderr.lines().count() == 1, "{stderr}");
 }

@@ -14,9 +14,13 @@
 
 /// Cells that mean "missing" — in a feature and in the target alike — compared after trimming and
 /// ignoring case: the empty cell, `NA`, `N/A`, `#N/A` (spreadsheets), `NaN`, `-NaN`, `nan(ind)`
-/// (C runtimes), `null`, `None` (Python), `?` (the UCI repository) and `-`. `inf` is not among
-/// them: an infinite value is an error.
-pub const MISSING_MARKERS: [&str; 11] = ["", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "none", "?", "-"];
+/// (C runtimes), `null`, `?` (the UCI repository) and `-`; and Python's `None` as written, with
+/// its capital (a lower-case `none` is a word tables use as a category: no sewer, no fireplace).
+/// `inf` is not among them: an infinite value is an error.
+pub const MISSING_MARKERS: [&str; 10] = ["", "na", "n/a", "#n/a", "nan", "-nan", "nan(ind)", "null", "?", "-"];
+
+/// Missing markers compared with their case: Python's `None`.
+pub const CASED_MISSING_MARKERS: [&str; 1] = ["None"];
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +41,7 @@ impl<'a> Cell<'a> {
     pub fn parse(bytes: &'a [u8]) -> Result<Cell<'a>, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "the cell is not valid UTF-8 text".to_string())?.trim();
         let lower = text.to_ascii_lowercase();
-        if MISSING_MARKERS.contains(&lower.as_str()) {
+        if MISSING_MARKERS.contains(&lower.as_str()) || CASED_MISSING_MARKERS.contains(&text) {
             return Ok(Cell::Missing);
         }
         Ok(match lower.as_str() {

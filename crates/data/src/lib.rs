@@ -31,7 +31,7 @@ mod standardizer;
 mod table;
 mod target;
 
-pub use cell::{Cell, MISSING_MARKERS};
+pub use cell::{CASED_MISSING_MARKERS, Cell, MISSING_MARKERS};
 pub use dataset::Dataset;
 pub use date::{YEAR, date_inputs, date_width, days_since_epoch};
 pub use error::{DataError, Result, Setting};

@@ -592,6 +592,11 @@ impl Pipeline {
         if self.task() == Task::Classification && (self.labels().len() < 2 || t.mean.len() != 1) {
             return Err("a classification with fewer than two labels".into());
         }
+        let mut sorted = self.labels().to_vec();
+        crate::target::sort_labels(&mut sorted);
+        if sorted != self.labels() {
+            return Err("labels that are not sorted as ndnet sorts them, or repeated (every prediction would name the wrong class)".into());
+        }
         self.number_transform.validate(width)?;
         let profile_fits = self.profile.iter().zip(&self.encoders).all(|(p, e)| p.column == e.column() && p.is_valid());
         if !(self.profile.is_empty() || self.profile.len() == self.encoders.len() && profile_fits) {

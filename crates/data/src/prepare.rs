@@ -192,7 +192,8 @@ impl<F: NdFloat> Prepared<F> {
         let mut summary = summarise(table.len(), dropped, &pipeline, &total);
         if dropped > 0 {
             let target = table.column(pipeline.target())?;
-            summary.rows_without_target = (0..table.len()).filter(|&r| table.is_missing(r, target)).count().min(dropped);
+            summary.rows_without_target =
+                (0..table.len()).filter(|&r| table.is_missing(r, target)).count().min(dropped);
         }
         // Finite in the file is not enough: 1e300 overflows f32 once scaled.
         for (part, data) in

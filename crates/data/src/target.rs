@@ -291,7 +291,7 @@ fn label_of(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> String {
 
 /// Sorted and without repeats: by value when every label is a number (ties, such as `7` and
 /// `007`, by their text), else as text.
-fn sort_labels(labels: &mut Vec<String>) {
+pub(crate) fn sort_labels(labels: &mut Vec<String>) {
     let numbers: Option<Vec<f64>> = labels.iter().map(|l| l.parse::<f64>().ok()).collect();
     match numbers {
         Some(_) => labels.sort_by(|a, b| {

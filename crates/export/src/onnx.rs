@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ndarray::NdFloat;
-use ndnet_data::{ColumnEncoder, MISSING_MARKERS, NumberTransform, Pipeline, Task};
+use ndnet_data::{CASED_MISSING_MARKERS, ColumnEncoder, MISSING_MARKERS, NumberTransform, Pipeline, Task};
 use ndnet_layers::onnx::{OnnxAttr, OnnxGraph, OnnxLayer};
 use ndnet_layers::{LayerError, Model, Registry, StateValue};
 use ndnet_trainer::{Calibration, RunMetadata};
@@ -362,6 +362,10 @@ fn encode_columns(g: &mut Graph, pipeline: &Pipeline) -> (Vec<String>, Vec<Strin
                         keys.push(spelling);
                         codes.push(code);
                     }
+                }
+                for marker in CASED_MISSING_MARKERS {
+                    keys.push(marker.to_string());
+                    codes.push(2);
                 }
                 let code = g.label_encoder(column, &keys, &codes);
                 let one = g.int64s("yes", &[], &[1]);

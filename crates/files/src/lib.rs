@@ -18,8 +18,10 @@ mod atomic;
 mod digest;
 mod error;
 mod run_folder;
+mod seal;
 
 pub use atomic::write_atomic;
 pub use digest::Fnv;
 pub use error::FileError;
 pub use run_folder::RunFolder;
+pub use seal::{SEAL_FIELD, seal, sha256_hex, unseal};

@@ -250,7 +250,10 @@ mod tests {
         let second = RunFolder::open(&out, &["a", "b"]).unwrap();
         std::fs::write(second.path().join("a"), "2").unwrap();
         drop(second); // fails before its commit: the first run's files stay, whole
-        assert_eq!((std::fs::read_to_string(out.join("a")).unwrap(), std::fs::read_to_string(out.join("b")).unwrap()), ("1".into(), "1".into()));
+        assert_eq!(
+            (std::fs::read_to_string(out.join("a")).unwrap(), std::fs::read_to_string(out.join("b")).unwrap()),
+            ("1".into(), "1".into())
+        );
         let third = RunFolder::open(&out, &["a", "b"]).unwrap();
         std::fs::write(third.path().join("a"), "3").unwrap();
         third.commit().unwrap();
@@ -266,7 +269,10 @@ mod tests {
         let out = d.join("out");
         let first = RunFolder::open(&out, &["a"]).unwrap();
         let err = RunFolder::open(&out, &["a"]).unwrap_err().to_string();
-        assert!(err.contains(&format!("another ndnet run (process {}) is writing this folder", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("another ndnet run (process {}) is writing this folder", std::process::id())),
+            "{err}"
+        );
         drop(first);
         std::fs::create_dir_all(&out).unwrap();
         std::fs::write(out.join("notes.txt"), "mine").unwrap();

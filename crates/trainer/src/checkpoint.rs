@@ -144,7 +144,8 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
 
     /// Writes the checkpoint as JSON, atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec(self).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
+        let json = serde_json::to_string(self).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
+        let json = ndnet_files::seal(&json, &ndnet_files::sha256_hex([json.as_bytes()])).into_bytes();
         Ok(write_atomic(path, &json)?)
     }
 
@@ -156,7 +157,15 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
 
     /// [`Checkpoint::load`] on a file's bytes; `path` names it in errors.
     pub fn from_bytes(text: &[u8], path: &Path) -> Result<Self> {
-        let value: serde_json::Value = serde_json::from_slice(text)
+        let text = std::str::from_utf8(text).map_err(|_| bad(path, "not a checkpoint: not UTF-8 JSON text".into()))?;
+        let (covered, digest) = ndnet_files::unseal(text);
+        if let Some(expected) = digest
+            && ndnet_files::sha256_hex([covered.as_bytes()]) != expected
+        {
+            let message = "the file is damaged: its contents do not match the digest it was written with (a byte changed after ndnet wrote it)";
+            return Err(bad(path, message.into()));
+        }
+        let value: serde_json::Value = serde_json::from_str(&covered)
             .map_err(|e| bad(path, format!("not a checkpoint: invalid or truncated JSON ({e})")))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(CHECKPOINT_FORMAT) {
             return Err(bad(path, format!("not an ndnet checkpoint (no \"format\": \"{CHECKPOINT_FORMAT}\")")));

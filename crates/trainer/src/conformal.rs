@@ -184,8 +184,9 @@ impl Spread {
             && lo.is_finite()
             && hi.is_finite()
             && lo <= hi
-            && hi < 700.0
-            && lo > -700.0
+            // A spread is exp of a clamped log: within ±100, as fitting makes it, never inf.
+            && hi < 100.0
+            && lo > -100.0
     }
 }
 

@@ -56,15 +56,17 @@ pub fn load_model_with<F: Real + Serialize + DeserializeOwned>(
     pipeline.validate().map_err(|m| fail(format!("the stored pipeline is inconsistent: {m}")))?;
     let spec = metadata.model_spec().ok_or_else(|| fail("stores no model description".into()))?;
     let resolved = spec.resolve(registry).map_err(|e| fail(format!("the stored model: {e}")))?;
-    if spec.inputs != pipeline.input_width() || resolved.output_width() % pipeline.outputs() != 0 {
+    let outputs = pipeline.outputs() * resolved.members();
+    if spec.inputs != pipeline.input_width() || resolved.output_width() != outputs {
         return Err(fail(format!(
             "the stored model ({} inputs, {} outputs) does not fit the stored pipeline ({} inputs, {} outputs)",
             spec.inputs,
             resolved.output_width(),
             pipeline.input_width(),
-            pipeline.outputs()
+            outputs
         )));
     }
+    check_embeddings(&spec, pipeline).map_err(fail)?;
     if let Some(calibration) = &metadata.calibration {
         calibration.validate(pipeline).map_err(fail)?;
     }
@@ -89,5 +91,46 @@ pub fn load_model_with<F: Real + Serialize + DeserializeOwned>(
     if let Some(tensor) = crate::trainer::non_finite_param(&model) {
         return Err(fail(format!("parameter `{tensor}` holds NaN or an infinity")));
     }
+    check_state(&model).map_err(fail)?;
     Ok((model, metadata))
+}
+
+/// Each embedding layer's table has as many rows as its column has categories in the pipeline
+/// (a table cut short would give known categories the zero vector, silently).
+fn check_embeddings(
+    spec: &ndnet_layers::ModelSpec,
+    pipeline: &ndnet_data::Pipeline,
+) -> std::result::Result<(), String> {
+    let tables: Vec<u64> = spec
+        .layers
+        .iter()
+        .filter(|l| l.kind == "embedding")
+        .map(|l| l.settings.get("categories").and_then(serde_json::Value::as_u64).unwrap_or(0))
+        .collect();
+    let codes: Vec<u64> = pipeline.embedded().iter().map(|&c| c as u64).collect();
+    if tables.is_empty() || tables == codes {
+        return Ok(());
+    }
+    Err(format!(
+        "the stored model's embedding tables have {tables:?} rows, the stored pipeline's embedded columns {codes:?} categories"
+    ))
+}
+
+/// Running statistics and counters as a trained model has them: finite, and a variance ≥ 0.
+fn check_state<F: Real>(model: &Sequential<F>) -> std::result::Result<(), String> {
+    let mut bad = None;
+    model.visit_state(&mut |name, value, _| {
+        if let (None, ndnet_layers::StateValue::Tensor(t)) = (&bad, value) {
+            let variance = name.name.ends_with("running_var");
+            if t.iter().any(|v| !v.is_finite() || (variance && *v < F::zero())) {
+                bad = Some(name.to_string());
+            }
+        }
+    });
+    match bad {
+        Some(name) => {
+            Err(format!("state `{name}` holds a value no training gives (NaN, an infinity, or a negative variance)"))
+        }
+        None => Ok(()),
+    }
 }

@@ -40,6 +40,21 @@ use ndnet_files::write_atomic;
 /// The safetensors metadata key the [`RunMetadata`] is stored under (as JSON).
 pub const METADATA_KEY: &str = "ndnet.metadata";
 
+/// The digest of a model file's contents: the metadata's JSON and every tensor (name, type,
+/// shape, bytes, in name order), sealed into the metadata ([`ndnet_files::seal`]).
+fn digest_of<'a>(json: &str, tensors: impl Iterator<Item = (&'a str, Dtype, &'a [usize], &'a [u8])>) -> String {
+    let mut parts: Vec<_> = tensors.collect();
+    parts.sort_by(|a, b| a.0.cmp(b.0));
+    let mut fields: Vec<Vec<u8>> = vec![json.as_bytes().to_vec()];
+    for (name, dtype, shape, data) in parts {
+        fields.push(name.as_bytes().to_vec());
+        fields.push(format!("{dtype:?}").into_bytes());
+        fields.push(shape.iter().flat_map(|&d| (d as u64).to_le_bytes()).collect());
+        fields.push(data.to_vec());
+    }
+    ndnet_files::sha256_hex(fields.iter().map(Vec::as_slice))
+}
+
 fn dtype<F>() -> Dtype {
     if dtype_name::<F>() == "f32" { Dtype::F32 } else { Dtype::F64 }
 }
@@ -84,7 +99,9 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata
         })
         .collect::<Result<Vec<_>>>()?;
     let json = serde_json::to_string(metadata).map_err(|e| bad(path, format!("cannot encode the metadata: {e}")))?;
-    let metadata = Some(HashMap::from([(METADATA_KEY.to_string(), json)]));
+    let parts = views.iter().map(|(name, v)| (name.as_str(), v.dtype(), v.shape(), v.data()));
+    let digest = digest_of(&json, parts);
+    let metadata = Some(HashMap::from([(METADATA_KEY.to_string(), ndnet_files::seal(&json, &digest))]));
     let bytes = safetensors::serialize(views, metadata).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
     Ok(write_atomic(path, &bytes)?)
 }
@@ -94,6 +111,7 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata
 /// unchanged); returns the stored metadata (empty for a file written elsewhere).
 pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<RunMetadata> {
     let bytes = std::fs::read(path).map_err(io(path))?;
+    let metadata = metadata_of(&bytes, path)?; // the digest first: a damaged file says so
     let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
     let mut params = Vec::new();
     for (name, value) in model.snapshot() {
@@ -111,7 +129,6 @@ pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Re
             SavedState::Count(_) => SavedState::Count(count(&file, name, path)?),
         };
     }
-    let metadata = metadata_of(&bytes, path)?;
     let (before, before_state) = (model.snapshot(), model.state_snapshot());
     model.restore(&params).map_err(|e| bad(path, e.to_string()))?;
     if let Err(e) = model.restore_state(&state) {
@@ -164,10 +181,21 @@ pub fn read_safetensors_metadata(path: &Path) -> Result<RunMetadata> {
     metadata_of(&std::fs::read(path).map_err(io(path))?, path)
 }
 
+/// The file's metadata, after its digest (when it has one) is checked against its contents.
 fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
     let (_, meta) =
         SafeTensors::read_metadata(bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
-    match meta.metadata().as_ref().and_then(|m| m.get(METADATA_KEY)) {
+    let json = meta.metadata().as_ref().and_then(|m| m.get(METADATA_KEY));
+    if let Some((covered, Some(expected))) = json.map(|j| ndnet_files::unseal(j)) {
+        let file = SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
+        let tensors = file.tensors();
+        let parts = tensors.iter().map(|(name, v)| (name.as_str(), v.dtype(), v.shape(), v.data()));
+        if digest_of(&covered, parts) != expected {
+            let message = "the file is damaged: its contents do not match the digest it was written with (a byte changed after ndnet wrote it)";
+            return Err(bad(path, message.into()));
+        }
+    }
+    match json {
         None => Ok(RunMetadata::default()),
         Some(json) => serde_json::from_str(json)
             .map_err(|e| bad(path, format!("the stored `{METADATA_KEY}` is not ndnet run metadata: {e}"))),
