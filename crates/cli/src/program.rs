@@ -175,6 +175,12 @@ pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
     {
         return format!("invalid --{name} {value}: allowed {allowed}").into();
     }
+    // The data crate names its settings in words; the program says which flag.
+    if let TrainError::Data(ndnet_data::DataError::Config { name, value, allowed }) = &e
+        && let Some((_, flag)) = DATA_FLAGS.iter().find(|(setting, _)| setting == name)
+    {
+        return format!("invalid --{flag} {value}: allowed {allowed}").into();
+    }
     let hint = match e.setting() {
         Some(Setting::Missing) => "--missing drop|mean|median",
         Some(Setting::MaxCategories) => "--max-categories N, --embed-above N, or --exclude the column",
@@ -184,6 +190,17 @@ pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
     };
     format!("{e} ({hint})").into()
 }
+
+/// The data crate's settings (`DataError::Config { name, .. }`) and the flags that set them.
+const DATA_FLAGS: [(&str, &str); 7] = [
+    ("log target", "log-target"),
+    ("exclude", "exclude"),
+    ("task", "task"),
+    ("number-scaling", "numbers"),
+    ("standardize", "standardize"),
+    ("missing-value policy", "missing"),
+    ("unknown-category policy", "unknown-category"),
+];
 
 /// The library settings named as the program's flags are (`TrainError::Config { name, .. }`).
 const FLAG_SETTINGS: [&str; 5] = ["class-weight", "loss", "cv", "interval", "interval-score"];

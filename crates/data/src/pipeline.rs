@@ -191,7 +191,11 @@ impl PipelineConfig {
                     .collect(),
             ),
         };
-        choose_columns(table, &self.target, features.as_deref())
+        let (target, columns) = choose_columns(table, &self.target, features.as_deref())?;
+        if self.features.is_none() {
+            refuse_prediction_columns(table, &self.target, &columns)?;
+        }
+        Ok((target, columns))
     }
     /// Codes text columns with more than `categories` categories for an embedding.
     pub fn with_embed_above(mut self, categories: Option<usize>) -> Self {
@@ -731,7 +735,7 @@ impl Pipeline {
         rows: &[usize],
         unknown: UnknownCategory,
     ) -> Result<(Array2<f64>, EncodeCounts)> {
-        let columns = self.encoders.iter().map(|e| table.column(e.column())).collect::<Result<Vec<_>>>()?;
+        let columns = self.input_columns(table)?;
         let width = self.input_width();
         let mut data = vec![0.0; rows.len() * width];
         let n = self.encoders.len();
@@ -749,6 +753,29 @@ impl Pipeline {
         }
         let x = Array2::from_shape_vec((rows.len(), width), data).map_err(|e| table.error(None, &e.to_string()))?;
         Ok((x, counts))
+    }
+
+    /// Each encoder's column in `table`; one error naming every column the table lacks.
+    pub(crate) fn input_columns(&self, table: &Table) -> Result<Vec<usize>> {
+        let found: Vec<Option<usize>> = self.encoders.iter().map(|e| table.column(e.column()).ok()).collect();
+        if found.iter().all(Option::is_some) {
+            return Ok(found.into_iter().flatten().collect());
+        }
+        let missing: Vec<String> = self
+            .encoders
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(e, _)| format!("`{}`", e.column()))
+            .collect();
+        let message = format!(
+            "no {} {} (the model was trained on {}); the columns are: {}",
+            if missing.len() == 1 { "column" } else { "columns" },
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" },
+            table.header().join(", ")
+        );
+        Err(table.error(Some(1), &message))
     }
 
     /// Writes one cell's inputs into `out`, saying whether it was a value, a filled missing cell
@@ -1082,6 +1109,32 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
 enum Fitted {
     Encoder(ColumnEncoder),
     TooManyCategories(String, usize),
+}
+
+/// Refuses feature columns that are ndnet's own predictions of `target` (a file `ndnet predict`
+/// wrote, read back as training data): the model would learn from its own answers.
+fn refuse_prediction_columns(table: &Table, target: &str, columns: &[usize]) -> Result<()> {
+    let predicted = format!("predicted_{target}");
+    let own = [predicted.clone(), format!("{target}_lower"), format!("{target}_upper"), "prediction_set".into()];
+    let has_predicted = table.header().contains(&predicted);
+    let found: Vec<String> = columns
+        .iter()
+        .map(|&c| &table.header()[c])
+        .filter(|h| own.contains(h) || (has_predicted && h.starts_with("probability_")))
+        .map(|h| format!("`{h}`"))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "header: {} {} ndnet's own {} of `{target}`, which a model would learn from: leave {} out, or train on the table {} predicted from",
+        found.join(", "),
+        if found.len() == 1 { "is" } else { "are" },
+        if found.len() == 1 { "prediction" } else { "predictions" },
+        if found.len() == 1 { "it" } else { "them" },
+        if found.len() == 1 { "it was" } else { "they were" },
+    );
+    Err(table.error(None, &message))
 }
 
 /// Whether column `col` is an identifier on the training rows `train`: at least 20 values, none

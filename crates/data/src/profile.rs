@@ -215,8 +215,8 @@ impl Pipeline {
     pub fn check_inputs(&self, table: &Table) -> Result<InputReport> {
         let profiled = self.profile().len() == self.encoders().len();
         let mut columns = Vec::with_capacity(self.encoders().len());
-        for (k, e) in self.encoders().iter().enumerate() {
-            let index = table.column(e.column())?;
+        let indices = self.input_columns(table)?;
+        for (k, (e, &index)) in self.encoders().iter().zip(&indices).enumerate() {
             let profile = profiled.then(|| self.profile()[k].clone());
             let range = profile.as_ref().and_then(|p| p.range);
             let fill = match e {

@@ -68,8 +68,11 @@ impl Table {
                 Err(e) => return Err(csv_error(path, e.position().map(|p| lines_at.line(p.byte())), &e.to_string())),
             }
             let line = record.position().map_or(0, |p| lines_at.line(p.byte()));
-            if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-                continue; // a blank line
+            if header.len() > 1
+                && record.len() == 1
+                && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+            {
+                continue; // a blank line (in a one-column table, a row whose cell is missing)
             }
             if record.len() != header.len() {
                 let message = format!("has {} fields, the header has {}", record.len(), header.len());
@@ -198,6 +201,13 @@ fn read_header(reader: &mut csv::Reader<&[u8]>, path: &Path) -> Result<Vec<Strin
     if header.iter().all(|h| h.is_empty()) {
         return Err(csv_error(path, Some(1), "no header: the first line must name the columns"));
     }
+    // An unnamed column (what pandas writes for its index) is named by its position, the same
+    // way wherever the file is read (train, predict, export).
+    let header: Vec<String> = header
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| if h.is_empty() { format!("unnamed_{}", i + 1) } else { h })
+        .collect();
     if let Some((_, h)) = header.iter().enumerate().find(|(i, h)| header[..*i].contains(h)) {
         return Err(csv_error(path, Some(1), &format!("duplicate column name `{h}`")));
     }
