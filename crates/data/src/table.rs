@@ -61,6 +61,7 @@ impl Table {
         let mut lines_at = LineCounter { body, at: 0, line: 1 };
         let (mut rows, mut lines) = (Vec::new(), Vec::new());
         let mut record = csv::ByteRecord::new();
+        let mut last_line = 1;
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
@@ -68,6 +69,17 @@ impl Table {
                 Err(e) => return Err(csv_error(path, e.position().map(|p| lines_at.line(p.byte())), &e.to_string())),
             }
             let line = record.position().map_or(0, |p| lines_at.line(p.byte()));
+            if header.len() == 1 {
+                // The csv reader skips empty lines; in a one-column table each is a row whose
+                // cell is missing (between rows: a blank line at the end is no row).
+                for blank in last_line + 1..line {
+                    rows.push(csv::ByteRecord::from(vec![""]));
+                    lines.push(blank);
+                }
+            }
+            // A quoted cell may span lines: the record ends where its last line is.
+            let spanned = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count()).sum::<usize>();
+            last_line = line + spanned as u64;
             if header.len() > 1
                 && record.len() == 1
                 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
