@@ -58,8 +58,19 @@ pub fn parse<A: Parser>() -> A {
 
 /// Prints a line on stdout; an error (a closed stdout) ends the program quietly in [`finish`].
 pub fn say(line: fmt::Arguments<'_>) -> Outcome {
+    if SILENT.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     writeln!(std::io::stdout().lock(), "{line}")?;
     Ok(())
+}
+
+/// Whether [`say`] prints nothing (a library caller that prints its own way).
+static SILENT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes [`say`] print nothing from now on (the Python package's choice).
+pub fn silence() {
+    SILENT.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Whether `e` is a closed standard output (`| head`), which ends a program quietly.

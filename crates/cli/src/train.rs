@@ -215,6 +215,44 @@ const OUTPUTS: &[&str] = &[
 
 /// One split: train, score, write the outputs into `dir`.
 fn train_once(args: &TrainArgs, plan: &Plan, table: &Table, dir: &Path) -> Written {
+    let run = fit_run(args, plan, table)?;
+    write_outputs(args, dir, table, run)
+}
+
+/// A run trained and scored, before anything is written.
+struct Run {
+    p: Prepared<f32>,
+    spec: ModelSpec,
+    net: Fitted,
+    scores: Scores,
+}
+
+/// The model `ndnet train` with `args` trains on `table`, and the metadata its weights file
+/// holds — nothing written, nothing printed when `args.quiet` and [`silence`](crate::program::silence)
+/// say so: what the Python package fits with.
+pub fn train_table(
+    args: &TrainArgs,
+    table: &Table,
+) -> Result<(ndnet_layers::Sequential<f32>, RunMetadata), Box<dyn std::error::Error>> {
+    let plan = plan(args)?;
+    let run = fit_run(args, &plan, table)?;
+    let metadata = metadata_of(args, &run);
+    Ok((run.net.model, metadata))
+}
+
+/// The metadata a run's files hold.
+fn metadata_of(args: &TrainArgs, run: &Run) -> RunMetadata {
+    RunMetadata::default()
+        .with_pipeline(run.p.pipeline.clone())
+        .with_model(run.spec.clone())
+        .with_evaluation(run.scores.net.as_ref().map(|s| s.0.clone()))
+        .with_calibration(run.scores.calibration.clone())
+        .with_settings(Settings::of(args))
+}
+
+/// Prepares `table`, trains, scores the test rows, calibrates and fits the baseline, printing as
+/// it goes.
+fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn std::error::Error>> {
     let (val, test, seed) = (args.data.val_fraction, args.data.test_fraction, args.training.seed);
     let p = Prepared::<f32>::from_table(table, &plan.config, val, test, seed).map_err(with_flag_hint)?;
     describe_data(args, &p)?;
@@ -248,7 +286,7 @@ fn train_once(args: &TrainArgs, plan: &Plan, table: &Table, dir: &Path) -> Writt
         say(format_args!("{}", coverage_text(c, covered.as_ref().map(|c| c.1), p.test_x.nrows())))?;
     }
     let scores = Scores { net: scored, baseline, calibration, covered };
-    write_outputs(args, dir, table, &p, &spec, net, scores)
+    Ok(Run { p, spec, net, scores })
 }
 
 /// What the test rows gave: the network's metrics and predictions, the baseline's metrics, the
@@ -337,24 +375,13 @@ fn confusion_text(labels: &[String], confusion: &[Vec<usize>]) -> String {
 }
 
 /// Weights, checkpoint, history, plots, metrics and the split.
-fn write_outputs(
-    args: &TrainArgs,
-    out: &Path,
-    table: &Table,
-    p: &Prepared<f32>,
-    spec: &ModelSpec,
-    net: Fitted,
-    scores: Scores,
-) -> Written {
+fn write_outputs(args: &TrainArgs, out: &Path, table: &Table, run: Run) -> Written {
+    let metadata = metadata_of(args, &run);
+    let Run { p, net, scores, .. } = run;
+    let p = &p;
     let Scores { net: scored, baseline, calibration, covered } = scores;
     let Fitted { model, trainer, optimizer } = net;
     let evaluation = scored.as_ref().map(|s| s.0.clone());
-    let metadata = RunMetadata::default()
-        .with_pipeline(p.pipeline.clone())
-        .with_model(spec.clone())
-        .with_evaluation(evaluation.clone())
-        .with_calibration(calibration.clone())
-        .with_settings(Settings::of(args));
     save_safetensors(&model, &metadata, &out.join("weights.safetensors"))?;
     let names = p.pipeline.feature_names().join("\n");
     write_atomic(&out.join("inputs.txt"), format!("{names}\n").as_bytes())?;

@@ -53,7 +53,7 @@ pub(crate) fn member_rows_mut<F>(view: ArrayViewMut2<'_, F>, m: usize, rows: usi
 
 /// The values of `view` in feature-major order, when its memory is that and contiguous.
 fn feature_major<'a, F>(view: &ArrayView2<'a, F>) -> Option<&'a [F]> {
-    view.clone().reversed_axes().to_slice()
+    (*view).reversed_axes().to_slice()
 }
 
 /// Copies member-minor `view` into the stacked `m`.

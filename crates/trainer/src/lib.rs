@@ -70,6 +70,9 @@ pub use predict::{
     set_text, write_predictions,
 };
 pub use progress::{EpochPrinter, ProgressBar};
-pub use saved_model::{load_model, load_model_with};
+pub use saved_model::{load_model, load_model_bytes, load_model_with};
 pub use trainer::{ModelParams, Trainer, TrainerConfig};
-pub use weights::{METADATA_KEY, load_safetensors, read_safetensors_metadata, save_safetensors};
+pub use weights::{
+    METADATA_KEY, load_safetensors, load_safetensors_bytes, read_safetensors_metadata, read_safetensors_metadata_bytes,
+    safetensors_bytes, save_safetensors,
+};

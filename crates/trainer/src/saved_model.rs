@@ -29,7 +29,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::checkpoint::bad;
-use crate::{Checkpoint, Result, RunMetadata, load_safetensors, read_safetensors_metadata};
+use crate::{Checkpoint, Result, RunMetadata, load_safetensors_bytes, read_safetensors_metadata_bytes};
 
 /// The model stored in `path` (a checkpoint when the name ends in `.json`, else safetensors) and
 /// the file's metadata, its layers read with ndnet's kinds (`ndnet_tabular::registry`). The file
@@ -44,12 +44,23 @@ pub fn load_model_with<F: Real + Serialize + DeserializeOwned>(
     path: &Path,
     registry: &Registry,
 ) -> Result<(Sequential<F>, RunMetadata)> {
+    let bytes = std::fs::read(path).map_err(crate::error::io(path))?;
+    load_model_bytes(&bytes, path, registry)
+}
+
+/// [`load_model_with`] from a file's bytes in memory; `path` names it in errors (a checkpoint
+/// when its name ends in `.json`).
+pub fn load_model_bytes<F: Real + Serialize + DeserializeOwned>(
+    bytes: &[u8],
+    path: &Path,
+    registry: &Registry,
+) -> Result<(Sequential<F>, RunMetadata)> {
     let is_checkpoint = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let (metadata, checkpoint) = if is_checkpoint {
-        let ckpt = Checkpoint::<F>::load(path)?;
+        let ckpt = Checkpoint::<F>::from_bytes(bytes, path)?;
         (ckpt.metadata().clone(), Some(ckpt))
     } else {
-        (read_safetensors_metadata(path)?, None)
+        (read_safetensors_metadata_bytes(bytes, path)?, None)
     };
     let fail = |message: String| bad(path, message);
     let pipeline = metadata.pipeline.as_ref().ok_or_else(|| fail("stores no preprocessing pipeline".into()))?;
@@ -72,10 +83,10 @@ pub fn load_model_with<F: Real + Serialize + DeserializeOwned>(
     }
     // Every parameter takes at least a byte in either format: a file cannot ask for more memory
     // than it could hold.
-    let bytes = std::fs::metadata(path).map_err(crate::error::io(path))?.len();
+    let size = bytes.len() as u64;
     let params = spec.param_count(registry)?;
-    if params > u128::from(bytes) {
-        let message = format!("the stored model has {params} parameters, more than a file of {bytes} bytes holds");
+    if params > u128::from(size) {
+        let message = format!("the stored model has {params} parameters, more than a file of {size} bytes holds");
         return Err(fail(message));
     }
     let mut model = spec.build::<F>(registry, 0).map_err(|e| fail(e.to_string()))?;
@@ -85,7 +96,7 @@ pub fn load_model_with<F: Real + Serialize + DeserializeOwned>(
             restored.map_err(|e| fail(e.to_string()))?;
         }
         None => {
-            load_safetensors(&mut model, path)?;
+            load_safetensors_bytes(&mut model, bytes, path)?;
         }
     }
     if let Some(tensor) = crate::trainer::non_finite_param(&model) {

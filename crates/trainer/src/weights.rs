@@ -80,6 +80,12 @@ fn from_le_bytes<F: NdFloat>(c: &[u8]) -> F {
 /// (atomically) in the model's float type (counts as int64), with `metadata` as JSON under
 /// [`METADATA_KEY`].
 pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata, path: &Path) -> Result<()> {
+    Ok(write_atomic(path, &safetensors_bytes(model, metadata, path)?)?)
+}
+
+/// The bytes [`save_safetensors`] writes (`path` names the file in errors): what a caller that
+/// keeps a model in memory — the Python package's estimators — holds and pickles.
+pub fn safetensors_bytes<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata, path: &Path) -> Result<Vec<u8>> {
     let float = |t: &ArrayD<F>| t.iter().flat_map(|&v| le_bytes(v)).collect::<Vec<u8>>();
     let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> =
         model.snapshot().into_iter().map(|(name, t)| (name, dtype::<F>(), t.shape().to_vec(), float(&t))).collect();
@@ -102,8 +108,7 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata
     let parts = views.iter().map(|(name, v)| (name.as_str(), v.dtype(), v.shape(), v.data()));
     let digest = digest_of(&json, parts);
     let metadata = Some(HashMap::from([(METADATA_KEY.to_string(), ndnet_files::seal(&json, &digest))]));
-    let bytes = safetensors::serialize(views, metadata).map_err(|e| bad(path, format!("cannot encode: {e}")))?;
-    Ok(write_atomic(path, &bytes)?)
+    safetensors::serialize(views, metadata).map_err(|e| bad(path, format!("cannot encode: {e}")))
 }
 
 /// Reads parameters, and the state PyTorch's state dict has, from `path` into `model`,
@@ -111,8 +116,13 @@ pub fn save_safetensors<F: NdFloat>(model: &dyn Model<F>, metadata: &RunMetadata
 /// unchanged); returns the stored metadata (empty for a file written elsewhere).
 pub fn load_safetensors<F: NdFloat>(model: &mut dyn Model<F>, path: &Path) -> Result<RunMetadata> {
     let bytes = std::fs::read(path).map_err(io(path))?;
-    let metadata = metadata_of(&bytes, path)?; // the digest first: a damaged file says so
-    let file = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
+    load_safetensors_bytes(model, &bytes, path)
+}
+
+/// [`load_safetensors`] from a file's bytes in memory (`path` names it in errors).
+pub fn load_safetensors_bytes<F: NdFloat>(model: &mut dyn Model<F>, bytes: &[u8], path: &Path) -> Result<RunMetadata> {
+    let metadata = metadata_of(bytes, path)?; // the digest first: a damaged file says so
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not a safetensors file ({e})")))?;
     let mut params = Vec::new();
     for (name, value) in model.snapshot() {
         params.push((name.clone(), float_tensor(&file, &name, value.shape(), path)?));
@@ -179,6 +189,11 @@ fn count(file: &SafeTensors<'_>, name: &str, path: &Path) -> Result<u64> {
 /// program reads first to rebuild the model the weights belong to.
 pub fn read_safetensors_metadata(path: &Path) -> Result<RunMetadata> {
     metadata_of(&std::fs::read(path).map_err(io(path))?, path)
+}
+
+/// [`read_safetensors_metadata`] from a file's bytes in memory.
+pub fn read_safetensors_metadata_bytes(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
+    metadata_of(bytes, path)
 }
 
 /// The file's metadata, after its digest (when it has one) is checked against its contents.
