@@ -117,6 +117,9 @@ fn first_line(message: &str) -> String {
 /// The module.
 #[pymodule]
 fn _ndnet(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // A library in a notebook prints nothing: the estimators' attributes say what the program
+    // would have printed.
+    ndnet_cli::program::silence();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(train, m)?)?;
     m.add_function(wrap_pyfunction!(predict, m)?)?;

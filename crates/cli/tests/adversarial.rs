@@ -196,6 +196,11 @@ fn model_files_whose_bytes_or_parts_disagree_are_refused() {
     let wide: ndnet_trainer::RunMetadata = serde_json::from_value(wide).unwrap();
     let message = resave("level.safetensors", &wide, &net);
     assert!(message.contains("the stored calibration does not fit the model"), "{message}");
+    // A file of a newer format is refused by name, before its fields are read.
+    let newer =
+        ndnet_trainer::RunMetadata { format: ndnet_trainer::ModelFormat(ndnet_trainer::MODEL_FORMAT + 1), ..metadata };
+    let message = resave("newer.safetensors", &newer, &net);
+    assert!(message.contains("written by a newer ndnet: model format 3"), "{message}");
 }
 
 #[test]

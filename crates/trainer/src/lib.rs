@@ -62,7 +62,7 @@ pub use error::{Result, TrainError};
 pub use fit::{ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, members_loss, task_loss};
 pub use history::{EpochRecord, History};
 pub use lr_scheduler::LrScheduler;
-pub use metadata::{RunMetadata, Settings};
+pub use metadata::{MODEL_FORMAT, ModelFormat, RunMetadata, Settings};
 pub use metrics::{ClassMetrics, Evaluation, Metrics, roc_curve};
 pub use ndnet_sweep::mean_sd;
 pub use predict::{

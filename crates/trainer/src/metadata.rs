@@ -78,10 +78,38 @@ impl Settings {
     }
 }
 
+/// The model file format this ndnet writes, and the newest it reads: 2 added the model
+/// description's registry kinds, ensembles and the seal.
+pub const MODEL_FORMAT: u32 = 2;
+
+/// A model file's format number (see [`MODEL_FORMAT`]); a new value is this ndnet's.
+///
+/// ```
+/// use ndnet_trainer::{ModelFormat, MODEL_FORMAT};
+/// assert_eq!(ModelFormat::default().0, MODEL_FORMAT);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ModelFormat(pub u32);
+
+impl Default for ModelFormat {
+    fn default() -> Self {
+        Self(MODEL_FORMAT)
+    }
+}
+
+fn first_format() -> ModelFormat {
+    ModelFormat(1)
+}
+
 /// The preprocessing pipeline, the model's architecture, its test metrics and the program's
 /// settings of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMetadata {
+    /// The model file format the metadata follows ([`MODEL_FORMAT`] when written; 1 in files
+    /// that predate the field). A file of a newer format is refused on load by name.
+    #[serde(default = "first_format")]
+    pub format: ModelFormat,
     /// How rows are prepared for the model, when the run had one.
     pub pipeline: Option<Pipeline>,
     /// What the model is: the layer specs, enough to rebuild it for the weights.

@@ -34,7 +34,7 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::checkpoint::{bad, dtype_name};
 use crate::error::io;
-use crate::{Result, RunMetadata};
+use crate::{MODEL_FORMAT, Result, RunMetadata};
 use ndnet_files::write_atomic;
 
 /// The safetensors metadata key the [`RunMetadata`] is stored under (as JSON).
@@ -210,9 +210,20 @@ fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
             return Err(bad(path, message.into()));
         }
     }
-    match json {
-        None => Ok(RunMetadata::default()),
-        Some(json) => serde_json::from_str(json)
-            .map_err(|e| bad(path, format!("the stored `{METADATA_KEY}` is not ndnet run metadata: {e}"))),
+    let Some(json) = json else { return Ok(RunMetadata::default()) };
+    let newer = |format: u64| {
+        let version = env!("CARGO_PKG_VERSION");
+        format!(
+            "written by a newer ndnet: model format {format}, and ndnet {version} reads formats up to {MODEL_FORMAT}"
+        )
+    };
+    // The format first: a newer file's other fields may not parse, and that is not the story.
+    let format = serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64));
+    if let Some(format) = format.filter(|&f| f > u64::from(MODEL_FORMAT)) {
+        return Err(bad(path, newer(format)));
     }
+    serde_json::from_str(json)
+        .map_err(|e| bad(path, format!("the stored `{METADATA_KEY}` is not ndnet run metadata: {e}")))
 }
