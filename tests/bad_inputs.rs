@@ -349,7 +349,11 @@ fn bad_prediction_inputs() {
             corpus("unknown_category.csv"),
             "unknown_category.csv: line 3, column `town`: unknown category \"Schenectady\" (the training rows have: Albany, Troy; or ignore unknown categories) (--unknown-category ignore)",
         ),
-        (&weights, corpus("missing_feature.csv"), "missing_feature.csv: line 1: no column `a`; the columns are: town"),
+        (
+            &weights,
+            corpus("missing_feature.csv"),
+            "missing_feature.csv: line 1: no column `a` (the model was trained on it); the columns are: town",
+        ),
         (&weights, corpus("has_prediction.csv"), "has_prediction.csv: line 1: already has a column `predicted_price`"),
         (
             &weights,

@@ -10,14 +10,13 @@
 
 use std::path::Path;
 
-use clap::Parser;
 use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use ndnet_cli::train::{TrainArgs, train_table};
+use ndnet_cli::train::{parse_args, train_table};
 use ndnet_data::Table;
 use ndnet_trainer::{Uncertainty, load_model_bytes, predict_with_uncertainty, safetensors_bytes};
 
@@ -40,7 +39,7 @@ fn train(py: Python<'_>, csv: Vec<u8>, args: Vec<String>) -> PyResult<Py<PyBytes
     let bytes = py.detach(move || -> Outcome<Vec<u8>> {
         let head = ["ndnet train", "--data", TABLE, "--quiet"].map(String::from);
         let all = head.into_iter().chain(args);
-        let args = TrainArgs::try_parse_from(all).map_err(|e| first_line(&e.to_string()))?;
+        let args = parse_args(all.map(std::ffi::OsString::from)).map_err(|e| first_line(&e.to_string()))?;
         let table = Table::from_csv_bytes(&csv, Path::new(TABLE)).map_err(|e| e.to_string())?;
         let (model, metadata) = train_table(&args, &table).map_err(|e| e.to_string())?;
         safetensors_bytes(&model, &metadata, Path::new(MODEL)).map_err(|e| e.to_string())

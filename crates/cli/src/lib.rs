@@ -26,6 +26,7 @@ pub mod flags;
 pub mod inspect;
 pub mod predict;
 pub mod program;
+pub mod recipe;
 pub mod train;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +57,15 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Export a trained model with its preprocessing as one ONNX graph.
     Export(export::ExportArgs),
+}
+
+/// The program's command line, `train`'s defaults those of the recipe it names
+/// ([`recipe::chosen`]); a bad one is one `error:` line and exit 1.
+pub fn parse() -> Cli {
+    use clap::CommandFactory;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let recipe = recipe::chosen(&args);
+    program::parse_command(Cli::command().mut_subcommand("train", |c| recipe.apply(c)))
 }
 
 /// Runs one parsed command line.

@@ -44,7 +44,12 @@ pub fn features(features: Option<&[String]>, data: Option<&Path>) -> Option<Vec<
 /// Parses the command line; a bad one is a one-line `error: …` and exit 1 like every other bad
 /// input (`--help` and `--version` print as usual and exit 0).
 pub fn parse<A: Parser>() -> A {
-    A::try_parse().unwrap_or_else(|e| {
+    parse_command(A::command())
+}
+
+/// [`parse`] with `command` (a program's, its defaults set at run time) reading the command line.
+pub fn parse_command<A: clap::FromArgMatches>(command: clap::Command) -> A {
+    command.try_get_matches().and_then(|m| A::from_arg_matches(&m)).unwrap_or_else(|e| {
         if !e.use_stderr() {
             let _ = e.print();
             std::process::exit(0);

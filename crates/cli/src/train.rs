@@ -58,6 +58,9 @@ pub struct TrainArgs {
     /// Class weights: balanced (n / (classes · count)), or one weight per label in label order
     #[arg(long)]
     pub class_weight: Option<String>,
+    /// Which defaults the other flags take [see --help for what each sets]
+    #[arg(long, default_value = crate::recipe::DEFAULT, value_parser = crate::recipe::names(), long_help = crate::recipe::help())]
+    pub recipe: String,
     /// Stop after this many epochs without a lower validation loss (the best weights are kept), ≥ 1
     #[arg(long, default_value_t = 20)]
     pub patience: u64,
@@ -100,6 +103,15 @@ pub struct TrainArgs {
     pub quiet: bool,
 }
 
+/// `ndnet train`'s arguments from `args` (the program's name first), the defaults those of the
+/// recipe they name ([`crate::recipe`]).
+pub fn parse_args<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Result<TrainArgs, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<_> = args.into_iter().collect();
+    let command = crate::recipe::chosen(&args).apply(TrainArgs::command());
+    TrainArgs::from_arg_matches(&command.try_get_matches_from(args)?)
+}
+
 fn schedule_help() -> String {
     let listed: Vec<String> = ndnet_optim::SCHEDULES.iter().map(|(n, about)| format!("{n} ({about})")).collect();
     format!("Learning-rate schedule over the run's steps: {}", listed.join(", "))
@@ -111,13 +123,13 @@ fn loss_help() -> String {
 
 /// What the flags describe, each value checked once: the training settings, the pipeline, the
 /// interval. Everything a flag alone decides is refused here, before the table is read.
-struct Plan {
+pub(crate) struct Plan {
     settings: FitSettings,
     config: PipelineConfig,
     interval: Option<(f64, IntervalScore)>,
 }
 
-fn plan(a: &TrainArgs) -> Result<Plan, Box<dyn std::error::Error>> {
+pub(crate) fn plan(a: &TrainArgs) -> Result<Plan, Box<dyn std::error::Error>> {
     a.data.check()?;
     a.model.check()?;
     a.training.check()?;

@@ -160,7 +160,7 @@ fn model_files_whose_bytes_or_parts_disagree_are_refused() {
     let d = dir("model-files");
     let data = table(&d, "data.csv", 120, |i, x| ["Yes", "No"][usize::from(x + (i % 3) as f64 > 6.0)].into());
     let run = d.join("run");
-    assert!(train(&data, &run, &["--batch-norm", "--interval", "0.9"]).status.success());
+    assert!(train(&data, &run, &["--recipe", "plain-mlp", "--batch-norm", "--interval", "0.9"]).status.success());
     let model = run.join("weights.safetensors");
     let predict = |m: &Path| {
         ndnet(&["predict", "--model", m.to_str().unwrap(), "--data", &data, "--out", d.join("p.csv").to_str().unwrap()])

@@ -950,12 +950,20 @@ impl Pipeline {
 
     /// [`Pipeline::decode`] for the outputs of `members` ensemble members (each
     /// [`Pipeline::outputs`] wide, member-minor: output `j` of member `m` in column
-    /// `j·members + m`, as TabM's layers write them): the mean of their outputs for a regression (the target's
-    /// transform is affine, so it is also the mean of their predictions), the mean of their class
+    /// `j·members + m`, as TabM's layers write them): for a regression the mean of their outputs,
+    /// decoded (the mean of their predictions, or with a log target the exponential of the mean
+    /// log, as the model's combined loss and the ONNX graph take it); the mean of their class
     /// probabilities for classes.
     pub fn decode_members<F: NdFloat>(&self, outputs: &Array2<F>, members: usize) -> Result<Array2<f64>> {
         if members <= 1 {
             return self.decode_one(outputs);
+        }
+        if self.task() == Task::Regression && outputs.ncols() == members * self.outputs() {
+            let mean = Array2::from_shape_fn((outputs.nrows(), self.outputs()), |(i, j)| {
+                let sum = (0..members).fold(F::zero(), |s, m| s + outputs[[i, j * members + m]]);
+                sum / F::from(members).expect("a member count is a float")
+            });
+            return self.decode_one(&mean);
         }
         let each = self.member_predictions(outputs, members)?;
         let mut mean = each[0].clone();

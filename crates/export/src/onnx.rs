@@ -671,7 +671,9 @@ mod tests {
 
     #[test]
     fn a_column_named_as_an_output_or_an_inner_value_is_refused() {
-        for column in ["predicted_price", "ndnet/gemm_3"] {
+        // (A column named as an output, `predicted_price`, never reaches a pipeline: the table
+        // reader refuses ndnet's own predictions as features.)
+        for column in ["ndnet/gemm_3"] {
             let csv = format!("price,{column}\n1,2\n2,4\n3,5\n");
             let (model, metadata) = metadata(csv.as_bytes());
             let err = export_onnx(&model, &metadata).unwrap_err().to_string();
