@@ -675,8 +675,8 @@ mod tests {
         // reader refuses ndnet's own predictions as features.)
         let column = "ndnet/gemm_3";
         let csv = format!("price,{column}\n1,2\n2,4\n3,5\n");
-        let (model, metadata) = metadata(csv.as_bytes());
-        let err = export_onnx(&model, &metadata).unwrap_err().to_string();
+        let (model, described) = metadata(csv.as_bytes());
+        let err = export_onnx(&model, &described).unwrap_err().to_string();
         assert!(err.contains(column) && err.contains("apart from the graph's outputs"), "{err}");
         let (model, metadata) = metadata(b"price,rooms\n1,2\n2,4\n3,5\n");
         assert!(export_onnx(&model, &metadata).is_ok());
