@@ -33,6 +33,7 @@ pub use ndnet_kernels as kernels;
 pub use ndnet_layers as layers;
 pub use ndnet_optim as optim;
 pub use ndnet_sweep as sweep;
+pub use ndnet_tabular as tabular;
 pub use ndnet_trainer as trainer;
 pub use rand;
 pub use rand_chacha;

