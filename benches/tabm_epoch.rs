@@ -4,8 +4,9 @@
 //! `tools/bench/tabm_torch.py` times for the `tabm` package in PyTorch. `cargo bench --bench tabm_epoch`
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndnet::data::{PipelineConfig, Prepared, Table};
-use ndnet::layers::{Members, Mse};
+use ndnet::layers::Mse;
 use ndnet::optim::{Adam, AdamConfig};
+use ndnet::tabular::Members;
 use ndnet::trainer::{Architecture, Batches, Ensemble, NumericEmbedding, Trainer, TrainerConfig};
 
 /// A 20,000-row table of 8 numbers and a non-linear target, as CSV (the bench reads it as the

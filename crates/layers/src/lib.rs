@@ -62,7 +62,6 @@ pub use losses::cross_entropy::CrossEntropy;
 pub use losses::huber::Huber;
 pub use losses::label_smoothing::LabelSmoothing;
 pub use losses::mae::Mae;
-pub use losses::members::{Combine, Members};
 pub use losses::mse::Mse;
 pub use losses::quantile::Quantile;
 pub use losses::regression::{LossKind, LossParameter, RegressionLoss};

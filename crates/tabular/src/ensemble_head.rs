@@ -2,7 +2,7 @@
 //! (`tabm.LinearEnsemble`). Member `m` computes `yₘ = xₘ Wₘ + bₘ` on its values of the row (see
 //! [`EnsembleView`](crate::EnsembleView) for the layout); the output is `k` members' `outputs`
 //! values, one prediction per member, which the training loss takes one by one
-//! (`ndnet_layers::Members`) and a prediction averages.
+//! ([`Members`](crate::Members)) and a prediction averages.
 //!
 //! Parameters, as PyTorch's `LinearEnsemble` has them: `weight` (k × inputs × outputs), `bias`
 //! (k × outputs), both drawn `U(±1/√inputs)`.

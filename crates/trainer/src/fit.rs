@@ -20,10 +20,11 @@
 use ndarray::Array2;
 use ndnet_data::{Prepared, Task};
 use ndnet_layers::{
-    BceWithLogits, ClassWeighted, Combine, CrossEntropy, DenseSpec, LabelSmoothing, Loss, Members, Model, ModelSpec,
-    RegressionLoss, Sequential,
+    BceWithLogits, ClassWeighted, CrossEntropy, DenseSpec, LabelSmoothing, Loss, Model, ModelSpec, RegressionLoss,
+    Sequential,
 };
 use ndnet_optim::{Optimizer, OptimizerSpec, Schedule};
+use ndnet_tabular::{Combine, Members};
 
 use crate::error::config;
 use crate::{

@@ -266,7 +266,7 @@ fn tabm(seed: u64, p: &ndnet_data::Prepared<f32>) -> Sequential<f32> {
 fn a_tabm_ensemble_with_a_step_schedule_resumes_bit_identically() {
     let p = prepare(3);
     let val = Some((&p.val_x, &p.val_y));
-    let loss = ndnet_layers::Members::new(Mse, 4, 1);
+    let loss = ndnet_tabular::Members::new(Mse, 4, 1);
     let opt = || Adam::new(AdamConfig::pytorch_adamw(0.003)).unwrap();
     let steps = 10 * p.train_x.nrows().div_ceil(32) as u64;
     let schedule = ndnet_optim::Schedule::named("coslog4", steps).unwrap();

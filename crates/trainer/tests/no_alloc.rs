@@ -40,7 +40,7 @@ fn a_tabm_epoch_after_the_first_allocates_nothing() {
         .with_members(4, ndnet_trainer::Ensemble::Tabm)
         .with_numeric(ndnet_trainer::NumericEmbedding::PiecewiseLinear { bins: 8, dim: 4, tree: false });
     let mut model = arch.spec_for(&p).unwrap().build::<f32>(&ndnet_tabular::registry(), 0).unwrap();
-    let loss = ndnet_layers::Members::new(Mse, 4, 1);
+    let loss = ndnet_tabular::Members::new(Mse, 4, 1);
     let mut opt = ndnet_optim::Adam::new(ndnet_optim::AdamConfig::pytorch_adamw(0.002)).unwrap();
     let mut batches = common::batches(&p, 32);
     let schedule = ndnet_optim::Schedule::named("flat-cosine", 4 * batches.len() as u64).unwrap();

@@ -222,7 +222,12 @@ pub struct Sigmoid;
 activation_spec!(Sigmoid, "sigmoid", "1/(1 + e^(−x))", "nn.Sigmoid()", "Sigmoid");
 
 /// The logistic function, stable for any x (no `exp` of a large positive number).
-pub(crate) fn sigmoid<F: NdFloat>(x: F) -> F {
+///
+/// ```
+/// assert_eq!(ndnet_layers::sigmoid(0.0_f64), 0.5);
+/// assert!(ndnet_layers::sigmoid(-800.0_f64) >= 0.0);
+/// ```
+pub fn sigmoid<F: NdFloat>(x: F) -> F {
     if x >= F::zero() {
         F::one() / (F::one() + (-x).exp())
     } else {

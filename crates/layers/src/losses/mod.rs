@@ -6,7 +6,6 @@ pub(crate) mod cross_entropy;
 pub(crate) mod huber;
 pub(crate) mod label_smoothing;
 pub(crate) mod mae;
-pub(crate) mod members;
 pub(crate) mod mse;
 pub(crate) mod quantile;
 pub(crate) mod regression;

@@ -8,7 +8,8 @@
 //! cross-entropy scores exactly the averaged probabilities).
 //!
 //! ```
-//! use ndnet_layers::{Loss, Members, Mse};
+//! use ndnet_layers::{Loss, Mse};
+//! use ndnet_tabular::Members;
 //! use ndarray::{array, Array2};
 //! let loss = Members::new(Mse, 2, 1);
 //! let (p, y) = (array![[1.0, 3.0]], array![[1.0]]);
@@ -20,8 +21,7 @@
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2, NdFloat, Slice};
 
-use crate::layers::activation::sigmoid;
-use crate::{LayerError, Loss, Result};
+use ndnet_layers::{LayerError, Loss, Result, sigmoid};
 
 /// Member `m`'s columns of `k` members' outputs: every `k`-th from `m`.
 pub(crate) fn member_columns(m: usize, k: usize) -> Slice {
