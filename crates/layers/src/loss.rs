@@ -26,7 +26,7 @@ pub trait Loss<F: NdFloat> {
 
     /// The model's outputs as one prediction per row, in the loss's terms (what accuracy is read
     /// from): the outputs themselves, or for a loss over ensemble members the members combined
-    /// ([`Members`](crate::Members)).
+    /// (`ndnet_tabular::Members`).
     fn prediction<'a>(&self, outputs: ArrayView2<'a, F>) -> Result<CowArray<'a, F, Ix2>> {
         Ok(outputs.into())
     }
