@@ -298,12 +298,26 @@ impl LayerDesc {
     }
 }
 
+/// A setting's value for a person: as JSON, or a long list by its length.
+fn shown(value: &serde_json::Value) -> String {
+    const LONG: usize = 60;
+    let text = value.to_string();
+    match value {
+        serde_json::Value::Array(items) if text.len() > LONG => match items.first() {
+            Some(serde_json::Value::Array(_)) => format!("[{} lists]", items.len()),
+            _ => format!("[{} values]", items.len()),
+        },
+        _ => text,
+    }
+}
+
 impl fmt::Display for LayerDesc {
-    /// `dense(outputs=64)`, `relu`.
+    /// `dense(outputs=64)`, `relu`; a long list is shown by its length (`edges=[30 lists]`),
+    /// as a summary is read by a person (the JSON description holds every value).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.kind)?;
         if !self.settings.is_empty() {
-            let parts: Vec<String> = self.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let parts: Vec<String> = self.settings.iter().map(|(k, v)| format!("{k}={}", shown(v))).collect();
             write!(f, "({})", parts.join(", "))?;
         }
         Ok(())
