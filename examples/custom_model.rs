@@ -189,8 +189,9 @@ fn bits(model: &dyn Model<f32>) -> Vec<u32> {
 }
 
 fn run(args: Args) -> Result<(), Box<dyn Error>> {
-    common::check("epochs", args.epochs >= 2, args.epochs, "≥ 2")?;
-    common::check("hidden", args.hidden >= 1, args.hidden, "≥ 1")?;
+    common::check("epochs", (2..=1_000_000).contains(&args.epochs), args.epochs, "2 to 1000000")?;
+    let max = ndnet::layers::MAX_WIDTH;
+    common::check("hidden", (1..=max).contains(&args.hidden), args.hidden, &format!("1 to {max}"))?;
     common::check("lr", args.lr > 0.0 && args.lr.is_finite(), args.lr, "> 0 and finite")?;
     let features: Vec<&str> = common::HOUSING_FEATURES.to_vec();
     let data = Dataset::from_csv(common::data_path(None), "price", Some(&features))?;

@@ -61,6 +61,18 @@ fn both_examples_reject_a_missing_file_and_an_unknown_column() {
     }
 }
 
+/// Sizes from flags are bounded before anything is allocated.
+#[test]
+fn custom_model_bounds_its_sizes_before_allocating() {
+    for (flag, value, allowed) in
+        [("--hidden", "99999999999", "1 to 65536"), ("--epochs", "99999999999", "2 to 1000000")]
+    {
+        let out = example("custom_model").args([flag, value]).output().unwrap();
+        assert!(!out.status.success());
+        assert_one_line_error("custom_model", &out, &format!("invalid {flag} {value}: allowed {allowed}"));
+    }
+}
+
 #[test]
 fn custom_model_checks_trains_resumes_and_exports() {
     let out_dir = tmp("custom").join("out");

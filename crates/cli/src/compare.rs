@@ -99,7 +99,7 @@ fn entries_help() -> String {
 fn check_args(args: &CompareArgs) -> Outcome {
     args.data.check()?;
     crate::program::check("seeds", (1..=1000).contains(&args.seeds), args.seeds, "1 to 1000")?;
-    crate::program::check("epochs", args.epochs >= 1, args.epochs, "≥ 1")?;
+    crate::program::check("epochs", (1..=1_000_000).contains(&args.epochs), args.epochs, "1 to 1000000")?;
     crate::program::check("batch-size", args.batch_size >= 1, args.batch_size, "≥ 1")?;
     let jobs = args.jobs.unwrap_or(1);
     crate::program::check("jobs", (1..=1024).contains(&jobs), jobs, "1 to 1024")?;

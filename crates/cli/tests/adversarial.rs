@@ -204,6 +204,11 @@ fn model_files_whose_bytes_or_parts_disagree_are_refused() {
 }
 
 #[test]
+fn sizes_from_flags_are_bounded_before_allocating() {
+    refused(&["compare", "--epochs", "99999999999999"], "invalid --epochs 99999999999999: allowed 1 to 1000000");
+}
+
+#[test]
 fn checks_come_before_the_work() {
     let d = dir("before");
     let data = table(&d, "data.csv", 80, |_, x| format!("{}", 3.0 * x + 1.0));
