@@ -208,7 +208,10 @@ pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
 }
 
 /// The data crate's settings (`DataError::Config { name, .. }`) and the flags that set them.
-const DATA_FLAGS: [(&str, &str); 7] = [
+const DATA_FLAGS: [(&str, &str); 10] = [
+    ("val_fraction", "val-fraction"),
+    ("test_fraction", "test-fraction"),
+    ("val_fraction + test_fraction", "val-fraction + --test-fraction"),
     ("log target", "log-target"),
     ("exclude", "exclude"),
     ("task", "task"),

@@ -209,6 +209,29 @@ fn sizes_from_flags_are_bounded_before_allocating() {
 }
 
 #[test]
+fn a_split_that_leaves_no_training_rows_names_both_flags_with_short_numbers() {
+    let d = dir("no-training-rows");
+    let data = table(&d, "data.csv", 40, |_, x| format!("{}", 2.0 * x));
+    let out = d.join("run");
+    refused(
+        &[
+            "train",
+            "--data",
+            &data,
+            "--target",
+            "y",
+            "--val-fraction",
+            "1e-320",
+            "--test-fraction",
+            "0.99999",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "invalid --val-fraction + --test-fraction 1e-320 + 0.99999: allowed fractions that leave training rows (these take 40 of the 40 rows)",
+    );
+}
+
+#[test]
 fn checks_come_before_the_work() {
     let d = dir("before");
     let data = table(&d, "data.csv", 80, |_, x| format!("{}", 3.0 * x + 1.0));

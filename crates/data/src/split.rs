@@ -140,7 +140,9 @@ fn part_sizes(n: usize, val_fraction: f64, test_fraction: f64) -> Result<(usize,
     let n_val = (n as f64 * val_fraction).round() as usize;
     let n_test = (n as f64 * test_fraction).round() as usize;
     if n_val + n_test >= n {
-        return Err(config("rows", n, format!("more than the {} validation and test rows", n_val + n_test)));
+        let taken = n_val + n_test;
+        let allowed = format!("fractions that leave training rows (these take {taken} of the {n} rows)");
+        return Err(config("val_fraction + test_fraction", format!("{val_fraction:?} + {test_fraction:?}"), allowed));
     }
     Ok((n_val, n_test))
 }
