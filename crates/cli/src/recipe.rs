@@ -100,34 +100,3 @@ pub fn help() -> String {
 pub fn names() -> Vec<&'static str> {
     RECIPES.iter().map(|r| r.name).collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn every_recipe_names_real_flags_with_values_they_accept() {
-        for recipe in RECIPES {
-            let command = recipe.apply(crate::train::TrainArgs::command());
-            let ids: Vec<String> = command.get_arguments().map(|a| a.get_id().to_string()).collect();
-            for (flag, _) in recipe.defaults {
-                assert!(ids.contains(&flag.replace('-', "_")), "{}: no flag --{flag}", recipe.name);
-            }
-            let args = ["ndnet train", "--data", "x.csv", "--target", "y", "--recipe", recipe.name];
-            let parsed = crate::train::parse_args(args.map(OsString::from)).unwrap();
-            crate::train::plan(&parsed).unwrap();
-        }
-    }
-
-    #[test]
-    fn a_flag_given_wins_over_the_recipe() {
-        let args = ["ndnet train", "--data", "x.csv", "--target", "y", "--members", "3"];
-        let parsed = crate::train::parse_args(args.map(OsString::from)).unwrap();
-        assert_eq!(parsed.model.members, 3);
-        assert_eq!(parsed.model.hidden, "128,128");
-        let plain = ["ndnet train", "--data", "x.csv", "--target", "y", "--recipe=plain-mlp"];
-        let parsed = crate::train::parse_args(plain.map(OsString::from)).unwrap();
-        assert_eq!((parsed.model.members, parsed.model.hidden.as_str()), (1, "64,64"));
-    }
-}
