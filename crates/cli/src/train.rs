@@ -418,16 +418,8 @@ fn write_outputs(args: &TrainArgs, out: &Path, table: &Table, run: Run) -> Writt
         Some((e, predicted)) => draw(args, out, p, e, predicted, baseline.as_ref(), covered.as_ref())?,
         None => Vec::new(),
     };
-    let mut written = vec![
-        "test_predictions.csv",
-        "weights.safetensors",
-        "checkpoint.json",
-        "history.csv",
-        "loss.svg",
-        "metrics.json",
-        "split.csv",
-        "inputs.txt",
-    ];
+    // Every run writes the first eight of OUTPUTS; pictures and CV files follow as they apply.
+    let mut written = OUTPUTS[..8].to_vec();
     written.extend(pictures);
     Ok(written)
 }
