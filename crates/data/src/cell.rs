@@ -40,14 +40,17 @@ impl<'a> Cell<'a> {
     /// not UTF-8 text.
     pub fn parse(bytes: &'a [u8]) -> Result<Cell<'a>, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "the cell is not valid UTF-8 text".to_string())?.trim();
-        let lower = text.to_ascii_lowercase();
-        if MISSING_MARKERS.contains(&lower.as_str()) || CASED_MISSING_MARKERS.contains(&text) {
+        // Compared in place: this runs for every cell of a table, so it allocates nothing.
+        let is = |word: &str| text.eq_ignore_ascii_case(word);
+        if MISSING_MARKERS.iter().any(|m| is(m)) || CASED_MISSING_MARKERS.contains(&text) {
             return Ok(Cell::Missing);
         }
-        Ok(match lower.as_str() {
-            "yes" | "true" => Cell::Bool(true, text),
-            "no" | "false" => Cell::Bool(false, text),
-            _ => text.parse::<f64>().map_or(Cell::Text(text), Cell::Number),
+        Ok(if is("yes") || is("true") {
+            Cell::Bool(true, text)
+        } else if is("no") || is("false") {
+            Cell::Bool(false, text)
+        } else {
+            text.parse::<f64>().map_or(Cell::Text(text), Cell::Number)
         })
     }
 }

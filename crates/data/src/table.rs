@@ -12,23 +12,39 @@
 //! assert!(t.column("garden").unwrap_err().to_string().contains("no column `garden`; the columns are: price, rooms, town"));
 //! ```
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{DataError, io};
 use crate::{Cell, Result};
 
 /// The rows of a CSV file under its header, cells as the file has them.
+///
+/// The cells are kept as one run of bytes with an end offset per cell — no allocation per row or
+/// cell — so a table costs about its cells' text plus 4 bytes a cell and 16 a row.
 #[derive(Debug, Clone)]
 pub struct Table {
     path: PathBuf,
     header: Vec<String>,
-    rows: Vec<csv::ByteRecord>,
+    /// Every cell's bytes, row after row, without separators or quotes.
+    bytes: Vec<u8>,
+    /// Where each row's cells start in `bytes`, and where the last row ends.
+    row_starts: Vec<u64>,
+    /// Each cell's end, counted from its row's start: `header.len()` per row.
+    ends: Vec<u32>,
     lines: Vec<u64>,
 }
 
+/// Bytes read ahead to tell what the file is (gzip, UTF-16, CR-only line ends) before parsing.
+const HEAD: usize = 64 * 1024;
+
 impl Table {
     /// Reads `path`: a header line, then one row per line. A UTF-8 byte-order mark and CRLF line
-    /// ends are accepted; blank lines are skipped.
+    /// ends are accepted; blank lines are skipped. The file is read in one streaming pass, never
+    /// held whole.
     ///
     /// Errors name the file and line: missing file, a folder, no header, duplicate column names,
     /// a ragged row, a malformed quote, a header with no rows.
@@ -37,66 +53,98 @@ impl Table {
         if std::fs::metadata(path).map_err(io(path))?.is_dir() {
             return Err(csv_error(path, None, "is a directory, not a CSV file"));
         }
-        let bytes = std::fs::read(path).map_err(io(path))?;
-        Self::from_csv_bytes(&bytes, path)
+        let mut file = std::fs::File::open(path).map_err(io(path))?;
+        let mut head = Vec::with_capacity(HEAD);
+        (&mut file).take(HEAD as u64).read_to_end(&mut head).map_err(io(path))?;
+        Self::read(head, file, path)
     }
 
     /// [`Table::from_csv`] on the bytes of a CSV file; `path` names it in errors. A gzip file
     /// and UTF-16 text are named as such; CR-only line ends (classic Mac) are read as line ends.
     pub fn from_csv_bytes(bytes: &[u8], path: &Path) -> Result<Self> {
-        if let Some(kind) = not_utf8_text(bytes) {
+        let split = bytes.len().min(HEAD);
+        Self::read(bytes[..split].to_vec(), &bytes[split..], path)
+    }
+
+    /// Parses the file whose first bytes are `head` and whose rest `rest` reads.
+    fn read(mut head: Vec<u8>, rest: impl Read, path: &Path) -> Result<Self> {
+        if let Some(kind) = not_utf8_text(&head) {
             return Err(csv_error(path, None, &format!("is {kind}, not a CSV text file")));
         }
         // A UTF-8 byte-order mark is skipped here (the csv crate's own skipping loses positions).
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let lf;
-        let body = if body.contains(&b'\r') && !body.contains(&b'\n') {
-            lf = body.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect::<Vec<u8>>();
-            &lf[..]
-        } else {
-            body
-        };
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(body);
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            head.drain(..3);
+        }
+        // CR-only line ends when the head has CRs and no LF at all.
+        let cr_only = head.contains(&b'\r') && !head.contains(&b'\n');
+        let ends = Rc::new(RefCell::new(LineEnds::default()));
+        let source = Counted { inner: std::io::Cursor::new(head).chain(rest), cr_only, ends: Rc::clone(&ends) };
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(source);
         let header = read_header(&mut reader, path)?;
-        let mut lines_at = LineCounter { body, at: 0, line: 1 };
-        let (mut rows, mut lines) = (Vec::new(), Vec::new());
+        let mut table = Table {
+            path: path.to_path_buf(),
+            header,
+            bytes: Vec::new(),
+            row_starts: vec![0],
+            ends: Vec::new(),
+            lines: Vec::new(),
+        };
         let mut record = csv::ByteRecord::new();
         let mut last_line = 1;
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {}
-                Err(e) => return Err(csv_error(path, e.position().map(|p| lines_at.line(p.byte())), &e.to_string())),
+                Err(e) => {
+                    let line = e.position().map(|p| ends.borrow_mut().line(p.byte()));
+                    return Err(csv_error(path, line, &e.to_string()));
+                }
             }
-            let line = record.position().map_or(0, |p| lines_at.line(p.byte()));
-            if header.len() == 1 {
+            let line = record.position().map_or(0, |p| ends.borrow_mut().line(p.byte()));
+            if table.header.len() == 1 {
                 // The csv reader skips empty lines; in a one-column table each is a row whose
                 // cell is missing (between rows: a blank line at the end is no row).
                 for blank in last_line + 1..line {
-                    rows.push(csv::ByteRecord::from(vec![""]));
-                    lines.push(blank);
+                    table.push(&csv::ByteRecord::from(vec![""]), blank, path)?;
                 }
             }
             // A quoted cell may span lines: the record ends where its last line is.
             let spanned = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count()).sum::<usize>();
             last_line = line + spanned as u64;
-            if header.len() > 1
+            if table.header.len() > 1
                 && record.len() == 1
                 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
             {
                 continue; // a blank line (in a one-column table, a row whose cell is missing)
             }
-            if record.len() != header.len() {
-                let message = format!("has {} fields, the header has {}", record.len(), header.len());
+            if record.len() != table.header.len() {
+                let message = format!("has {} fields, the header has {}", record.len(), table.header.len());
                 return Err(csv_error(path, Some(line), &message));
             }
-            rows.push(record.clone());
-            lines.push(line);
+            table.push(&record, line, path)?;
         }
-        if rows.is_empty() {
+        if table.lines.is_empty() {
             return Err(csv_error(path, None, "the table has a header but no rows"));
         }
-        Ok(Table { path: path.to_path_buf(), header, rows, lines })
+        table.bytes.shrink_to_fit();
+        table.ends.shrink_to_fit();
+        table.row_starts.shrink_to_fit();
+        table.lines.shrink_to_fit();
+        Ok(table)
+    }
+
+    /// Appends one row read from `line`.
+    fn push(&mut self, record: &csv::ByteRecord, line: u64, path: &Path) -> Result<()> {
+        let start = self.bytes.len();
+        for field in record {
+            self.bytes.extend_from_slice(field);
+            let end = u32::try_from(self.bytes.len() - start)
+                .map_err(|_| csv_error(path, Some(line), "the row is longer than 4 GiB"))?;
+            self.ends.push(end);
+        }
+        self.row_starts.push(self.bytes.len() as u64);
+        self.lines.push(line);
+        Ok(())
     }
 
     /// The file the table came from.
@@ -111,12 +159,12 @@ impl Table {
 
     /// Number of rows (blank lines not counted).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.lines.len()
     }
 
     /// Always false: a table has at least one row.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.lines.is_empty()
     }
 
     /// The file line (1-based, the header is line 1) of row `row`.
@@ -142,7 +190,11 @@ impl Table {
     /// When the row or column is out of range.
     #[track_caller]
     pub fn raw(&self, row: usize, column: usize) -> &[u8] {
-        &self.rows[row][column]
+        let width = self.header.len();
+        assert!(column < width, "column {column} of a table of {width} columns");
+        let start = self.row_starts[row] as usize;
+        let cell_start = if column == 0 { 0 } else { self.ends[row * width + column - 1] as usize };
+        &self.bytes[start + cell_start..start + self.ends[row * width + column] as usize]
     }
 
     /// What cell (`row`, `column`) holds; an error naming the cell when its bytes are not UTF-8
@@ -152,7 +204,7 @@ impl Table {
     /// When the row or column is out of range.
     #[track_caller]
     pub fn cell(&self, row: usize, column: usize) -> Result<Cell<'_>> {
-        Cell::parse(&self.rows[row][column]).map_err(|m| self.cell_error(row, column, m))
+        Cell::parse(self.raw(row, column)).map_err(|m| self.cell_error(row, column, m))
     }
 
     /// Whether cell (`row`, `column`) is missing (empty or a missing marker).
@@ -165,16 +217,16 @@ impl Table {
     /// messages quote and what a category is named.
     #[track_caller]
     pub fn text(&self, row: usize, column: usize) -> String {
-        String::from_utf8_lossy(&self.rows[row][column]).trim().to_string()
+        String::from_utf8_lossy(self.raw(row, column)).trim().to_string()
     }
 
-    /// A row's raw cells, in file order (for writing it back out).
+    /// A row's raw cells, in file order (for writing it back out), as a record of its own.
     ///
     /// # Panics
     /// When `row >= self.len()`.
     #[track_caller]
-    pub fn raw_row(&self, row: usize) -> &csv::ByteRecord {
-        &self.rows[row]
+    pub fn raw_row(&self, row: usize) -> csv::ByteRecord {
+        (0..self.header.len()).map(|c| self.raw(row, c)).collect()
     }
 
     /// An error about the cell at (`row`, `column`): file, line and column name.
@@ -203,7 +255,7 @@ fn not_utf8_text(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The header's names, trimmed; errors on an empty header or a name used twice.
-fn read_header(reader: &mut csv::Reader<&[u8]>, path: &Path) -> Result<Vec<String>> {
+fn read_header<R: Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>> {
     let header: Vec<String> = reader
         .byte_headers()
         .map_err(|e| csv_error(path, None, &e.to_string()))?
@@ -226,24 +278,62 @@ fn read_header(reader: &mut csv::Reader<&[u8]>, path: &Path) -> Result<Vec<Strin
     Ok(header)
 }
 
-/// 1-based lines of increasing byte offsets, counted from byte offsets because the csv crate's
-/// own line count is off with CRLF line ends. Offsets only grow, so each byte is counted once.
-struct LineCounter<'a> {
-    body: &'a [u8],
-    at: usize,
+/// The reader the csv parser reads through: it notes where each line end is (the csv crate's
+/// own line count is off with CRLF line ends) and, for a file with CR-only line ends, reads each
+/// CR as a LF.
+struct Counted<R> {
+    inner: R,
+    cr_only: bool,
+    ends: Rc<RefCell<LineEnds>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut ends = self.ends.borrow_mut();
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            if *b == b'\r' && self.cr_only {
+                *b = b'\n';
+            }
+            if *b == b'\r' || *b == b'\n' {
+                let at = ends.read + i as u64;
+                ends.pending.push_back((at, *b == b'\n'));
+            }
+        }
+        ends.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The line ends read but not yet counted, and the line reached: 1-based lines of increasing
+/// byte offsets. Offsets only grow, so each line end is counted once and only those the parser
+/// has read ahead are held.
+struct LineEnds {
+    pending: VecDeque<(u64, bool)>,
+    read: u64,
     line: u64,
 }
 
-impl LineCounter<'_> {
+impl Default for LineEnds {
+    fn default() -> Self {
+        LineEnds { pending: VecDeque::new(), read: 0, line: 1 }
+    }
+}
+
+impl LineEnds {
+    /// The line the byte at offset `byte` starts.
     fn line(&mut self, byte: u64) -> u64 {
         // A record's offset can point at the line end before it: skip line ends first.
-        let mut to = (byte as usize).min(self.body.len());
-        while to < self.body.len() && (self.body[to] == b'\r' || self.body[to] == b'\n') {
-            to += 1;
-        }
-        if to > self.at {
-            self.line += self.body[self.at..to].iter().filter(|&&b| b == b'\n').count() as u64;
-            self.at = to;
+        let mut to = byte;
+        while let Some(&(at, newline)) = self.pending.front() {
+            if at > to {
+                break;
+            }
+            if at == to {
+                to += 1;
+            }
+            self.line += u64::from(newline);
+            self.pending.pop_front();
         }
         self.line
     }

@@ -79,3 +79,40 @@ fn the_shipped_table_loads_with_the_ten_features() {
     let err = Dataset::from_csv(housing_path(), "price", None).unwrap_err().to_string();
     assert!(err.contains("column `heating`"), "{err}");
 }
+
+/// A table far longer than the head read ahead (64 KiB), with every kind of line end and a quoted
+/// cell spanning lines: read from the file in one streaming pass, the same rows and the same line
+/// numbers as from the bytes in memory, and an error row deep in the file named by its line.
+#[test]
+fn a_long_file_streams_with_its_line_numbers() {
+    use ndnet_data::Table;
+    for end in ["\n", "\r\n", "\r"] {
+        let mut text = format!("y,a,note{end}");
+        for i in 0..20_000 {
+            let note = if i == 7 { format!("\"two{end}lines\"") } else { format!("n{i}") };
+            text.push_str(&format!("{i},{},{note}{end}", i % 7));
+            if i % 5000 == 0 {
+                text.push_str(end); // a blank line: skipped, still counted
+            }
+        }
+        text.push_str(&format!("1,x,n{end}"));
+        let path = tmp_dir("stream").join("long.csv");
+        std::fs::write(&path, &text).unwrap();
+        let file = Table::from_csv(&path).unwrap();
+        let bytes = Table::from_csv_bytes(text.as_bytes(), &path).unwrap();
+        assert_eq!(file.len(), 20_001);
+        // Line 1 the header; row i on line i + 2, after the blank lines and the spanned line.
+        let line = |i: u64| i + 2 + u64::from(i > 7) + (i.min(19_999) / 5000 + 1) - u64::from(i == 0);
+        for t in [&file, &bytes] {
+            for row in [0usize, 6, 7, 8, 9999, 15_001, 20_000] {
+                assert_eq!(t.line(row), line(row as u64), "{end:?} row {row}");
+                assert_eq!(t.raw_row(row), file.raw_row(row));
+            }
+        }
+        // CR-only line ends are read as LF, inside quotes too.
+        assert_eq!(file.text(7, 2), format!("two{}lines", if end == "\r" { "\n" } else { end }));
+        let err = Dataset::from_csv(&path, "y", Some(&["a"])).unwrap_err().to_string();
+        let want = format!("long.csv: line {}, column `a`: \"x\" is not a number", line(20_000));
+        assert!(err.contains(&want), "{end:?}: {err}");
+    }
+}

@@ -66,7 +66,7 @@ pub use losses::mse::Mse;
 pub use losses::quantile::Quantile;
 pub use losses::regression::{LossKind, LossParameter, RegressionLoss};
 pub use mode::Mode;
-pub use model::{Model, NamedState, NamedTensors, ParamName};
+pub use model::{INFER_ROWS, Model, NamedState, NamedTensors, ParamName};
 pub use model_spec::{MAX_LAYERS, MAX_PARAMS, MAX_WIDTH, ModelSpec, Resolved, check_width};
 pub use ndnet_kernels::Buffer;
 pub use registry::Registry;

@@ -17,13 +17,17 @@
 
 use std::fmt;
 
-use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, NdFloat};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, Axis, NdFloat, Slice};
 
 use crate::{LayerError, Loss, Mode, Result, Saved, SavedState, StateValue, StateValueMut};
 
 /// Named parameter tensors in a model's order: what [`Model::snapshot`] returns and
 /// [`Model::restore`] takes.
 pub type NamedTensors<F> = Vec<(String, ArrayD<F>)>;
+
+/// The rows [`Model::infer`] sends through at once: large enough that the per-block overhead
+/// vanishes, small enough that a wide model's buffers stay within tens of megabytes.
+pub const INFER_ROWS: usize = 2048;
 
 /// Named state entries in a model's order: what [`Model::state_snapshot`] returns and
 /// [`Model::restore_state`] takes.
@@ -146,6 +150,29 @@ pub trait Model<F: NdFloat> {
     fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
         // Row-major, whatever layout the model keeps its outputs in.
         Ok(self.forward(x)?.as_standard_layout().into_owned())
+    }
+
+    /// [`predict`](Model::predict) for any number of rows in bounded memory: the rows go
+    /// through in blocks of [`INFER_ROWS`], so the layers' buffers never grow past one block —
+    /// a whole validation or prediction table at once would size every hidden buffer to it.
+    /// For inference ([`Mode::Eval`]), where each row's output depends on that row alone.
+    ///
+    /// Every block is a whole one (the last overlaps the one before it), because the matrix
+    /// products take another path for a handful of rows, with other rounding: so the result is
+    /// the one [`predict`](Model::predict) of all rows gives, bit for bit.
+    fn infer(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
+        let n = x.nrows();
+        if n <= INFER_ROWS {
+            return self.predict(x);
+        }
+        let first = self.predict(x.slice_axis(Axis(0), Slice::from(..INFER_ROWS)))?;
+        let mut out = Array2::zeros((n, first.ncols()));
+        out.slice_axis_mut(Axis(0), Slice::from(..INFER_ROWS)).assign(&first);
+        for end in (2 * INFER_ROWS..n + INFER_ROWS).step_by(INFER_ROWS).map(|end| end.min(n)) {
+            let block = self.forward(x.slice_axis(Axis(0), Slice::from(end - INFER_ROWS..end)))?;
+            out.slice_axis_mut(Axis(0), Slice::from(end - INFER_ROWS..end)).assign(&block);
+        }
+        Ok(out)
     }
 
     /// Parameter names in order, e.g. `["0.weight", "0.bias", "2.weight", "2.bias"]`.

@@ -40,7 +40,7 @@ impl<F: NdFloat> PredictOriginal<F> for Prepared<F> {
     fn predict_original(&self, model: &mut dyn Model<F>, x: &Array2<F>) -> Result<Array2<f64>> {
         model.set_mode(ndnet_layers::Mode::Eval);
         let members = model.members();
-        Ok(self.pipeline.decode_members(&model.predict(x.view())?, members)?)
+        Ok(self.pipeline.decode_members(&model.infer(x.view())?, members)?)
     }
 }
 
@@ -68,7 +68,7 @@ pub fn predict_with_uncertainty<F: NdFloat>(
     let (x, _) = pipeline.encode(table, &rows)?;
     model.set_mode(ndnet_layers::Mode::Eval);
     let input = pipeline.model_input::<F>(table, &rows, &x)?;
-    let out = model.predict(input.view())?;
+    let out = model.infer(input.view())?;
     let predictions = pipeline.decode_members(&out, model.members())?;
     if let Some((i, row)) = predictions.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
         let message = format!(
@@ -143,7 +143,7 @@ pub fn write_predictions(
     csv.write_byte_record(&header).map_err(io)?;
     let classes = (pipeline.task() == Task::Classification).then(|| predicted_classes(predictions));
     for (i, (&r, row)) in rows.iter().zip(predictions.rows()).enumerate() {
-        let mut record = table.raw_row(r).clone();
+        let mut record = table.raw_row(r);
         if let Some(classes) = &classes {
             record.push_field(pipeline.labels()[classes[i]].as_bytes());
         }

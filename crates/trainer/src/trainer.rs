@@ -521,7 +521,8 @@ fn validation_loss<F: NdFloat>(
     y: &Array2<F>,
     accuracy: bool,
 ) -> Result<(f64, Option<f64>)> {
-    let out = model.forward(x.view())?;
+    let out = model.infer(x.view())?;
+    let out = out.view();
     let value = loss.loss(out, y.view())?.to_f64().unwrap_or(f64::NAN);
     if !accuracy || out.nrows() == 0 {
         return Ok((value, None));
