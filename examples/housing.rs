@@ -174,7 +174,7 @@ fn metadata(args: &Args, prepared: &Prepared<f32>) -> Result<RunMetadata, Box<dy
         .with_settings(run_identity(args).with("data_fingerprint", prepared.fingerprint())))
 }
 
-/// Test metrics in dollars, then the history, plot, weights and (if none was written) checkpoint.
+/// Test metrics in dollars, then the history, plot, weights and the final checkpoint.
 fn report(
     args: &Args,
     prepared: &Prepared<f32>,
@@ -194,9 +194,9 @@ fn report(
     let (train, validation) = history.curves();
     ndnet::charts::plot_loss(&args.out.join("loss.svg"), &title, &train, &validation)?;
     save_safetensors(model, &metadata(args, prepared)?, &args.out.join("weights.safetensors"))?;
-    if !checkpoint.exists() {
-        trainer.checkpoint(model, optimizer).save(checkpoint)?;
-    }
+    // Always this run's final state: a file already there may be another run's (an --out
+    // that a resume did not start from) or from an earlier epoch (--checkpoint-every).
+    trainer.checkpoint(model, optimizer).save(checkpoint)?;
     say(format_args!("Wrote history.csv, loss.svg, checkpoint.json and weights.safetensors to {}", args.out.display()))
 }
 

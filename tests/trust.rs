@@ -180,6 +180,24 @@ fn a_resume_knows_its_data_and_its_flags() {
 }
 
 #[test]
+fn a_finished_run_resumed_into_another_runs_folder_leaves_its_own_checkpoint() {
+    let d = tmp("trust-resume-other");
+    let (data, done) = trained(&d);
+    let other = d.join("other");
+    let r = housing(&data, &["--seed", "9"], &other);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    // Nothing is left to train (2 of 2 epochs done): the folder must still end up with this
+    // run's checkpoint, beside this run's weights, not the other run's.
+    let ckpt = done.join("checkpoint.json");
+    let r = housing(&data, &["--resume", ckpt.to_str().unwrap()], &other);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    for file in ["checkpoint.json", "weights.safetensors"] {
+        let (want, got) = (std::fs::read(done.join(file)).unwrap(), std::fs::read(other.join(file)).unwrap());
+        assert!(want == got, "{file} is not the resumed run's");
+    }
+}
+
+#[test]
 fn sweeps_refuse_duplicates_nan_targets_edited_shards_and_overwriting_a_shard() {
     let d = tmp("trust-sweep");
     let data = table(&d, "t.csv", 60, None);
@@ -231,6 +249,35 @@ fn sweeps_refuse_duplicates_nan_targets_edited_shards_and_overwriting_a_shard() 
         &merge_into(&d.join("merged")),
         "curves.csv is not the file this shard wrote (edited or truncated)",
     );
+    // A shard written onto a whole sweep's folder would replace its curves; a whole sweep onto
+    // a shard's folder would replace a shard the merge needs: both refused, both left as they were.
+    std::fs::write(&curves, &text_before).unwrap();
+    let whole = d.join("whole");
+    assert!(compare(&[], &whole).status.success());
+    let before = std::fs::read(whole.join("curves.csv")).unwrap();
+    assert_one_line_error(
+        "shard onto a whole sweep",
+        &compare(&["--shard", "1/1"], &whole),
+        "it holds a whole sweep's results (summary.csv, compare.svg); give the shard a folder of its own",
+    );
+    assert_eq!(std::fs::read(whole.join("curves.csv")).unwrap(), before);
+    assert_one_line_error(
+        "whole sweep onto a shard",
+        &compare(&[], &shard),
+        "it holds a shard (shard.json) that --merge reads; give the whole sweep a folder of its own",
+    );
+    assert_eq!(std::fs::read_to_string(&curves).unwrap(), text_before);
+    // A merge writes its three files as a set, and again over its own earlier merge.
+    for _ in 0..2 {
+        let r = merge_into(&d.join("merged"));
+        assert!(r.status.success(), "{}", text(&r.stderr));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(d.join("merged"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["compare.svg", "curves.csv", "summary.csv"]);
 }
 
 #[test]

@@ -7,13 +7,13 @@
 //! a batch scheduler; `--merge` joins them into the same bytes.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Parser;
 use ndnet_charts::{Band, plot_bands};
 use ndnet_data::{Prepared, Table, Task};
-use ndnet_files::write_atomic;
+use ndnet_files::{RunFolder, write_atomic};
 use ndnet_layers::Mse;
 use ndnet_optim::OptimizerOptions;
 use ndnet_sweep::{CurveStats, Shard, SweepJob, SweepRun, curves_csv, mean_sd, merge_shards, run_sweep, write_shard};
@@ -181,10 +181,9 @@ fn summary(args: &CompareArgs, best: &[(String, Vec<&SweepRun>)]) -> Vec<[String
         .collect()
 }
 
-/// `curves.csv`, `compare.svg` and `summary.csv` (the same bytes for any --jobs or sharding),
-/// then the table with wall times on stdout.
-fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
-    crate::program::create_dir(&args.out)?;
+/// `curves.csv`, `compare.svg` and `summary.csv` (the same bytes for any --jobs or sharding)
+/// into `dir`, then the table with wall times on stdout.
+fn write_outputs(args: &CompareArgs, dir: &Path, runs: &[SweepRun]) -> Outcome {
     let best = best_per_optimizer(runs);
     let stats = |f: fn(&SweepRun) -> &Vec<f64>| -> Vec<CurveStats> {
         best.iter()
@@ -202,13 +201,13 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
     ];
     let panels = [(titles[0].as_str(), train_bands.as_slice()), (titles[1].as_str(), val_bands.as_slice())];
     // The plot first: it is what fails (nothing finite to draw), and then no old file is touched.
-    plot_bands(&args.out.join("compare.svg"), "loss", &panels)?;
-    write_atomic(&args.out.join("curves.csv"), curves_csv(runs).as_bytes())?;
+    plot_bands(&dir.join("compare.svg"), "loss", &panels)?;
+    write_atomic(&dir.join("curves.csv"), curves_csv(runs).as_bytes())?;
     let rows = summary(args, &best);
     let target = format!("epochs to val≤{}", args.target_loss);
     let mut csv = format!("optimizer,final_train_loss,final_val_loss,{}\n", target.replace(',', ";"));
     rows.iter().for_each(|r| csv.push_str(&format!("{}\n", r.join(","))));
-    write_atomic(&args.out.join("summary.csv"), csv.as_bytes())?;
+    write_atomic(&dir.join("summary.csv"), csv.as_bytes())?;
     say(format_args!(
         "{:<28} {:>20} {:>20} {target:>18} {:>12}",
         "optimizer (best lr)", "final train loss", "final val loss", "s per run"
@@ -219,7 +218,7 @@ fn write_outputs(args: &CompareArgs, runs: &[SweepRun]) -> Outcome {
         let secs = if secs > 0.0 { format!("{secs:.3}") } else { "—".to_string() };
         say(format_args!("{label:<28} {train:>20} {val:>20} {epochs:>18} {secs:>12}"))?;
     }
-    say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()))
+    Ok(())
 }
 
 /// What shapes every run's results besides its job: shards must agree on it to be merged.
@@ -231,13 +230,41 @@ fn settings(args: &CompareArgs) -> serde_json::Value {
     })
 }
 
-/// Runs `ndnet compare`.
+/// Every file `ndnet compare` writes into its folder: a whole sweep's three, or a shard's two.
+const OUTPUTS: &[&str] = &["curves.csv", "summary.csv", "compare.svg", "shard.json"];
+
+/// Refuses an `--out` that holds the other kind of result: a shard's `curves.csv` would replace a
+/// whole sweep's (hours of runs), and a whole sweep would replace a shard that a merge needs.
+fn refuse_other_kind(args: &CompareArgs) -> Outcome {
+    let holds = |name: &str| args.out.join(name).exists();
+    let out = args.out.display();
+    if args.shard.is_some() && (holds("summary.csv") || holds("compare.svg")) {
+        return Err(format!(
+            "invalid --out {out} for --shard: it holds a whole sweep's results (summary.csv, compare.svg); give the shard a folder of its own"
+        )
+        .into());
+    }
+    if args.shard.is_none() && holds("shard.json") {
+        return Err(format!(
+            "invalid --out {out}: it holds a shard (shard.json) that --merge reads; give the whole sweep a folder of its own"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs `ndnet compare`: its outputs appear in `--out` as a set, when the sweep is done.
 pub fn run(args: CompareArgs) -> Outcome {
     check_args(&args)?;
-    crate::program::create_dir(&args.out)?; // before hours of runs, not after
+    refuse_other_kind(&args)?;
+    // Taken before hours of runs, not after: the lock, and a folder of this program's files.
+    let folder = RunFolder::open(&args.out, OUTPUTS)?;
     let jobs = jobs(&args);
     if let Some(dirs) = &args.merge {
-        return write_outputs(&args, &merge_shards(dirs, &jobs, &settings(&args))?);
+        let runs = merge_shards(dirs, &jobs, &settings(&args))?;
+        write_outputs(&args, folder.path(), &runs)?;
+        folder.commit()?;
+        return say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()));
     }
     let table = Table::from_csv(args.data.data_path())?;
     let config = args.data.pipeline_config()?.with_task(Some(Task::Regression));
@@ -256,9 +283,14 @@ pub fn run(args: CompareArgs) -> Outcome {
     }
     match args.shard {
         Some(shard) => {
-            write_shard(&args.out, shard, &jobs, &settings(&args), &runs)?;
+            write_shard(folder.path(), shard, &jobs, &settings(&args), &runs)?;
+            folder.commit()?;
             say(format_args!("Wrote shard {shard} ({} of {} runs) to {}", runs.len(), jobs.len(), args.out.display()))
         }
-        None => write_outputs(&args, &runs),
+        None => {
+            write_outputs(&args, folder.path(), &runs)?;
+            folder.commit()?;
+            say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()))
+        }
     }
 }

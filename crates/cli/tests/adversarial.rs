@@ -170,9 +170,19 @@ fn model_files_whose_bytes_or_parts_disagree_are_refused() {
     let at = bytes.len() - 3;
     bytes[at] ^= 0x40;
     let flipped = d.join("flipped.safetensors");
-    std::fs::write(&flipped, bytes).unwrap();
+    std::fs::write(&flipped, &bytes).unwrap();
     let out = predict(&flipped);
     assert!(String::from_utf8_lossy(&out.stderr).contains("the file is damaged"), "{out:?}");
+    // The seal's own name broken by a byte (found by the fuzz target `model_file`): without the
+    // seal the file would read as one from before seals and the flipped weight would predict.
+    let field = ndnet_files::SEAL_FIELD.as_bytes();
+    let name_at = (0..bytes.len() - field.len()).find(|&i| &bytes[i..i + field.len()] == field).unwrap();
+    bytes[name_at] ^= 0x01;
+    let unsealed = d.join("unsealed.safetensors");
+    std::fs::write(&unsealed, &bytes).unwrap();
+    let out = predict(&unsealed);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("the file is damaged: it was written with a seal"), "{said}");
     // Parts that disagree, written with a whole seal (as a tool that re-saves would).
     let (net, metadata) = ndnet_trainer::load_model::<f32>(&model).unwrap();
     let resave = |name: &str, metadata: &ndnet_trainer::RunMetadata, net: &ndnet_layers::Sequential<f32>| {

@@ -167,6 +167,8 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
         }
         let value: serde_json::Value = serde_json::from_str(&covered)
             .map_err(|e| bad(path, format!("not a checkpoint: invalid or truncated JSON ({e})")))?;
+        let model_format = value.get("metadata").and_then(|m| m.get("format")).and_then(serde_json::Value::as_u64);
+        check_sealed(text, model_format, path)?;
         if value.get("format").and_then(|f| f.as_str()) != Some(CHECKPOINT_FORMAT) {
             return Err(bad(path, format!("not an ndnet checkpoint (no \"format\": \"{CHECKPOINT_FORMAT}\")")));
         }
@@ -208,4 +210,18 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Checkpoint<F> {
 
 pub(crate) fn bad(path: &Path, message: String) -> TrainError {
     TrainError::Checkpoint { path: path.to_path_buf(), message }
+}
+
+/// Refuses a stored JSON text that ndnet wrote with a seal but that has none now: one whose
+/// model format has seals (2 on) or that still names the seal's field. Files from before the
+/// seal hold neither and are read unchecked; without this rule a byte that breaks the seal
+/// would make a damaged file read as such an older one.
+pub(crate) fn check_sealed(stored: &str, model_format: Option<u64>, path: &Path) -> Result<()> {
+    let sealed = ndnet_files::unseal(stored).1.is_some();
+    if sealed || (model_format.unwrap_or(1) < 2 && !stored.contains(ndnet_files::SEAL_FIELD)) {
+        return Ok(());
+    }
+    let message =
+        "the file is damaged: it was written with a seal (a digest of its contents) and the seal is missing or broken";
+    Err(bad(path, message.into()))
 }

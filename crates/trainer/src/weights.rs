@@ -196,6 +196,11 @@ pub fn read_safetensors_metadata_bytes(bytes: &[u8], path: &Path) -> Result<RunM
     metadata_of(bytes, path)
 }
 
+/// The `format` a metadata JSON text states (none in files from before formats were numbered).
+fn metadata_format(json: &str) -> Option<u64> {
+    serde_json::from_str::<serde_json::Value>(json).ok()?.get("format")?.as_u64()
+}
+
 /// The file's metadata, after its digest (when it has one) is checked against its contents.
 fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
     let (_, meta) =
@@ -211,6 +216,7 @@ fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
         }
     }
     let Some(json) = json else { return Ok(RunMetadata::default()) };
+    crate::checkpoint::check_sealed(json, metadata_format(json), path)?;
     let newer = |format: u64| {
         let version = env!("CARGO_PKG_VERSION");
         format!(
@@ -218,9 +224,7 @@ fn metadata_of(bytes: &[u8], path: &Path) -> Result<RunMetadata> {
         )
     };
     // The format first: a newer file's other fields may not parse, and that is not the story.
-    let format = serde_json::from_str::<serde_json::Value>(json)
-        .ok()
-        .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64));
+    let format = metadata_format(json);
     if let Some(format) = format.filter(|&f| f > u64::from(MODEL_FORMAT)) {
         return Err(bad(path, newer(format)));
     }
