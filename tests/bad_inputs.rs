@@ -145,12 +145,12 @@ fn bad_flags_name_the_flag_and_its_range() {
     // exit 1 like every other bad input.
     let parser_cases: [(&[&str], &str); 5] = [
         (&["--hidden", "-3"], "invalid --hidden -3: allowed widths 1 to 65536"),
-        (&["--epochs", "many"], "invalid value 'many' for '--epochs"),
+        (&["--epochs", "many"], "invalid --epochs many: allowed a whole number (see --help)"),
         (
             &["--preset", "mxnet"],
             "invalid --preset mxnet: allowed for rmsprop one of keras, pytorch, tf1, optax, textbook",
         ),
-        (&["--standardize", "some"], "invalid standardize = some: allowed one of none, features, all"),
+        (&["--standardize", "some"], "invalid --standardize some: allowed one of none, features, all"),
         (&["--no-such-flag"], "unexpected argument '--no-such-flag' found (see --help)"),
     ];
     for (args, want) in parser_cases {

@@ -120,8 +120,11 @@ fn check_args(args: &CompareArgs) -> Outcome {
         let inputs = [("--merge", dir.as_path())];
         crate::program::refuse_overwrite(&args.out, &inputs)?;
     }
-    if let Some(&bad) = args.lr_grid.iter().flatten().find(|lr| !(**lr > 0.0 && lr.is_finite())) {
-        crate::program::check("lr-grid", false, bad, "learning rates > 0 and finite")?;
+    // The runs train in f32: a rate that is 0 or infinite there (1e-320, 1e39) is refused here,
+    // by this flag's name, not by the optimizer's.
+    let usable = |lr: f64| lr > 0.0 && lr.is_finite() && (lr as f32) > 0.0 && (lr as f32).is_finite();
+    if let Some(&bad) = args.lr_grid.iter().flatten().find(|lr| !usable(**lr)) {
+        crate::program::check("lr-grid", false, bad, "learning rates > 0 and finite as 32-bit floats")?;
     }
     if args.shard.is_some() && args.merge.is_some() {
         return Err("invalid --shard with --merge: allowed one of the two".into());

@@ -203,7 +203,7 @@ impl ModelFlags {
             .with_embeddings(pipeline.embedded(), self.embedding_dim)
             .with_members(self.members, self.ensemble()?)
             .with_numeric(self.numeric()?);
-        architecture.validate()?;
+        architecture.validate().map_err(crate::program::with_flag_hint)?;
         Ok(architecture)
     }
 }

@@ -54,11 +54,48 @@ pub fn parse_command<A: clap::FromArgMatches>(command: clap::Command) -> A {
             let _ = e.print();
             std::process::exit(0);
         }
-        let text = e.render().to_string();
-        let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
-        let _ = writeln!(std::io::stderr(), "error: {} (see --help)", one_line(line));
+        let line = flag_value_error(&e).unwrap_or_else(|| {
+            let text = e.render().to_string();
+            text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string()
+        });
+        let _ = writeln!(std::io::stderr(), "error: {} (see --help)", one_line(&line));
         std::process::exit(1)
     })
+}
+
+/// A value clap refused, said the way every other refused flag is: `invalid --numbers bogus:
+/// allowed one of standard, robust, quantile` (clap's own says `invalid value 'bogus' for
+/// '--numbers <NUMBERS>'`, then the parser's words, which name no flag).
+fn flag_value_error(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(e.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) {
+        return None;
+    }
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let flag = text(ContextKind::InvalidArg)?;
+    let flag = flag.split_whitespace().next().unwrap_or(&flag).to_string();
+    let value = text(ContextKind::InvalidValue)?;
+    let allowed = match (e.get(ContextKind::ValidValue), std::error::Error::source(e)) {
+        (Some(ContextValue::Strings(names)), _) => format!("one of {}", names.join(", ")),
+        // The parser's own message: `invalid <what> = <value>: allowed <…>`, or a sentence.
+        (_, Some(source)) => {
+            let said = source.to_string();
+            match said.split_once(": allowed ") {
+                Some((_, allowed)) => allowed.to_string(),
+                None if source.is::<std::num::ParseFloatError>() => "a number".into(),
+                None if source.is::<std::num::ParseIntError>() && said.contains("too large") => {
+                    "a whole number (this one is too large)".into()
+                }
+                None if source.is::<std::num::ParseIntError>() => "a whole number".into(),
+                None => return Some(format!("invalid {flag} {value}: {said}")),
+            }
+        }
+        _ => return None,
+    };
+    Some(format!("invalid {flag} {value}: allowed {allowed}"))
 }
 
 /// Prints a line on stdout; an error (a closed stdout) ends the program quietly in [`finish`].
@@ -186,6 +223,9 @@ pub fn percent(level: f64) -> String {
 /// setting's error in the words of its flag (`invalid --class-weight 1,2: allowed …`).
 pub fn with_flag_hint(e: impl Into<TrainError>) -> Box<dyn Error> {
     let e: TrainError = e.into();
+    if let TrainError::Fold { fold, source } = e {
+        return format!("fold {fold}: {}", with_flag_hint(*source)).into();
+    }
     if let TrainError::Config { name, value, allowed } = &e
         && FLAG_SETTINGS.contains(name)
     {
@@ -222,7 +262,7 @@ const DATA_FLAGS: [(&str, &str); 10] = [
 ];
 
 /// The library settings named as the program's flags are (`TrainError::Config { name, .. }`).
-const FLAG_SETTINGS: [&str; 5] = ["class-weight", "loss", "cv", "interval", "interval-score"];
+const FLAG_SETTINGS: [&str; 6] = ["class-weight", "loss", "cv", "interval", "interval-score", "members"];
 
 /// Refuses an output folder that holds one of the inputs (by any spelling of the path): a run
 /// replaces its folder as a whole, which would destroy what the user gave.

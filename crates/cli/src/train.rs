@@ -271,7 +271,7 @@ fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn 
     if let Some((level, score)) = plan.interval {
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
-    let spec = args.model.architecture(&p.pipeline)?.spec_for(&p)?;
+    let spec = args.model.architecture(&p.pipeline)?.spec_for(&p).map_err(with_flag_hint)?;
     let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;

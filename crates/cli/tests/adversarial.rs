@@ -344,3 +344,27 @@ fn an_unnamed_column_is_named_by_position_and_a_one_column_table_keeps_its_blank
     ]);
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1 + 5, "five rows in, five out");
 }
+
+#[test]
+fn every_refused_value_names_its_flag_in_one_sentence() {
+    let d = dir("flag-messages");
+    let data = table(&d, "data.csv", 40, |_, x| format!("{}", 2.0 * x));
+    let train = |extra: &[&str], want: &str| {
+        let mut args = vec!["train", "--data", &data, "--target", "y", "--out", "unused"];
+        args.extend_from_slice(extra);
+        refused(&args, want);
+    };
+    // Values clap parses: its own wording named no flag, or the parser's setting instead.
+    train(&["--numbers", "bogus"], "invalid --numbers bogus: allowed one of standard, robust, quantile");
+    train(&["--missing", "bogus"], "invalid --missing bogus: allowed one of error, drop, mean, median");
+    train(&["--unknown-category", "x"], "invalid --unknown-category x: allowed one of error, ignore");
+    train(&["--recipe", "bogus"], "invalid --recipe bogus: allowed one of tabm, plain-mlp");
+    train(&["--lr", "abc"], "invalid --lr abc: allowed a number");
+    train(&["--seed", "-1"], "invalid --seed -1: allowed a whole number");
+    // Settings checked by the library, said by their flags.
+    train(&["--hidden", "0"], "invalid --members 8: allowed 1 when there is no hidden layer");
+    train(&["--cv", "3", "--interval", "0.9"], "fold 1: invalid --interval 0.9: allowed at least");
+    // A rate that is 0 once stored as f32 is refused by --lr-grid, not by an optimizer's --lr.
+    let compare = ["compare", "--data", &data, "--target", "y", "--lr-grid", "1e-320", "--out", "unused"];
+    refused(&compare, "invalid --lr-grid 1e-320: allowed learning rates > 0 and finite as 32-bit floats");
+}

@@ -64,7 +64,7 @@ macro_rules! from_str_by_name {
             fn from_str(s: &str) -> Result<Self> {
                 match s.to_ascii_lowercase().as_str() {
                     $($name => Ok($ty::$variant),)+
-                    _ => Err(config($what, s, concat!("one of", $(" ", $name),+))),
+                    _ => Err(config($what, s, &format!("one of {}", [$($name),+].join(", ")))),
                 }
             }
         }
@@ -1013,6 +1013,12 @@ pub(crate) fn short(v: f64) -> String {
     if v != 0.0 && (v.abs() >= 1e16 || v.abs() < 1e-6) { format!("{v:e}") } else { v.to_string() }
 }
 
+/// A computed number (a mean, a median) to 6 significant digits, as a summary shows it:
+/// `0.546548`, not `0.5465478377336428` (the model keeps every digit).
+pub(crate) fn rounded(v: f64) -> String {
+    short(format!("{v:.5e}").parse().unwrap_or(v))
+}
+
 /// A number cell as a finite value, or an error naming it.
 fn finite(table: &Table, row: usize, col: usize, cell: Cell<'_>) -> Result<f64> {
     match cell {
@@ -1290,7 +1296,11 @@ impl fmt::Display for DataSummary {
         write!(f, "\nInputs ({}): {}", self.features.len(), elide(&self.features, 20))?;
         for (column, n, value) in &self.filled {
             match value {
-                Some(v) => write!(f, "\nFilled: {n} missing cells of `{column}` with {v} (from the training rows)")?,
+                Some(v) => write!(
+                    f,
+                    "\nFilled: {n} missing cells of `{column}` with {} (from the training rows)",
+                    rounded(*v)
+                )?,
                 None => write!(f, "\nFilled: {n} missing cells of `{column}` as no category (all zeros)")?,
             }
         }

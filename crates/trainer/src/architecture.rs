@@ -306,7 +306,7 @@ impl Architecture {
     /// Errors naming the first setting out of range (checks the whole description).
     pub fn validate(&self) -> Result<()> {
         if self.members > 1 && self.hidden.is_empty() {
-            return Err(config("members", self.members, "1 without hidden layers (an ensemble needs one)"));
+            return Err(config("members", self.members, "1 when there is no hidden layer (an ensemble needs one)"));
         }
         self.spec().resolve(&ndnet_tabular::registry())?;
         Ok(())
