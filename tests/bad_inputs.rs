@@ -178,8 +178,12 @@ fn broken_checkpoints_and_weights() {
         std::fs::write(&p, bytes).unwrap();
         p
     };
+    // Edited as a file from before seals (no seal, no model format number), so that the checks
+    // behind the seal are reached: a numbered format without its seal is refused as damaged.
     let edit = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut v = value.clone();
+        v.as_object_mut().unwrap().remove(ndnet::files::SEAL_FIELD);
+        v["metadata"].as_object_mut().unwrap().remove("format");
         f(&mut v);
         serde_json::to_vec(&v).unwrap()
     };

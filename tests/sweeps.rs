@@ -105,7 +105,7 @@ fn merging_checks_the_shards() {
     assert_one_line_error(
         "missing shard",
         &merge(&["s1", "s2"], &[]),
-        "invalid shards = 2 of 3 given (shard 3 is missing)",
+        "invalid --merge: 2 of 3 given (shard 3 is missing); allowed every shard once",
     );
     assert_one_line_error("twice", &merge(&["s1", "s1"], &[]), "shard 1/3 given twice");
     assert_one_line_error(
@@ -116,6 +116,6 @@ fn merging_checks_the_shards() {
     assert_one_line_error(
         "bad shard",
         &example("compare_optimizers").args(["--shard", "4/3"]).output().unwrap(),
-        "invalid shard = 4/3: allowed I/N with 1 ≤ I ≤ N",
+        "invalid --shard 4/3: allowed I/N with 1 ≤ I ≤ N",
     );
 }

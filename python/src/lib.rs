@@ -39,7 +39,7 @@ fn train(py: Python<'_>, csv: Vec<u8>, args: Vec<String>) -> PyResult<Py<PyBytes
     let bytes = py.detach(move || -> Outcome<Vec<u8>> {
         let head = ["ndnet train", "--data", TABLE, "--quiet"].map(String::from);
         let all = head.into_iter().chain(args);
-        let args = parse_args(all.map(std::ffi::OsString::from)).map_err(|e| first_line(&e.to_string()))?;
+        let args = parse_args(all.map(std::ffi::OsString::from)).map_err(|e| ndnet_cli::program::parser_error(&e))?;
         let table = Table::from_csv_bytes(&csv, Path::new(TABLE)).map_err(|e| e.to_string())?;
         let (model, metadata) = train_table(&args, &table).map_err(|e| e.to_string())?;
         safetensors_bytes(&model, &metadata, Path::new(MODEL)).map_err(|e| e.to_string())
@@ -106,11 +106,6 @@ fn describe(py: Python<'_>, model: Vec<u8>) -> PyResult<String> {
         Ok(described.to_string())
     });
     text.map_err(value_error)
-}
-
-/// The first line of a multi-line message (clap's usage notes), as the program's errors are one.
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim_start_matches("error: ").to_string()
 }
 
 /// The module.

@@ -264,7 +264,13 @@ pub fn run(args: CompareArgs) -> Outcome {
     let folder = RunFolder::open(&args.out, OUTPUTS)?;
     let jobs = jobs(&args);
     if let Some(dirs) = &args.merge {
-        let runs = merge_shards(dirs, &jobs, &settings(&args))?;
+        let runs = merge_shards(dirs, &jobs, &settings(&args)).map_err(|e| match e {
+            // The library names the shards; the program says which flag gave them.
+            ndnet_sweep::SweepError::Config { name: "shards", value, allowed } => {
+                format!("invalid --merge: {value}; allowed {allowed}").into()
+            }
+            e => Box::<dyn std::error::Error>::from(e),
+        })?;
         write_outputs(&args, folder.path(), &runs)?;
         folder.commit()?;
         return say(format_args!("Wrote curves.csv, summary.csv and compare.svg to {}", args.out.display()));

@@ -54,13 +54,19 @@ pub fn parse_command<A: clap::FromArgMatches>(command: clap::Command) -> A {
             let _ = e.print();
             std::process::exit(0);
         }
-        let line = flag_value_error(&e).unwrap_or_else(|| {
-            let text = e.render().to_string();
-            text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string()
-        });
-        let _ = writeln!(std::io::stderr(), "error: {} (see --help)", one_line(&line));
+        let _ = writeln!(std::io::stderr(), "error: {} (see --help)", parser_error(&e));
         std::process::exit(1)
     })
+}
+
+/// A command-line error as one line, without clap's `error: ` (a refused value said as every
+/// other refused flag is).
+pub fn parser_error(e: &clap::Error) -> String {
+    let line = flag_value_error(e).unwrap_or_else(|| {
+        let text = e.render().to_string();
+        text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_string()
+    });
+    one_line(&line)
 }
 
 /// A value clap refused, said the way every other refused flag is: `invalid --numbers bogus:

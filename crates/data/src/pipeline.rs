@@ -872,19 +872,20 @@ impl Pipeline {
 
     /// Encoded features in original units → the model's input, in the model's float type.
     pub fn transform_x<F: NdFloat>(&self, x: &Array2<f64>) -> Array2<F> {
-        if self.number_transform == NumberTransform::None {
-            return self.feature_scaler.transform(x).mapv(crate::cast);
-        }
-        let mut x = x.to_owned();
-        for mut row in x.rows_mut() {
-            let row = row.as_slice_mut().expect("an owned row-major array");
-            self.number_transform.before_scaler(row);
-            for ((v, &m), &s) in row.iter_mut().zip(&self.feature_scaler.mean).zip(&self.feature_scaler.scale) {
+        // Row by row into `F`: no second f64 copy of the whole table.
+        let (mean, scale) = (&self.feature_scaler.mean, &self.feature_scaler.scale);
+        let mut out = Array2::<F>::zeros(x.raw_dim());
+        let mut row = vec![0.0; x.ncols()];
+        for (mut to, from) in out.rows_mut().into_iter().zip(x.rows()) {
+            row.iter_mut().zip(from).for_each(|(v, &x)| *v = x);
+            self.number_transform.before_scaler(&mut row);
+            for ((v, &m), &s) in row.iter_mut().zip(mean).zip(scale) {
                 *v = (*v - m) / s;
             }
-            self.number_transform.after_scaler(row);
+            self.number_transform.after_scaler(&mut row);
+            to.iter_mut().zip(&row).for_each(|(t, &v)| *t = crate::cast(v));
         }
-        x.mapv(crate::cast)
+        out
     }
 
     /// Encoded rows `rows` of `table` (`x`, before scaling) → the model's input

@@ -196,10 +196,11 @@ impl<F: NdFloat> Prepared<F> {
                 (0..table.len()).filter(|&r| table.is_missing(r, target)).count().min(dropped);
         }
         // Finite in the file is not enough: 1e300 overflows f32 once scaled.
+        let mut inputs = Vec::with_capacity(3);
         for (part, data) in
             [(&rows.train, &split.train), (&rows.validation, &split.validation), (&rows.test, &split.test)]
         {
-            pipeline.model_input::<F>(table, part, &data.x)?;
+            inputs.push(pipeline.model_input::<F>(table, part, &data.x)?);
             let y = pipeline.transform_y::<F>(&data.y);
             if let Some((i, _)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 let message = format!(
@@ -211,16 +212,29 @@ impl<F: NdFloat> Prepared<F> {
                 return Err(table.error(Some(table.line(part[i])), &message));
             }
         }
-        Ok(Self::with_pipeline(split, pipeline, summary, rows))
+        let [train_x, val_x, test_x]: [Array2<F>; 3] = inputs.try_into().expect("three parts");
+        Ok(Self::with_inputs(split, pipeline, summary, rows, [train_x, val_x, test_x]))
     }
 
     fn with_pipeline(split: Split, pipeline: Pipeline, summary: DataSummary, rows: SplitRows) -> Self {
+        let x = [&split.train.x, &split.validation.x, &split.test.x].map(|x| pipeline.transform_x(x));
+        Self::with_inputs(split, pipeline, summary, rows, x)
+    }
+
+    /// The prepared parts, given the model inputs of train, validation and test.
+    fn with_inputs(
+        split: Split,
+        pipeline: Pipeline,
+        summary: DataSummary,
+        rows: SplitRows,
+        [train_x, val_x, test_x]: [Array2<F>; 3],
+    ) -> Self {
         Prepared {
-            train_x: pipeline.transform_x(&split.train.x),
+            train_x,
             train_y: pipeline.transform_y(&split.train.y),
-            val_x: pipeline.transform_x(&split.validation.x),
+            val_x,
             val_y: pipeline.transform_y(&split.validation.y),
-            test_x: pipeline.transform_x(&split.test.x),
+            test_x,
             split,
             pipeline,
             summary,
