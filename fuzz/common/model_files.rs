@@ -9,6 +9,7 @@
 //!   format number, as a file from before the seal, so that the checks behind it are reached;
 //! - a checkpoint the same way;
 //! - a sealed file byte by byte (a byte XORed at each of up to two positions).
+//!
 //! It is then loaded with `load_model_bytes` and, when that succeeds, used to predict (with its
 //! calibration), input-checked and exported to ONNX. The properties: every input gives `Ok` or
 //! `Err`, never a panic or an abort; and a sealed file that loads after one or two of its bytes
