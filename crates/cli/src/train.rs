@@ -272,6 +272,8 @@ fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn 
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
     let spec = args.model.architecture(&p.pipeline)?.spec_for(&p).map_err(with_flag_hint)?;
+    // What follows reads the model inputs and the targets only.
+    let p = p.without_original_inputs();
     let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;
