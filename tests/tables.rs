@@ -27,7 +27,7 @@ fn missing_lines(csv: &str) -> Vec<u64> {
 
 fn bedrooms(table: &Table, rows: &[usize]) -> Vec<f64> {
     let c = table.column("total_bedrooms").unwrap();
-    rows.iter().filter_map(|&r| std::str::from_utf8(table.raw(r, c)).unwrap().parse().ok()).collect()
+    rows.iter().filter_map(|&r| std::str::from_utf8(&table.raw(r, c)).unwrap().parse().ok()).collect()
 }
 
 #[test]

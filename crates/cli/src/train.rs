@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use ndnet_charts::{plot_confusion, plot_folds, plot_loss, plot_predicted_vs_actual, plot_roc};
 use ndnet_data::{PipelineConfig, Prepared, Table, Task};
-use ndnet_files::{RunFolder, write_atomic};
+use ndnet_files::{RunFolder, write_atomic, write_atomic_by};
 use ndnet_layers::{ModelSpec, RegressionLoss};
 use ndnet_trainer::{
     Calibration, ClassWeight, CvSettings, Evaluation, FitSettings, Fitted, IntervalScore, RunMetadata, Settings,
@@ -271,9 +271,9 @@ fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn 
     if let Some((level, score)) = plan.interval {
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
-    let spec = args.model.architecture(&p.pipeline)?.spec_for(&p).map_err(with_flag_hint)?;
     // What follows reads the model inputs and the targets only.
     let p = p.without_original_inputs();
+    let spec = args.model.architecture(&p.pipeline)?.spec_for(&p).map_err(with_flag_hint)?;
     let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {
         say(format_args!("Kept the weights of epoch {} (validation loss {:.4})", best.epoch, best.loss))?;
@@ -411,7 +411,7 @@ fn write_outputs(args: &TrainArgs, out: &Path, table: &Table, run: Run) -> Writt
     });
     let metrics = serde_json::json!({ "network": evaluation, "baseline": baseline, "interval": interval });
     write_atomic(&out.join("metrics.json"), serde_json::to_string_pretty(&metrics)?.as_bytes())?;
-    write_atomic(&out.join("split.csv"), split_csv(p).as_bytes())?;
+    write_atomic_by(&out.join("split.csv"), |w| write_split(p, w))?;
     if let Some((_, predicted)) = &scored {
         let uncertainty = covered.as_ref().map(|c| &c.0);
         write_predictions(table, &p.rows.test, &p.pipeline, predicted, uncertainty, &out.join("test_predictions.csv"))?;
@@ -428,12 +428,12 @@ fn write_outputs(args: &TrainArgs, out: &Path, table: &Table, run: Run) -> Writt
 
 /// `row,part`: each table row (0 = the first under the header) and its part, for a comparison
 /// that must use the same split.
-fn split_csv(p: &Prepared<f32>) -> String {
-    let mut s = String::from("row,part\n");
+fn write_split(p: &Prepared<f32>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "row,part")?;
     for (part, rows) in [("train", &p.rows.train), ("validation", &p.rows.validation), ("test", &p.rows.test)] {
-        rows.iter().for_each(|r| s.push_str(&format!("{r},{part}\n")));
+        rows.iter().try_for_each(|r| writeln!(w, "{r},{part}"))?;
     }
-    s
+    Ok(())
 }
 
 /// The pictures of the test rows; returns their file names.

@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod cell;
+mod column;
 mod dataset;
 mod date;
 mod error;

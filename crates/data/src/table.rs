@@ -12,29 +12,27 @@
 //! assert!(t.column("garden").unwrap_err().to_string().contains("no column `garden`; the columns are: price, rooms, town"));
 //! ```
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use crate::column::Column;
 use crate::error::{DataError, io};
 use crate::{Cell, Result};
 
 /// The rows of a CSV file under its header, cells as the file has them.
 ///
-/// The cells are kept as one run of bytes with an end offset per cell — no allocation per row or
-/// cell — so a table costs about its cells' text plus 4 bytes a cell and 16 a row.
+/// Each column is kept compactly: numbers as f32 or f64 values,
+/// text as codes or one run of bytes — no allocation per row or cell — and every cell's text
+/// comes back as the file has it.
 #[derive(Debug, Clone)]
 pub struct Table {
     path: PathBuf,
     header: Vec<String>,
-    /// Every cell's bytes, row after row, without separators or quotes.
-    bytes: Vec<u8>,
-    /// Where each row's cells start in `bytes`, and where the last row ends.
-    row_starts: Vec<u64>,
-    /// Each cell's end, counted from its row's start: `header.len()` per row.
-    ends: Vec<u32>,
+    columns: Vec<Column>,
     lines: Vec<u64>,
 }
 
@@ -81,14 +79,8 @@ impl Table {
         let source = Counted { inner: std::io::Cursor::new(head).chain(rest), cr_only, ends: Rc::clone(&ends) };
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(source);
         let header = read_header(&mut reader, path)?;
-        let mut table = Table {
-            path: path.to_path_buf(),
-            header,
-            bytes: Vec::new(),
-            row_starts: vec![0],
-            ends: Vec::new(),
-            lines: Vec::new(),
-        };
+        let columns = header.iter().map(|_| Column::new()).collect();
+        let mut table = Table { path: path.to_path_buf(), header, columns, lines: Vec::new() };
         let mut record = csv::ByteRecord::new();
         let mut last_line = 1;
         loop {
@@ -105,7 +97,7 @@ impl Table {
                 // The csv reader skips empty lines; in a one-column table each is a row whose
                 // cell is missing (between rows: a blank line at the end is no row).
                 for blank in last_line + 1..line {
-                    table.push(&csv::ByteRecord::from(vec![""]), blank, path)?;
+                    table.push(&csv::ByteRecord::from(vec![""]), blank);
                 }
             }
             // A quoted cell may span lines: the record ends where its last line is.
@@ -121,30 +113,20 @@ impl Table {
                 let message = format!("has {} fields, the header has {}", record.len(), table.header.len());
                 return Err(csv_error(path, Some(line), &message));
             }
-            table.push(&record, line, path)?;
+            table.push(&record, line);
         }
         if table.lines.is_empty() {
             return Err(csv_error(path, None, "the table has a header but no rows"));
         }
-        table.bytes.shrink_to_fit();
-        table.ends.shrink_to_fit();
-        table.row_starts.shrink_to_fit();
+        table.columns.iter_mut().for_each(Column::shrink);
         table.lines.shrink_to_fit();
         Ok(table)
     }
 
     /// Appends one row read from `line`.
-    fn push(&mut self, record: &csv::ByteRecord, line: u64, path: &Path) -> Result<()> {
-        let start = self.bytes.len();
-        for field in record {
-            self.bytes.extend_from_slice(field);
-            let end = u32::try_from(self.bytes.len() - start)
-                .map_err(|_| csv_error(path, Some(line), "the row is longer than 4 GiB"))?;
-            self.ends.push(end);
-        }
-        self.row_starts.push(self.bytes.len() as u64);
+    fn push(&mut self, record: &csv::ByteRecord, line: u64) {
+        self.columns.iter_mut().zip(record).for_each(|(column, cell)| column.push(cell));
         self.lines.push(line);
-        Ok(())
     }
 
     /// The file the table came from.
@@ -184,17 +166,13 @@ impl Table {
         })
     }
 
-    /// The raw bytes of a cell.
+    /// The raw bytes of a cell, as the file has them.
     ///
     /// # Panics
     /// When the row or column is out of range.
     #[track_caller]
-    pub fn raw(&self, row: usize, column: usize) -> &[u8] {
-        let width = self.header.len();
-        assert!(column < width, "column {column} of a table of {width} columns");
-        let start = self.row_starts[row] as usize;
-        let cell_start = if column == 0 { 0 } else { self.ends[row * width + column - 1] as usize };
-        &self.bytes[start + cell_start..start + self.ends[row * width + column] as usize]
+    pub fn raw(&self, row: usize, column: usize) -> Cow<'_, [u8]> {
+        self.columns[column].get(row)
     }
 
     /// What cell (`row`, `column`) holds; an error naming the cell when its bytes are not UTF-8
@@ -204,7 +182,7 @@ impl Table {
     /// When the row or column is out of range.
     #[track_caller]
     pub fn cell(&self, row: usize, column: usize) -> Result<Cell<'_>> {
-        Cell::parse(self.raw(row, column)).map_err(|m| self.cell_error(row, column, m))
+        self.columns[column].cell(row).map_err(|m| self.cell_error(row, column, m))
     }
 
     /// Whether cell (`row`, `column`) is missing (empty or a missing marker).
@@ -217,7 +195,7 @@ impl Table {
     /// messages quote and what a category is named.
     #[track_caller]
     pub fn text(&self, row: usize, column: usize) -> String {
-        String::from_utf8_lossy(self.raw(row, column)).trim().to_string()
+        String::from_utf8_lossy(&self.raw(row, column)).trim().to_string()
     }
 
     /// A row's raw cells, in file order (for writing it back out), as a record of its own.
@@ -226,7 +204,7 @@ impl Table {
     /// When `row >= self.len()`.
     #[track_caller]
     pub fn raw_row(&self, row: usize) -> csv::ByteRecord {
-        (0..self.header.len()).map(|c| self.raw(row, c)).collect()
+        self.columns.iter().map(|c| c.get(row)).collect()
     }
 
     /// An error about the cell at (`row`, `column`): file, line and column name.

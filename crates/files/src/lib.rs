@@ -20,7 +20,7 @@ mod error;
 mod run_folder;
 mod seal;
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_atomic_by};
 pub use digest::Fnv;
 pub use error::FileError;
 pub use run_folder::RunFolder;

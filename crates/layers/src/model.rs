@@ -25,9 +25,10 @@ use crate::{LayerError, Loss, Mode, Result, Saved, SavedState, StateValue, State
 /// [`Model::restore`] takes.
 pub type NamedTensors<F> = Vec<(String, ArrayD<F>)>;
 
-/// The rows [`Model::infer`] sends through at once: large enough that the per-block overhead
-/// vanishes, small enough that a wide model's buffers stay within tens of megabytes.
-pub const INFER_ROWS: usize = 2048;
+/// The rows [`Model::infer`] sends through at once: enough that the per-block overhead is small,
+/// few enough that a wide model's buffers stay within tens of megabytes (a TabM of 8 members of
+/// 128 units: about 25 MB).
+pub const INFER_ROWS: usize = 512;
 
 /// Named state entries in a model's order: what [`Model::state_snapshot`] returns and
 /// [`Model::restore_state`] takes.
@@ -157,13 +158,19 @@ pub trait Model<F: NdFloat> {
     /// a whole validation or prediction table at once would size every hidden buffer to it.
     /// For inference ([`Mode::Eval`]), where each row's output depends on that row alone.
     ///
-    /// Every block is a whole one (the last overlaps the one before it), because the matrix
-    /// products take another path for a handful of rows, with other rounding: so the result is
-    /// the one [`predict`](Model::predict) of all rows gives, bit for bit.
+    /// Every block is exactly [`INFER_ROWS`] rows — the last overlaps the one before it, and
+    /// fewer rows are padded with copies of themselves — because the matrix products take
+    /// another path, with other rounding, for another number of rows: so a row's prediction is
+    /// the same bits whether it is predicted alone or among a million rows.
     fn infer(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
         let n = x.nrows();
-        if n <= INFER_ROWS {
+        if n == 0 {
             return self.predict(x);
+        }
+        if n < INFER_ROWS {
+            let padded = Array2::from_shape_fn((INFER_ROWS, x.ncols()), |(i, j)| x[(i % n, j)]);
+            let out = self.predict(padded.view())?;
+            return Ok(out.slice_axis(Axis(0), Slice::from(..n)).to_owned());
         }
         let first = self.predict(x.slice_axis(Axis(0), Slice::from(..INFER_ROWS)))?;
         let mut out = Array2::zeros((n, first.ncols()));

@@ -21,7 +21,6 @@
 //! assert_eq!(serde_json::from_value::<Architecture>(serde_json::to_value(&arch).unwrap()).unwrap(), arch);
 //! ```
 
-use ndarray::Array2;
 use ndnet_data::{Prepared, Task};
 use ndnet_layers::{
     Activation, BatchNormSpec, DenseSpec, DropoutSpec, EmbeddingSpec, LayerDesc, ModelSpec, Real, Relu, Sequential,
@@ -231,7 +230,7 @@ impl Architecture {
     ///
     /// Errors when the architecture's settings are out of range.
     pub fn spec_for<F: ndarray::NdFloat>(&self, p: &Prepared<F>) -> Result<ModelSpec> {
-        let x = p.train_x.mapv(|v| v.to_f64().unwrap_or(f64::NAN));
+        let x = |j: usize| p.train_x.column(j).iter().map(|v| v.to_f64().unwrap_or(f64::NAN)).collect();
         let y: Vec<f64> = p.train_y.column(0).iter().map(|v| v.to_f64().unwrap_or(f64::NAN)).collect();
         let classes = (p.pipeline.task() == Task::Classification).then(|| p.pipeline.labels().len());
         let groups: Vec<(usize, usize, bool)> =
@@ -325,8 +324,9 @@ impl Architecture {
 
 /// The training rows as the model sees them, for the parts of a description fitted on data.
 struct SpecData<'a> {
-    /// Training inputs.
-    x: &'a Array2<f64>,
+    /// A column of the training inputs, in f64 (one at a time: the whole table in f64 would
+    /// take twice the memory of the inputs).
+    x: &'a dyn Fn(usize) -> Vec<f64>,
     /// Training targets (scaled values, or class indices).
     y: &'a [f64],
     /// The class count, for classes.
@@ -340,7 +340,7 @@ struct SpecData<'a> {
 /// feature. Inputs at or past `plain` (category codes) are left to the category embeddings.
 fn numeric_layer(numeric: NumericEmbedding, data: &SpecData<'_>, plain: usize) -> (Option<LayerDesc>, Vec<usize>) {
     let varies = |j: usize| {
-        let mut v: Vec<f64> = data.x.column(j).to_vec();
+        let mut v: Vec<f64> = (data.x)(j);
         v.sort_by(f64::total_cmp);
         v.dedup();
         v.len() >= 3
@@ -365,7 +365,7 @@ fn numeric_layer(numeric: NumericEmbedding, data: &SpecData<'_>, plain: usize) -
             let edges = columns
                 .iter()
                 .map(|&c| {
-                    let column = data.x.column(c).to_vec();
+                    let column = (data.x)(c);
                     match tree {
                         true => tree_bins(&column, data.y, data.classes, bins, 64, 1e-4),
                         false => quantile_bins(&column, bins),

@@ -22,7 +22,7 @@ use ndarray::{Array2, ArrayView1, NdFloat};
 use ndnet_layers::Model;
 
 use ndnet_data::{Pipeline, Prepared, Table, Task};
-use ndnet_files::write_atomic;
+use ndnet_files::write_atomic_by;
 
 use crate::{Calibration, Result, Uncertainty};
 
@@ -136,31 +136,32 @@ pub fn write_predictions(
     if let Some(c) = columns.iter().find(|c| table.header().contains(c)) {
         return Err(table.error(Some(1), &format!("already has a column `{c}`")).into());
     }
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| table.error(None, &format!("cannot write the predictions: {e}"));
-    let mut header = csv::ByteRecord::from(table.header().to_vec());
-    columns.iter().for_each(|c| header.push_field(c.as_bytes()));
-    csv.write_byte_record(&header).map_err(io)?;
     let classes = (pipeline.task() == Task::Classification).then(|| predicted_classes(predictions));
-    for (i, (&r, row)) in rows.iter().zip(predictions.rows()).enumerate() {
-        let mut record = table.raw_row(r);
-        if let Some(classes) = &classes {
-            record.push_field(pipeline.labels()[classes[i]].as_bytes());
-        }
-        // The shortest text that reads back exactly.
-        row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
-        match uncertainty {
-            Some(Uncertainty::Interval { lower, upper }) => {
-                record.push_field(lower[i].to_string().as_bytes());
-                record.push_field(upper[i].to_string().as_bytes());
+    // Streamed to the file: a large table's predictions are never held whole as text.
+    Ok(write_atomic_by(output, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        let mut header = csv::ByteRecord::from(table.header().to_vec());
+        columns.iter().for_each(|c| header.push_field(c.as_bytes()));
+        csv.write_byte_record(&header)?;
+        for (i, (&r, row)) in rows.iter().zip(predictions.rows()).enumerate() {
+            let mut record = table.raw_row(r);
+            if let Some(classes) = &classes {
+                record.push_field(pipeline.labels()[classes[i]].as_bytes());
             }
-            Some(Uncertainty::Sets(sets)) => record.push_field(set_text(pipeline, &sets[i]).as_bytes()),
-            None => {}
+            // The shortest text that reads back exactly.
+            row.iter().for_each(|p| record.push_field(p.to_string().as_bytes()));
+            match uncertainty {
+                Some(Uncertainty::Interval { lower, upper }) => {
+                    record.push_field(lower[i].to_string().as_bytes());
+                    record.push_field(upper[i].to_string().as_bytes());
+                }
+                Some(Uncertainty::Sets(sets)) => record.push_field(set_text(pipeline, &sets[i]).as_bytes()),
+                None => {}
+            }
+            csv.write_byte_record(&record)?;
         }
-        csv.write_byte_record(&record).map_err(io)?;
-    }
-    let bytes = csv.into_inner().map_err(|e| table.error(None, &format!("cannot write the predictions: {e}")))?;
-    Ok(write_atomic(output, &bytes)?)
+        csv.flush()
+    })?)
 }
 
 /// Reads `input`, predicts every row, and writes `output` (atomically): the input's columns as
