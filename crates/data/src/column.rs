@@ -200,7 +200,7 @@ impl Numbers {
 
     fn push(&mut self, cell: &[u8]) {
         let row = self.len();
-        if row % 64 == 0 {
+        if row.is_multiple_of(64) {
             self.point_zero.push(0);
         }
         let value = self.value_of(cell, row);
