@@ -63,6 +63,10 @@ fn short_number(v: f64, span: f64) -> String {
     }
 }
 
+/// The most points [`plot_predicted_vs_actual`] draws; of more rows, evenly spaced ones are
+/// drawn, and the note says so.
+pub const MAX_POINTS: usize = 5000;
+
 /// Test rows' predictions (y) against their actual values (x), with the diagonal where they
 /// would be equal; `note` (e.g. both models' R²) goes under the title.
 ///
@@ -78,10 +82,17 @@ pub fn plot_predicted_vs_actual(
 ) -> Result<()> {
     let ends = intervals.map_or(&[][..], |i| i.0).iter().chain(intervals.map_or(&[][..], |i| i.1));
     let (lo, hi) = range(actual.iter().chain(predicted).chain(ends).copied());
+    // Evenly spaced rows past MAX_POINTS: more would not show more, only make the file huge.
+    let every = actual.len().div_ceil(MAX_POINTS).max(1);
+    let shown = |i: &usize| i.is_multiple_of(every);
+    let note = match every {
+        1 => note.to_string(),
+        _ => format!("{note}; every {every}th of {} rows shown", actual.len()),
+    };
     write_svg(path, (700, 660), |root| {
         let (top, body) = root.split_vertically(56);
         top.titled(title, ("sans-serif", 20)).map_err(err)?;
-        top.draw(&Text::new(note.to_string(), (20, 36), ("sans-serif", 15))).map_err(err)?;
+        top.draw(&Text::new(note.clone(), (20, 36), ("sans-serif", 15))).map_err(err)?;
         let mut chart = ChartBuilder::on(&body)
             .margin(16)
             .x_label_area_size(44)
@@ -102,13 +113,15 @@ pub fn plot_predicted_vs_actual(
             let bars = actual
                 .iter()
                 .zip(lower.iter().zip(upper))
-                .filter(|(a, (l, u))| a.is_finite() && l.is_finite() && u.is_finite());
-            for (&a, (&l, &u)) in bars {
+                .enumerate()
+                .filter(|(i, (a, (l, u)))| shown(i) && a.is_finite() && l.is_finite() && u.is_finite());
+            for (_, (&a, (&l, &u))) in bars {
                 chart.draw_series(LineSeries::new([(a, l), (a, u)], RED.mix(0.3).stroke_width(1))).map_err(err)?;
             }
         }
-        let points = actual.iter().zip(predicted).filter(|(a, p)| a.is_finite() && p.is_finite());
-        chart.draw_series(points.map(|(&a, &p)| Circle::new((a, p), 3, BLUE.mix(0.45).filled()))).map_err(err)?;
+        let points =
+            actual.iter().zip(predicted).enumerate().filter(|(i, (a, p))| shown(i) && a.is_finite() && p.is_finite());
+        chart.draw_series(points.map(|(_, (&a, &p))| Circle::new((a, p), 3, BLUE.mix(0.45).filled()))).map_err(err)?;
         Ok(())
     })
 }

@@ -20,6 +20,6 @@ mod curves;
 mod error;
 mod plot;
 
-pub use charts::{plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc};
+pub use charts::{MAX_POINTS, plot_confusion, plot_folds, plot_predicted_vs_actual, plot_roc};
 pub use curves::{Band, plot_bands, plot_loss};
 pub use error::{ChartError, Result};

@@ -266,13 +266,13 @@ fn metadata_of(args: &TrainArgs, run: &Run) -> RunMetadata {
 /// it goes.
 fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn std::error::Error>> {
     let (val, test, seed) = (args.data.val_fraction, args.data.test_fraction, args.training.seed);
-    let p = Prepared::<f32>::from_table(table, &plan.config, val, test, seed).map_err(with_flag_hint)?;
+    // Only the model inputs and the targets are read from here on.
+    let config = plan.config.clone().with_original_inputs(false);
+    let p = Prepared::<f32>::from_table(table, &config, val, test, seed).map_err(with_flag_hint)?;
     describe_data(args, &p)?;
     if let Some((level, score)) = plan.interval {
         check_interval(&p, level, score).map_err(with_flag_hint)?;
     }
-    // What follows reads the model inputs and the targets only.
-    let p = p.without_original_inputs();
     let spec = args.model.architecture(&p.pipeline)?.spec_for(&p).map_err(with_flag_hint)?;
     let mut net = fit(&p, &spec, &plan.settings).map_err(with_flag_hint)?;
     if let Some(best) = net.trainer.best().filter(|b| b.epoch < net.trainer.epoch()) {

@@ -119,6 +119,10 @@ pub struct PipelineConfig {
     /// Keep identifier columns (every training value distinct: whole numbers counting up, or
     /// text), which are otherwise left out when `features` is `None` and named in the summary.
     pub keep_identifiers: bool,
+    /// Keep each part's inputs in original units in a [`Prepared`](crate::Prepared)'s `split`
+    /// (default true). Without them (`split.*.x` then has no columns) a caller that reads only
+    /// the model inputs saves 8 bytes per input cell, and never holds more than one part's.
+    pub original_inputs: bool,
 }
 
 impl PipelineConfig {
@@ -140,6 +144,7 @@ impl PipelineConfig {
             log_target: false,
             exclude: Vec::new(),
             keep_identifiers: false,
+            original_inputs: true,
             max_classes: crate::DEFAULT_MAX_CLASSES,
         }
     }
@@ -151,6 +156,12 @@ impl PipelineConfig {
     /// Keeps identifier columns as features.
     pub fn with_keep_identifiers(mut self, keep: bool) -> Self {
         self.keep_identifiers = keep;
+        self
+    }
+    /// Keeps (or not) each part's inputs in original units in a
+    /// [`Prepared`](crate::Prepared)'s `split`.
+    pub fn with_original_inputs(mut self, keep: bool) -> Self {
+        self.original_inputs = keep;
         self
     }
     /// Sets the task (`None`: from the target).

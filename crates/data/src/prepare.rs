@@ -13,7 +13,7 @@
 
 use std::str::FromStr;
 
-use ndarray::{Array2, NdFloat};
+use ndarray::{Array2, Axis, NdFloat};
 
 use crate::ColumnCategories;
 use crate::error::config;
@@ -21,6 +21,9 @@ use crate::{
     DataError, DataSummary, Dataset, EncodeCounts, Missing, Pipeline, PipelineConfig, Result, Setting, Split, Table,
     TargetEncoder, Task, UnknownCategory,
 };
+
+/// Rows encoded at a time when a part's inputs in original units are not kept.
+const ENCODE_ROWS: usize = 4096;
 
 /// What gets standardised. Parses from `none`, `features` or `all`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -174,10 +177,31 @@ impl<F: NdFloat> Prepared<F> {
         let pipeline = Pipeline::fit_table_for(table, &rows.train, config, target)?;
         let n = pipeline.encoders().len();
         let mut total = EncodeCounts { filled: vec![0; n], unknown: vec![0; n] };
+        // Each part's model input is made as soon as it is encoded, so that without the inputs
+        // in original units only one part's f64 copy is ever held.
+        let mut inputs = Vec::with_capacity(3);
         let mut part = |rows: &[usize], unknown: UnknownCategory| -> Result<Dataset> {
-            let (x, counts) = pipeline.encode_with(table, rows, unknown)?;
-            total.filled.iter_mut().zip(counts.filled).for_each(|(f, c)| *f += c);
-            total.unknown.iter_mut().zip(counts.unknown).for_each(|(f, c)| *f += c);
+            let mut count = |counts: EncodeCounts| {
+                total.filled.iter_mut().zip(counts.filled).for_each(|(f, c)| *f += c);
+                total.unknown.iter_mut().zip(counts.unknown).for_each(|(f, c)| *f += c);
+            };
+            // Finite in the file is not enough: 1e300 overflows f32 once scaled (model_input).
+            let x = if config.original_inputs {
+                let (x, counts) = pipeline.encode_with(table, rows, unknown)?;
+                count(counts);
+                inputs.push(pipeline.model_input::<F>(table, rows, &x)?);
+                x
+            } else {
+                // Block by block straight into the model's type: no f64 copy of the part.
+                let mut input = Array2::<F>::zeros((rows.len(), pipeline.input_width()));
+                for (block, to) in rows.chunks(ENCODE_ROWS).zip(input.axis_chunks_iter_mut(Axis(0), ENCODE_ROWS)) {
+                    let (x, counts) = pipeline.encode_with(table, block, unknown)?;
+                    count(counts);
+                    pipeline.model_input::<F>(table, block, &x)?.move_into(to);
+                }
+                inputs.push(input);
+                Array2::zeros((rows.len(), 0))
+            };
             let (feature_names, target_name) = (pipeline.feature_names(), pipeline.target().to_string());
             Ok(Dataset { x, y: pipeline.target_values(table, rows)?, feature_names, target_name })
         };
@@ -195,12 +219,9 @@ impl<F: NdFloat> Prepared<F> {
             summary.rows_without_target =
                 (0..table.len()).filter(|&r| table.is_missing(r, target)).count().min(dropped);
         }
-        // Finite in the file is not enough: 1e300 overflows f32 once scaled.
-        let mut inputs = Vec::with_capacity(3);
         for (part, data) in
             [(&rows.train, &split.train), (&rows.validation, &split.validation), (&rows.test, &split.test)]
         {
-            inputs.push(pipeline.model_input::<F>(table, part, &data.x)?);
             let y = pipeline.transform_y::<F>(&data.y);
             if let Some((i, _)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 let message = format!(
@@ -245,25 +266,6 @@ impl<F: NdFloat> Prepared<F> {
 }
 
 impl<F: NdFloat> Prepared<F> {
-    /// Frees the inputs of `split` in original units (each part's `x` keeps its rows and has no
-    /// columns), for a caller that reads only the model inputs (`train_x`, `val_x`, `test_x`)
-    /// and the targets from here on: in f64 they take twice the memory of the f32 inputs, for
-    /// the whole run.
-    ///
-    /// ```
-    /// use ndnet_data::{Dataset, Prepared, Standardize};
-    /// let x = ndarray::Array2::from_shape_fn((10, 2), |(i, j)| (i + j) as f64);
-    /// let data = Dataset { y: x.column(0).to_owned().insert_axis(ndarray::Axis(1)), x, feature_names: vec!["a".into(), "b".into()], target_name: "t".into() };
-    /// let p = Prepared::<f32>::new(&data, 0.2, 0.0, 1, Standardize::All).unwrap().without_original_inputs();
-    /// assert_eq!((p.split.train.x.dim(), p.train_x.dim()), ((8, 0), (8, 2)));
-    /// ```
-    pub fn without_original_inputs(mut self) -> Self {
-        for part in [&mut self.split.train, &mut self.split.validation, &mut self.split.test] {
-            part.x = Array2::zeros((part.x.nrows(), 0));
-        }
-        self
-    }
-
     /// A fingerprint of the prepared training and validation rows (their shapes and every value's bits, FNV-1a
     /// 64), as 16 hex digits: a checkpoint records it so that a resume on other data is refused
     /// even when the file's path is the same.

@@ -111,7 +111,9 @@ impl TargetEncoder {
         max_classes: usize,
     ) -> Result<(Self, String)> {
         let name = &table.header()[col];
-        let mut labels = Vec::with_capacity(rows.len());
+        // Distinct labels only: a regression target has as many as rows, and a set of them is
+        // what the count and the classes need.
+        let mut seen = std::collections::HashSet::new();
         let (mut numbers, mut missing, mut whole, mut first_text) = (0, 0, true, None);
         for &r in rows {
             let cell = table.cell(r, col)?;
@@ -128,8 +130,9 @@ impl TargetEncoder {
                     first_text.get_or_insert(r);
                 }
             }
-            labels.push(label_of(table, r, col, cell));
+            seen.insert(label_of(table, r, col, cell));
         }
+        let mut labels: Vec<String> = seen.into_iter().collect();
         sort_labels(&mut labels);
         let distinct = labels.len();
         let texts = rows.len() - numbers - missing;

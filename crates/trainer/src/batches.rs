@@ -12,7 +12,7 @@
 //! assert_eq!((xb.nrows(), yb.nrows()), (1, 1));
 //! ```
 
-use ndarray::{Array2, ArrayView2, Axis, NdFloat, Slice};
+use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2, NdFloat, Slice};
 use ndnet_layers::Buffer;
 use rand::Rng;
 use rand::seq::SliceRandom;
@@ -26,10 +26,12 @@ use crate::error::config;
 /// the features feature-major (column-major, as a model's own buffers are, so the first layer's
 /// kernel runs over the batch). (Gathering the whole table once per epoch and viewing that copy
 /// measured the same time on the headline epoch, for twice the memory.)
+///
+/// The table is owned ([`Batches::new`]) or borrowed ([`Batches::of`]: no copy of a large one).
 #[derive(Debug, Clone)]
-pub struct Batches<F> {
-    x: Array2<F>,
-    y: Array2<F>,
+pub struct Batches<'a, F> {
+    x: CowArray<'a, F, Ix2>,
+    y: CowArray<'a, F, Ix2>,
     order: Vec<usize>,
     batch_size: usize,
     /// Whether `order` is shuffled (else batches are views of `x` and `y`).
@@ -40,11 +42,30 @@ pub struct Batches<F> {
     yb: Array2<F>,
 }
 
-impl<F: NdFloat> Batches<F> {
-    /// Batches over the rows of `x` and `y`.
+impl<F: NdFloat> Batches<'static, F> {
+    /// Batches over the rows of `x` and `y`, which they own.
     ///
     /// Errors when `batch_size` is 0, the table is empty, or `x` and `y` differ in rows.
     pub fn new(x: Array2<F>, y: Array2<F>, batch_size: usize) -> Result<Self> {
+        Batches::with(CowArray::from(x), CowArray::from(y), batch_size)
+    }
+}
+
+impl<'a, F: NdFloat> Batches<'a, F> {
+    /// Batches over the rows of `x` and `y`, borrowed: a training table is not copied.
+    ///
+    /// ```
+    /// let (x, y) = (ndarray::Array2::<f32>::zeros((5, 2)), ndarray::Array2::<f32>::zeros((5, 1)));
+    /// let b = ndnet_trainer::Batches::of(x.view(), y.view(), 2).unwrap();
+    /// assert_eq!((b.len(), b.rows()), (3, 5));
+    /// ```
+    ///
+    /// Errors as [`Batches::new`].
+    pub fn of(x: ArrayView2<'a, F>, y: ArrayView2<'a, F>, batch_size: usize) -> Result<Self> {
+        Batches::with(CowArray::from(x), CowArray::from(y), batch_size)
+    }
+
+    fn with(x: CowArray<'a, F, Ix2>, y: CowArray<'a, F, Ix2>, batch_size: usize) -> Result<Self> {
         if batch_size == 0 {
             return Err(config("batch_size", 0, "≥ 1"));
         }

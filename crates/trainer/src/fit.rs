@@ -221,7 +221,7 @@ pub fn fit(p: &Prepared<f32>, spec: &ModelSpec, settings: &FitSettings) -> Resul
         config = config.with_early_stopping(EarlyStopping::new(patience).with_restore_best(true));
     }
     let mut trainer = Trainer::new(config)?;
-    let mut batches = Batches::new(p.train_x.clone(), p.train_y.clone(), settings.batch_size)?;
+    let mut batches = Batches::of(p.train_x.view(), p.train_y.view(), settings.batch_size)?;
     trainer.fit(&mut model, loss.as_ref(), optimizer.as_mut(), &mut batches, validation)?;
     Ok(Fitted { model, trainer, optimizer })
 }

@@ -370,7 +370,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         model: &mut dyn Model<F>,
         loss: &dyn Loss<F>,
         optimizer: &mut dyn Optimizer<F>,
-        train: &mut Batches<F>,
+        train: &mut Batches<'_, F>,
         validation: Option<(&Array2<F>, &Array2<F>)>,
     ) -> Result<()> {
         if let Some(e) = self.deferred.take() {
@@ -425,7 +425,7 @@ impl<F: NdFloat + Serialize + DeserializeOwned> Trainer<F> {
         model: &mut dyn Model<F>,
         loss: &dyn Loss<F>,
         optimizer: &mut dyn Optimizer<F>,
-        batches: &mut Batches<F>,
+        batches: &mut Batches<'_, F>,
     ) -> Result<f64> {
         model.set_mode(Mode::Train);
         batches.reorder(self.config.shuffle.then_some(&mut self.rng));

@@ -24,7 +24,7 @@ pub fn prepare(seed: u64) -> Prepared {
     Prepared::new(&data, 0.15, 0.15, seed, Standardize::All).unwrap()
 }
 
-pub fn batches(p: &Prepared, batch_size: usize) -> Batches<f32> {
+pub fn batches(p: &Prepared, batch_size: usize) -> Batches<'static, f32> {
     Batches::new(p.train_x.clone(), p.train_y.clone(), batch_size).unwrap()
 }
 
