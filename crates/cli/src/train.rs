@@ -507,7 +507,9 @@ fn cross_validate(args: &TrainArgs, plan: &Plan, table: &Table, k: usize, out: &
         architecture.spec_for(p)
     };
     let settings = plan.settings.clone().with_verbose(false);
-    let result = cross_validate_folds(table, &plan.config, &settings, &cv, &model_of).map_err(with_flag_hint)?;
+    // Each fold reads only its model inputs and targets (see `fit_run`).
+    let config = plan.config.clone().with_original_inputs(false);
+    let result = cross_validate_folds(table, &config, &settings, &cv, &model_of).map_err(with_flag_hint)?;
     let task = result.target.task();
     say(format_args!("Task: {}", result.task_reason))?;
     let what = if task == Task::Classification { "stratified " } else { "" };
