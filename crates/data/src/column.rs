@@ -3,9 +3,10 @@
 //!
 //! A column of numbers is kept as values: f32 while every number's text is the shortest text of
 //! its f32 (what `%g`-style writers and most instruments give), f64 once one needs more digits
-//! (what pandas and R write), a bit per row for an integral value written with `.0`. A cell whose
-//! text is anything else (a missing marker, `1e-5`, ` 7`, a stray word) is kept as written
-//! beside the values; when such cells are many the column is kept as text instead. Text is kept
+//! (what pandas and R write), a bit per row for an integral value written with `.0`, and the
+//! column's missing cell as written (empty, or `NA`) once. A cell whose text is anything else
+//! (another missing marker, `1e-5`, ` 7`, a stray word) is kept as written beside the values;
+//! when such cells are many the column is kept as text instead. Text is kept
 //! as codes into its distinct values while they are few (categories), else as one run of bytes.
 //!
 //! Since the text of a number is rebuilt from its value, a number is read the way its text is:
@@ -51,13 +52,16 @@ enum Values {
     F64(Vec<f64>),
 }
 
-/// A column of numbers: each row's value (NaN where the text is kept in `other` or the cell is
-/// empty), the rows written with a trailing `.0`, and the cells written any other way.
+/// A column of numbers: each row's value (NaN where the cell is `blank` or its text is kept in
+/// `other`), the rows written with a trailing `.0`, and the cells written any other way.
 #[derive(Debug, Clone)]
 pub(crate) struct Numbers {
     values: Values,
     point_zero: Vec<u64>,
     other: Vec<(usize, Box<[u8]>)>,
+    /// The column's missing cell as written, kept once: the first one (empty, or a marker such
+    /// as R's `NA`); other missing cells are kept in `other`.
+    blank: Option<Box<[u8]>>,
 }
 
 /// Text as codes into `values`.
@@ -121,7 +125,12 @@ fn written_as(text: &[u8], shortest: &[u8]) -> Option<bool> {
 impl Column {
     /// An empty column: numbers until a cell says otherwise.
     pub(crate) fn new() -> Self {
-        Column::Numbers(Numbers { values: Values::F32(Vec::new()), point_zero: Vec::new(), other: Vec::new() })
+        Column::Numbers(Numbers {
+            values: Values::F32(Vec::new()),
+            point_zero: Vec::new(),
+            other: Vec::new(),
+            blank: None,
+        })
     }
 
     /// Appends the next row's cell.
@@ -214,12 +223,14 @@ impl Numbers {
     /// is not the value's shortest; the column turns f64 when a text needs more digits than an
     /// f32 has.
     fn value_of(&mut self, cell: &[u8], row: usize) -> f64 {
-        if cell.is_empty() {
-            return f64::NAN;
-        }
         let parsed = std::str::from_utf8(cell).ok().and_then(|s| s.parse::<f64>().ok()).filter(|v| v.is_finite());
         let Some(v64) = parsed else {
-            self.other.push((row, cell.into()));
+            if self.blank.is_none() && matches!(Cell::parse(cell), Ok(Cell::Missing)) {
+                self.blank = Some(cell.into());
+            }
+            if self.blank.as_deref() != Some(cell) {
+                self.other.push((row, cell.into()));
+            }
             return f64::NAN;
         };
         if let Values::F32(_) = self.values {
@@ -290,11 +301,11 @@ impl Numbers {
         }
     }
 
-    /// The text kept for a row that holds no value (empty when none is kept).
+    /// The text of a row that holds no value: kept beside the values, or the column's blank.
     fn kept(&self, row: usize) -> &[u8] {
         match self.other.binary_search_by_key(&row, |o| o.0) {
             Ok(i) => &self.other[i].1,
-            Err(_) => b"",
+            Err(_) => self.blank.as_deref().unwrap_or_default(),
         }
     }
 
@@ -436,6 +447,11 @@ mod tests {
             matches!(column, Column::Numbers(Numbers { values: Values::F64(_), ref other, .. }) if other.is_empty())
         );
         // Categories as codes; many distinct words as one run of bytes.
+        // R's `NA` in a third of the rows: still values, the marker kept once.
+        let with_na: Vec<Vec<u8>> = (0..5000)
+            .map(|i| if i % 3 == 0 { b"NA".to_vec() } else { format!("{}", i as f32 * 0.5).into_bytes() })
+            .collect();
+        assert!(matches!(push_all(&with_na), Column::Numbers(Numbers { ref other, .. }) if other.is_empty()));
         let towns: Vec<Vec<u8>> = (0..5000).map(|i| format!("town{}", i % 7).into_bytes()).collect();
         assert!(matches!(push_all(&towns), Column::Codes(_)));
         let ids: Vec<Vec<u8>> = (0..5000).map(|i| format!("id-{i}").into_bytes()).collect();
