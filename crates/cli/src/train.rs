@@ -351,7 +351,7 @@ fn report(
     let Some((evaluation, _)) = net else {
         return say(format_args!("No test rows (--test-fraction {}): nothing to score", args.data.test_fraction));
     };
-    say(format_args!("Test ({} rows): {evaluation}", p.test_x.nrows()))?;
+    say(format_args!("Test ({}): {evaluation}", rows(p.test_x.nrows())))?;
     if let Some(b) = baseline {
         say(format_args!("Baseline ({}, same split): {b}", baseline_name(p.pipeline.task())))?;
     }
@@ -372,6 +372,11 @@ const MAX_PRINTED_CLASSES: usize = 20;
 const MAX_DRAWN_CLASSES: usize = 50;
 
 /// The confusion matrix as a text table (rows: true label, columns: predicted).
+/// "1 row", "40 rows".
+fn rows(n: usize) -> String {
+    format!("{n} row{}", if n == 1 { "" } else { "s" })
+}
+
 fn confusion_text(labels: &[String], confusion: &[Vec<usize>]) -> String {
     let short: Vec<String> = labels.iter().map(|l| l.chars().take(12).collect()).collect();
     let width = short.iter().map(|l| l.chars().count()).max().unwrap_or(4).max(6);

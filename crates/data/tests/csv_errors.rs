@@ -43,6 +43,8 @@ fn each_bad_input_names_where() {
         ("dup.csv", "y,a,a\n1,2,3\n", "line 1: duplicate column name `a`"),
         ("empty.csv", "", "no header"),
         ("no_target.csv", "price,a\n1,2\n", "no column `y`; the columns are: price, a"),
+        ("semicolons.csv", "y;a\n1,5;2\n", "semicolons.csv: line 1: the header is one column holding `;`"),
+        ("tabs.csv", "y\ta\n1\t2\n", "tabs.csv: line 1: the header is one column holding tabs"),
     ];
     for (name, contents, want) in cases {
         let got = err(name, contents);
