@@ -21,7 +21,7 @@ use ndnet_files::{RunFolder, write_atomic, write_atomic_by};
 use ndnet_layers::{ModelSpec, RegressionLoss};
 use ndnet_trainer::{
     Calibration, ClassWeight, CvSettings, Evaluation, FitSettings, Fitted, IntervalScore, RunMetadata, Settings,
-    Uncertainty, baseline_name, baseline_of, check_interval, cross_validate as cross_validate_folds, evaluate, fit,
+    Uncertainty, baseline_name, check_interval, cross_validate as cross_validate_folds, evaluate, fit, fit_baseline,
     fold_summary, mean_sd, roc_curve, save_safetensors, write_predictions,
 };
 use serde::Serialize;
@@ -287,7 +287,7 @@ fn fit_run(args: &TrainArgs, plan: &Plan, table: &Table) -> Result<Run, Box<dyn 
         true => None,
         false => {
             let quiet = plan.settings.clone().with_verbose(false);
-            let mut fitted = fit(&p, &baseline_of(&spec, p.pipeline.outputs()), &quiet)?;
+            let mut fitted = fit_baseline(&p, &spec, &quiet)?;
             evaluate(&p, &mut fitted.model)?.map(|(e, _)| e)
         }
     };

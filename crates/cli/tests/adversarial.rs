@@ -368,3 +368,22 @@ fn every_refused_value_names_its_flag_in_one_sentence() {
     let compare = ["compare", "--data", &data, "--target", "y", "--lr-grid", "1e-320", "--out", "unused"];
     refused(&compare, "invalid --lr-grid 1e-320: allowed learning rates > 0 and finite as 32-bit floats");
 }
+
+#[test]
+fn a_small_tables_baseline_is_a_finished_linear_model() {
+    // 200 rows: an epoch is one batch of the default recipe, and a baseline trained for the
+    // network's epochs alone stopped far from the linear fit (accuracy 0.5 here, R² 0.6).
+    let d = dir("small-baseline");
+    let classes =
+        table(&d, "classes.csv", 200, |i, x| (if x + ((i * 13) % 7) as f64 > 8.0 { "hi" } else { "lo" }).into());
+    let values = table(&d, "values.csv", 200, |i, x| format!("{}", 2.0 * x - ((i * 13) % 7) as f64));
+    for (data, metric, least) in [(classes, "accuracy", 0.95), (values, "r2", 0.99)] {
+        let out = d.join(format!("run-{metric}"));
+        let run = train(&data, &out, &[]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let metrics: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("metrics.json")).unwrap()).unwrap();
+        let got = metrics["baseline"]["metrics"][metric].as_f64().unwrap();
+        assert!(got >= least, "{data}: the baseline's {metric} {got} is under {least}");
+    }
+}

@@ -21,7 +21,7 @@ use ndnet_layers::ModelSpec;
 
 use crate::error::config as bad_setting;
 use crate::{
-    Calibration, Evaluation, FitSettings, IntervalScore, Result, TrainError, baseline_of, evaluate, fit, mean_sd,
+    Calibration, Evaluation, FitSettings, IntervalScore, Result, TrainError, evaluate, fit, fit_baseline, mean_sd,
 };
 
 /// How [`cross_validate`] cuts and scores: the fold count, the share of each fold's training
@@ -157,7 +157,7 @@ impl Fold<'_> {
         };
         let baseline = match cv.baseline {
             true => {
-                let mut base = fit(&p, &baseline_of(&spec, p.pipeline.outputs()), settings).map_err(at)?;
+                let mut base = fit_baseline(&p, &spec, settings).map_err(at)?;
                 evaluate(&p, &mut base.model).map_err(at)?.map(|(e, _)| e)
             }
             false => None,

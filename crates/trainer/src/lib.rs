@@ -59,7 +59,9 @@ pub use conformal::{
 pub use cross_validation::{CrossValidation, CvSettings, FoldResult, ModelOf, cross_validate, fold_summary};
 pub use early_stopping::{Best, EarlyStopping};
 pub use error::{Result, TrainError};
-pub use fit::{ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, members_loss, task_loss};
+pub use fit::{
+    ClassWeight, FitSettings, Fitted, baseline_name, baseline_of, evaluate, fit, fit_baseline, members_loss, task_loss,
+};
 pub use history::{EpochRecord, History};
 pub use lr_scheduler::LrScheduler;
 pub use metadata::{MODEL_FORMAT, ModelFormat, RunMetadata, Settings};
