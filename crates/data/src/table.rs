@@ -245,14 +245,14 @@ fn read_header<R: Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<
     }
     // A file separated by `;` (what spreadsheets write where the decimal mark is a comma) or by
     // tabs reads as one column; said here rather than as a ragged second line.
-    if let [only] = &header[..] {
-        if let Some(name) = [(';', "`;`"), ('\t', "tabs")].iter().find(|(c, _)| only.contains(*c)).map(|s| s.1) {
-            let message = format!(
-                "the header is one column holding {name}: the file looks separated by {name}; ndnet reads \
-                 comma-separated files (with `.` as the decimal mark): save the table as comma-separated"
-            );
-            return Err(csv_error(path, Some(1), &message));
-        }
+    if let [only] = &header[..]
+        && let Some(name) = [(';', "`;`"), ('\t', "tabs")].iter().find(|(c, _)| only.contains(*c)).map(|s| s.1)
+    {
+        let message = format!(
+            "the header is one column holding {name}: the file looks separated by {name}; ndnet reads \
+             comma-separated files (with `.` as the decimal mark): save the table as comma-separated"
+        );
+        return Err(csv_error(path, Some(1), &message));
     }
     // An unnamed column (what pandas writes for its index) is named by its position, the same
     // way wherever the file is read (train, predict, export).
