@@ -10,7 +10,7 @@ as no category, unknown categories ignored).
 
     python3 -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn pandas palmerpenguins vega_datasets
     cargo build --release -p ndnet-cli
-    /tmp/skl/bin/python tools/compare_sklearn.py --ndnet target/release/ndnet [--tables DIR] > table.md
+    /tmp/skl/bin/python tools/compare_sklearn.py --ndnet target/release/ndnet [--tables DIR] [--recipe R] > table.md
 
 Prints a Markdown table: the mean over seeds of test accuracy (classes) or R² (regression) for
 ndnet, ndnet's own baseline (no hidden layer), MLP(64, 64, early_stopping=True), the same MLP
@@ -118,6 +118,7 @@ def main():
     ap.add_argument("--ndnet", default=os.path.join(ROOT, "target/release/ndnet"))
     ap.add_argument("--tables", default="/tmp/ndnet-tables")
     ap.add_argument("--runs", default="/tmp/ndnet-compare-runs")
+    ap.add_argument("--recipe", help="ndnet train's --recipe (default: the program's default)")
     a = ap.parse_args()
     print("| table | rows | metric | ndnet train | ndnet baseline | sklearn MLP(64,64) | MLP, scaled target | linear/logistic | gradient boosting |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -126,6 +127,7 @@ def main():
         for seed in SEEDS:
             out = os.path.join(a.runs, name.split()[0], str(seed))
             cmd = [a.ndnet, "train", "--data", path, "--target", target, "--seed", str(seed), "--out", out, "--quiet"] + flags
+            cmd += ["--recipe", a.recipe] if a.recipe else []
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             metrics = json.load(open(os.path.join(out, "metrics.json")))
             classes = metrics["network"]["task"] == "classification"
