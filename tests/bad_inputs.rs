@@ -40,7 +40,7 @@ const BAD_CSVS: [(&str, &str); 24] = [
     ("unterminated_quote.csv", r#"unterminated_quote.csv: line 3, column `a`: "3\n3,4\n4,5" is not a number"#),
     ("hex_number.csv", "hex_number.csv: line 2, column `a`: \"0x10\" is not a number"),
     ("not_yes_no.csv", "not_yes_no.csv: line 4, column `a`: \"maybe\" is not a number"),
-    ("semicolons.csv", "semicolons.csv: line 1: no column `price`"),
+    ("semicolons.csv", "semicolons.csv: line 1: the header is one column holding `;`: the file looks separated by `;`"),
     ("gzip.csv", "gzip.csv: is gzip-compressed (decompress it first, e.g. gunzip), not a CSV text file"),
     ("utf16.csv", "utf16.csv: is UTF-16 text (save it as UTF-8), not a CSV text file"),
     ("cr_only_text.csv", "cr_only_text.csv: line 3, column `a`: \"abc\" is not a number"),

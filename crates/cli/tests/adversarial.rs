@@ -387,3 +387,25 @@ fn a_small_tables_baseline_is_a_finished_linear_model() {
         assert!(got >= least, "{data}: the baseline's {metric} {got} is under {least}");
     }
 }
+
+#[test]
+fn errors_in_target_units_are_printed_short_at_any_scale() {
+    // RMSE and MAE were written with two decimals: thirty digits for a target near 1e30 and
+    // `0.00` for one near 1e-4.
+    let d = dir("short-metrics");
+    for (name, scale) in [("huge.csv", 1e30), ("tiny.csv", 1e-4)] {
+        let data = table(&d, name, 60, |i, x| format!("{}", (x + (i % 3) as f64) * scale));
+        for cv in [&[][..], &["--cv", "2"][..]] {
+            let out = d.join(format!("run-{name}-{}", cv.len()));
+            let printed = ok(&[
+                &["train", "--data", &data, "--target", "y", "--epochs", "1", "--quiet"][..],
+                cv,
+                &["--out", out.to_str().unwrap()],
+            ]
+            .concat());
+            let longest = printed.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+            assert!(longest <= 8, "{name} {cv:?}: a number of {longest} digits in\n{printed}");
+            assert!(!printed.contains(" 0.00,") && !printed.contains(" 0.00 "), "{name} {cv:?}:\n{printed}");
+        }
+    }
+}

@@ -175,7 +175,17 @@ pub fn fold_summary(evaluations: &[&Evaluation]) -> Vec<(&'static str, Vec<f64>,
         .map(|(i, (name, _))| {
             let values: Vec<f64> = evaluations.iter().map(|e| e.values().get(i).map_or(f64::NAN, |v| v.1)).collect();
             let (m, s) = mean_sd(&values);
-            (*name, values, format!("{m:.4} ± {s:.4}"))
+            let (m, s) = (four_places(m), four_places(s));
+            (*name, values, format!("{m} ± {s}"))
         })
         .collect()
+}
+
+/// Four decimals where they show the number (`0.9667`, `58046.8000`), else e-notation
+/// (`2.7929e29`, `1.4142e-5`).
+fn four_places(v: f64) -> String {
+    match v == 0.0 || !v.is_finite() || (1e-3..1e7).contains(&v.abs()) {
+        true => format!("{v:.4}"),
+        false => format!("{v:.4e}"),
+    }
 }

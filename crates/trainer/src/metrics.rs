@@ -6,6 +6,10 @@
 //! let m = Metrics::compute(&ndarray::array![[1.0], [2.0], [3.0]], &ndarray::array![[1.0], [2.0], [4.0]]);
 //! assert_eq!((m.mae, m.mse), (1.0 / 3.0, 1.0 / 3.0));
 //! assert!((m.r2 - (1.0 - 1.0 / (14.0 / 3.0))).abs() < 1e-12); // SS_tot = 14/3 around the mean 7/3
+//! assert_eq!(m.to_string(), "MSE 3.3333e-1, RMSE 0.58, MAE 0.33, R² 0.7857");
+//! // Errors far from two decimals' reach are written in e-notation, like the MSE.
+//! let tiny = Metrics::compute(&ndarray::array![[1e-4], [2e-4]], &ndarray::array![[1e-4], [4e-4]]);
+//! assert_eq!(tiny.to_string(), "MSE 2.0000e-8, RMSE 1.4142e-4, MAE 1.0000e-4, R² 0.1111");
 //! ```
 
 use std::fmt;
@@ -49,9 +53,18 @@ impl Metrics {
     }
 }
 
+/// An error in the target's units: two decimals where they show it (`58046.80`, `0.53`), else
+/// in e-notation like the MSE (`2.7929e29`, `4.3719e-3`), never thirty digits or `0.00`.
+fn in_units(v: f64) -> String {
+    match v == 0.0 || (0.01..1e7).contains(&v.abs()) {
+        true => format!("{v:.2}"),
+        false => format!("{v:.4e}"),
+    }
+}
+
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MSE {:.4e}, RMSE {:.2}, MAE {:.2}, ", self.mse, self.rmse, self.mae)?;
+        write!(f, "MSE {:.4e}, RMSE {}, MAE {}, ", self.mse, in_units(self.rmse), in_units(self.mae))?;
         match self.r2.is_nan() {
             true => write!(f, "R² n/a (the targets do not vary)"),
             false => write!(f, "R² {:.4}", self.r2),
