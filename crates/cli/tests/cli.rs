@@ -197,7 +197,7 @@ fn predict_reports_rows_unlike_the_training_rows_and_strict_refuses_them() {
         "Input check of 4 rows against the training rows:",
         "`x1`: 2 values outside the training range 0 to 10 (first: line 3, \"250\")",
         "`x2`: 1 missing cell filled with ",
-        "`colour`: 2 categories the training rows never had, encoded as none (first: line 4, \"purple\")",
+        "`colour`: 2 cells hold a category the training rows never had, encoded as none (first: line 4, \"purple\")",
         "`member`: 1 missing cell filled with 0 (first: line 4; 0.0 % of the training rows were missing)",
     ] {
         assert!(printed.contains(expected), "{expected} in:\n{printed}");

@@ -184,10 +184,11 @@ impl fmt::Display for InputReport {
                 )?;
             }
             if let Some(first) = &c.unseen.first {
-                let n = plural(c.unseen.count, "category", "categories");
+                // Cells, not distinct categories, as every other count here.
+                let n = plural(c.unseen.count, "cell holds", "cells hold");
                 write!(
                     f,
-                    "\n  `{}`: {n} the training rows never had, encoded as none (first: {})",
+                    "\n  `{}`: {n} a category the training rows never had, encoded as none (first: {})",
                     c.column,
                     line(first)
                 )?;
