@@ -61,3 +61,20 @@ pub(crate) fn shown(text: &str) -> String {
     let short: String = text.chars().take(40).collect();
     if short.len() < text.len() { format!("{short:?}…") } else { format!("{short:?}") }
 }
+
+/// Whether `text` is a number written with a decimal comma (`-1,5`) or with commas between
+/// groups of three digits (`12,345`, `1,234,567.5`).
+pub(crate) fn comma_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if let Some((whole, fraction)) = unsigned.split_once(',')
+        && digits(whole)
+        && digits(fraction)
+    {
+        return true; // a decimal comma
+    }
+    let whole = unsigned.split_once('.').map_or(unsigned, |(w, f)| if digits(f) { w } else { "" });
+    let mut groups = whole.split(',');
+    let first = groups.next().unwrap_or_default();
+    whole.contains(',') && digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && digits(g))
+}

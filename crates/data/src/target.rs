@@ -146,6 +146,18 @@ impl TargetEncoder {
             );
             return Err(table.cell_error(r, col, message));
         }
+        if let (None, Some(r)) = (task, first_text)
+            && labels.iter().all(|l| l.parse::<f64>().is_ok() || crate::cell::comma_number(l))
+        {
+            // Numbers written with commas are no labels: as text they would be as many classes.
+            let message = format!(
+                "{} is a number written with a comma (a decimal comma or a thousands separator), as are all the \
+                 target's text cells: ndnet reads numbers with `.` as the decimal mark and no separators; write \
+                 them so (or give --task classification to read them as labels)",
+                shown(&table.text(r, col))
+            );
+            return Err(table.cell_error(r, col, message));
+        }
         let (task, why) = match task {
             Some(task) => (task, format!("{task} (as asked)")),
             None if texts > 0 => (Task::Classification, format!("classification: the target `{name}` holds text")),

@@ -118,3 +118,35 @@ fn a_long_file_streams_with_its_line_numbers() {
         assert!(err.contains(&want), "{end:?}: {err}");
     }
 }
+
+#[test]
+fn numbers_written_with_commas_are_named_not_made_categories() {
+    use ndnet_data::{Pipeline, PipelineConfig, Table};
+    let fit = |column: &[&str]| {
+        let rows: String = column.iter().enumerate().map(|(i, c)| format!("{i},\"{c}\",{}\n", i % 3)).collect();
+        let table = Table::from_csv_bytes(format!("a,b,y\n{rows}").as_bytes(), "t.csv".as_ref()).unwrap();
+        let train: Vec<usize> = (0..table.len()).collect();
+        Pipeline::fit_table(&table, &train, &PipelineConfig::new("y")).map(|_| ()).map_err(|e| e.to_string())
+    };
+    for column in [&["1,5", "-2,25", "3,0", "", "0,125"][..], &["12,345", "1,234,567.5", "1,000", "7,000"]] {
+        let got = fit(column).unwrap_err();
+        assert!(got.contains("t.csv: line 2, column `b`: "), "{column:?}: {got}");
+        assert!(got.contains("is a number written with a comma"), "{column:?}: {got}");
+    }
+    // A target too: as text it was a classification of as many classes.
+    let table = Table::from_csv_bytes(b"a,y\n1,\"1,5\"\n2,\"2,5\"\n3,4\n4,\"1,5\"\n", "t.csv".as_ref()).unwrap();
+    let got =
+        Pipeline::fit_table(&table, &[0, 1, 2, 3], &PipelineConfig::new("y")).map(|_| ()).unwrap_err().to_string();
+    assert!(got.contains("t.csv: line 2, column `y`: \"1,5\" is a number written with a comma"), "{got}");
+    let asked = PipelineConfig::new("y").with_task(Some(ndnet_data::Task::Classification));
+    assert!(Pipeline::fit_table(&table, &[0, 1, 2, 3], &asked).is_ok(), "labels when asked for");
+    // Text that only holds commas stays text: lists, words, groups not of three digits.
+    for column in [
+        &["1,2,3", "2,3,4", "5,6,7"][..],
+        &["red, 2", "blue, 3", "red, 2"],
+        &["1,23,456", "12,3", "x"],
+        &["4,6", "14,15", "5", "20,22"], // references, beside a plain number
+    ] {
+        assert!(fit(column).is_ok(), "{column:?}: {:?}", fit(column));
+    }
+}
