@@ -88,20 +88,8 @@ fn labels_are_the_text_as_written_yes_no_in_any_case_one_pair() {
     assert!(stdout.contains("4 classes: -0, 0, 007, 7"), "{stdout}");
     // 2^53 and 2^53 + 1 are one f64: as numbers they were one class.
     let data = table(&d, "wide.csv", 120, |i, _| ["9007199254740992", "9007199254740993"][i % 2].into());
-    let out = d.join("c");
-    let stdout = ok(&[
-        "train",
-        "--data",
-        &data,
-        "--target",
-        "y",
-        "--task",
-        "classification",
-        "--out",
-        out.to_str().unwrap(),
-        "--epochs",
-        "1",
-    ]);
+    let run = train(&data, &d.join("c"), &["--task", "classification"]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("2 classes: 9007199254740992, 9007199254740993"), "{stdout}");
 }
 
@@ -110,20 +98,8 @@ fn cross_validation_without_a_baseline_fits_none() {
     let d = dir("cv-no-baseline");
     let data = table(&d, "t.csv", 90, |_, x| format!("{}", x * 2.0));
     let out = d.join("run");
-    let stdout = ok(&[
-        "train",
-        "--data",
-        &data,
-        "--target",
-        "y",
-        "--cv",
-        "3",
-        "--no-baseline",
-        "--epochs",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = train(&data, &out, &["--cv", "3", "--no-baseline"]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("Mean ± sd over 3 folds") && !stdout.contains("Baseline"), "{stdout}");
     let csv = std::fs::read_to_string(out.join("cv.csv")).unwrap();
     assert!(csv.lines().skip(1).all(|l| l.split(',').nth(1) == Some("network")), "{csv}");
