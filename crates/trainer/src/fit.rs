@@ -261,8 +261,8 @@ const BASELINE_STEPS: u64 = 5_000;
 const BASELINE_BATCHES: usize = 8;
 
 /// Trains the baseline of `spec` ([`baseline_of`]) on `p`: `settings`' optimizer, loss and seed,
-/// in batches small enough for [`BASELINE_BATCHES`] an epoch, for [`BASELINE_STEPS`] steps
-/// without early stopping, so that its score is the linear model's, not an unfinished one's.
+/// in batches small enough for 8 an epoch, for 5,000 steps (at least one epoch) without early
+/// stopping, so that its score is the linear model's, not an unfinished one's.
 pub fn fit_baseline(p: &Prepared<f32>, spec: &ModelSpec, settings: &FitSettings) -> Result<Fitted> {
     let rows = p.train_x.nrows().max(1);
     let batch_size = settings.batch_size.min(rows.div_ceil(BASELINE_BATCHES)).max(1);
