@@ -97,6 +97,23 @@ def test_errors_are_the_programs_lines():
         model.predict(frame[["a"]])  # a missing column is named
 
 
+def test_a_missing_target_is_refused_and_any_feature_name_is_a_feature():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    y = (X.a * 2 + X.b).to_numpy().copy()
+    y[4] = np.nan  # the program drops such a row and says so; a fit in Python refuses it
+    with pytest.raises(ValueError, match=r"^Input y contains NaN\.$"):
+        NdnetRegressor(**QUICK).fit(X, y)
+    labels = np.array(["p", "q", None] * 20, dtype=object)
+    with pytest.raises(ValueError, match=r"contains NaN"):
+        NdnetClassifier(**QUICK).fit(X, labels)
+    # Names that are ndnet's output columns for the estimator's own target name are features.
+    named = X.rename(columns={"a": "predicted_target", "b": "target_lower"})
+    model = NdnetRegressor(**QUICK).fit(named, X.a * 2 + X.b)
+    assert list(model.description_["columns"]) == ["predicted_target", "target_lower"]
+    assert model.predict(named).shape == (60,)
+
+
 def test_the_thread_lock_is_released_while_rust_trains():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(2000, 8))

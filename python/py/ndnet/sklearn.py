@@ -142,8 +142,10 @@ class _NdnetEstimator(BaseEstimator):
     def _fit_table(self, X, y):
         frame = _frame(X)
         y = self._target_values(y, len(frame))
-        target = "target"
-        while target in frame.columns:
+        # A name none of X's columns has, nor as ndnet's own output columns for it (a feature
+        # `predicted_target` would read as a file ndnet predicted).
+        target, taken = "target", set(frame.columns)
+        while {target, f"predicted_{target}", f"{target}_lower", f"{target}_upper"} & taken:
             target = "_" + target
         table = frame.assign(**{target: y})
         self.model_bytes_ = _ndnet.train(_csv(table), self._train_args(target))
@@ -172,6 +174,10 @@ class _NdnetEstimator(BaseEstimator):
             raise ValueError(f"y must be one column, got shape {y.shape}")
         if len(y) != rows:
             raise ValueError(f"X has {rows} rows but y has {len(y)}")
+        if pd.isna(y).any():
+            # scikit-learn's estimators refuse this too; the program drops such rows and says so,
+            # which a fit in Python could not.
+            raise ValueError("Input y contains NaN.")
         return y
 
     def _take_description(self):
