@@ -4,8 +4,9 @@
 //! program writes. The scikit-learn estimators (`py/ndnet/sklearn.py`) are written on these four
 //! functions; nothing of the pipeline or the training is written twice.
 //!
-//! Every call releases the Python thread lock while Rust works, and every error is a
-//! `ValueError` holding the one line the program would print.
+//! Every call releases the Python thread lock while Rust works, reads the `bytes` it is given in
+//! place (no copy of the table), and every error is a `ValueError` holding the one line the
+//! program would print.
 #![allow(unsafe_code)] // PyO3's macros expand to `unsafe` blocks; this crate writes none itself.
 
 use std::path::Path;
@@ -14,6 +15,7 @@ use ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyBytes;
 
 use ndnet_cli::train::{parse_args, train_table};
@@ -35,7 +37,7 @@ fn value_error(message: String) -> PyErr {
 /// Trains as `ndnet train <args>` would on the CSV table `csv` (header first), printing nothing
 /// and writing nothing; returns the weights file's bytes.
 #[pyfunction]
-fn train(py: Python<'_>, csv: Vec<u8>, args: Vec<String>) -> PyResult<Py<PyBytes>> {
+fn train(py: Python<'_>, csv: PyBackedBytes, args: Vec<String>) -> PyResult<Py<PyBytes>> {
     let bytes = py.detach(move || -> Outcome<Vec<u8>> {
         let head = ["ndnet train", "--data", TABLE, "--quiet"].map(String::from);
         let all = head.into_iter().chain(args);
@@ -54,8 +56,8 @@ fn train(py: Python<'_>, csv: Vec<u8>, args: Vec<String>) -> PyResult<Py<PyBytes
 #[pyfunction]
 fn predict<'py>(
     py: Python<'py>,
-    model: Vec<u8>,
-    csv: Vec<u8>,
+    model: PyBackedBytes,
+    csv: PyBackedBytes,
     uncertainty: bool,
 ) -> PyResult<(Bound<'py, PyArray2<f64>>, Option<Bound<'py, PyArray2<f64>>>)> {
     let out = py.detach(move || -> Outcome<(Array2<f64>, Option<Array2<f64>>)> {
@@ -85,7 +87,7 @@ fn predict<'py>(
 /// What a model file holds, as JSON: the task, target, labels, input columns, the calibration's
 /// level, the ensemble's members, and the ndnet version that reads it.
 #[pyfunction]
-fn describe(py: Python<'_>, model: Vec<u8>) -> PyResult<String> {
+fn describe(py: Python<'_>, model: PyBackedBytes) -> PyResult<String> {
     let text = py.detach(move || -> Outcome<String> {
         let registry = ndnet_tabular::registry();
         let (net, metadata) =

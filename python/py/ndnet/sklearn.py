@@ -7,6 +7,7 @@ is what `save` writes, what pickling carries and what every prediction loads.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -108,8 +109,11 @@ def _frame(X, names=None):
 
 
 def _csv(frame):
-    # repr-exact floats; a missing cell is empty, which ndnet reads as missing.
-    return frame.to_csv(index=False, na_rep="").encode("utf-8")
+    # repr-exact floats; a missing cell is empty, which ndnet reads as missing. Written straight
+    # into bytes (the buffer's value is its own bytes, not a copy): no text copy of the table.
+    buffer = io.BytesIO()
+    frame.to_csv(buffer, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
+    return buffer.getvalue()
 
 
 class _NdnetEstimator(BaseEstimator):
