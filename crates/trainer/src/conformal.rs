@@ -253,6 +253,24 @@ pub enum Uncertainty {
     Sets(Vec<Vec<usize>>),
 }
 
+impl Uncertainty {
+    /// This, with `more`'s rows after its own (of the same kind; another kind is dropped).
+    pub fn append(self, more: Uncertainty) -> Uncertainty {
+        match (self, more) {
+            (Uncertainty::Interval { mut lower, mut upper }, Uncertainty::Interval { lower: l, upper: u }) => {
+                lower.extend(l);
+                upper.extend(u);
+                Uncertainty::Interval { lower, upper }
+            }
+            (Uncertainty::Sets(mut sets), Uncertainty::Sets(more)) => {
+                sets.extend(more);
+                Uncertainty::Sets(sets)
+            }
+            (kept, _) => kept,
+        }
+    }
+}
+
 /// What an interval at `level` with `score` needs of prepared rows, checked before training:
 /// enough validation rows to calibrate on ([`calibration_rows_needed`]), and a normalised score
 /// only for a regression.

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use ndarray::{Array2, ArrayView1, NdFloat};
+use ndarray::{Array2, ArrayView1, Axis, NdFloat, Slice};
 use ndnet_layers::Model;
 
 use ndnet_data::{Pipeline, Prepared, Table, Task};
@@ -56,6 +56,11 @@ pub fn predict_table<F: NdFloat>(model: &mut dyn Model<F>, pipeline: &Pipeline, 
     Ok(predict_with_uncertainty(model, pipeline, None, table)?.0)
 }
 
+/// Rows encoded and predicted at a time: what prediction holds beyond the table and the
+/// predictions is one block's inputs, whatever the table's size. A row's bits do not depend on
+/// its block (every step is row by row, and inference runs in fixed blocks of its own).
+const PREDICT_ROWS: usize = 16_384;
+
 /// [`predict_table`], with what `calibration` (when given) adds to each row: its interval in the
 /// target's units, or its prediction set ([`Calibration::uncertainty`]).
 pub fn predict_with_uncertainty<F: NdFloat>(
@@ -64,22 +69,42 @@ pub fn predict_with_uncertainty<F: NdFloat>(
     calibration: Option<&Calibration>,
     table: &Table,
 ) -> Result<(Array2<f64>, Option<Uncertainty>)> {
-    let rows: Vec<usize> = (0..table.len()).collect();
-    let (x, _) = pipeline.encode(table, &rows)?;
     model.set_mode(ndnet_layers::Mode::Eval);
-    let input = pipeline.model_input::<F>(table, &rows, &x)?;
-    let out = model.infer(input.view())?;
-    let predictions = pipeline.decode_members(&out, model.members())?;
-    if let Some((i, row)) = predictions.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
-        let message = format!(
-            "the prediction is not finite ({row}): the row's inputs are far outside what the model was trained on"
-        );
-        return Err(table.error(Some(table.line(i)), &message).into());
+    let all: Vec<usize> = (0..table.len()).collect();
+    let blocks: Vec<&[usize]> = if all.is_empty() { vec![&[]] } else { all.chunks(PREDICT_ROWS).collect() };
+    let (mut predictions, mut uncertainty): (Option<Array2<f64>>, Option<Uncertainty>) = (None, None);
+    for rows in blocks {
+        let (x, _) = pipeline.encode(table, rows)?;
+        let input = pipeline.model_input::<F>(table, rows, &x)?;
+        drop(x);
+        let block = pipeline.decode_members(&model.infer(input.view())?, model.members())?;
+        if let Some((i, row)) = block.rows().into_iter().enumerate().find(|(_, r)| r.iter().any(|v| !v.is_finite())) {
+            let message = format!(
+                "the prediction is not finite ({row}): the row's inputs are far outside what the model was trained on"
+            );
+            return Err(table.error(Some(table.line(rows[i])), &message).into());
+        }
+        // The spread reads the model's own inputs (in `F`), as training calibrated it.
+        let extra =
+            calibration.map(|c| c.uncertainty(pipeline, &block, input.mapv(|v| v.to_f64().unwrap_or(f64::NAN)).view()));
+        uncertainty = match (uncertainty, extra) {
+            (Some(so_far), Some(more)) => Some(so_far.append(more)),
+            (so_far, more) => so_far.or(more),
+        };
+        predictions = Some(match predictions {
+            None if rows.len() == all.len() => block,
+            None => {
+                let mut whole = Array2::zeros((all.len(), block.ncols()));
+                whole.slice_axis_mut(Axis(0), Slice::from(..rows.len())).assign(&block);
+                whole
+            }
+            Some(mut whole) => {
+                whole.slice_axis_mut(Axis(0), Slice::from(rows[0]..rows[0] + rows.len())).assign(&block);
+                whole
+            }
+        });
     }
-    // The spread reads the model's own inputs (in `F`), as training calibrated it.
-    let uncertainty = calibration
-        .map(|c| c.uncertainty(pipeline, &predictions, input.mapv(|v| v.to_f64().unwrap_or(f64::NAN)).view()));
-    Ok((predictions, uncertainty))
+    Ok((predictions.unwrap_or_default(), uncertainty))
 }
 
 /// The class of each row of `probabilities`: the most probable one, the first on ties (so two

@@ -8,7 +8,9 @@ use ndnet_data::{PipelineConfig, Prepared, Table};
 use ndnet_layers::{BceWithLogits, CrossEntropy, Loss, Mse, Sequential};
 use ndnet_optim::{Adam, AdamConfig};
 use ndnet_trainer::PredictOriginal;
-use ndnet_trainer::{Batches, Calibration, IntervalScore, Trainer, TrainerConfig, Uncertainty};
+use ndnet_trainer::{
+    Batches, Calibration, IntervalScore, Trainer, TrainerConfig, Uncertainty, predict_with_uncertainty,
+};
 use rand::{Rng, SeedableRng};
 
 const ROWS: usize = 3000;
@@ -18,9 +20,14 @@ const LEVELS: [f64; 3] = [0.8, 0.9, 0.95];
 /// `x1,x2,town,y`: y = 3 sin(x1) + x2 + the town's effect + noise whose size grows with |x2|
 /// (so a row's difficulty depends on its inputs); `class` instead of `y` for the classes table.
 fn table(seed: u64, classes: bool) -> Table {
+    Table::from_csv_bytes(csv(seed, classes, ROWS).as_bytes(), "coverage.csv".as_ref()).unwrap()
+}
+
+/// The CSV text of [`table`]'s rows, `rows` of them.
+fn csv(seed: u64, classes: bool, rows: usize) -> String {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1000 + seed);
     let mut csv = String::from(if classes { "x1,x2,town,class\n" } else { "x1,x2,town,y\n" });
-    for _ in 0..ROWS {
+    for _ in 0..rows {
         let (x1, x2): (f64, f64) = (rng.random_range(-2.0..2.0), rng.random_range(-2.0..2.0));
         let town = ["Albany", "Troy", "Utica"][rng.random_range(0..3)];
         let effect = match town {
@@ -40,7 +47,7 @@ fn table(seed: u64, classes: bool) -> Table {
         };
         csv.push_str(&format!("{x1},{x2},{town},{target}\n"));
     }
-    Table::from_csv_bytes(csv.as_bytes(), "coverage.csv".as_ref()).unwrap()
+    csv
 }
 
 /// A small network trained on `p` for a few epochs: conformal coverage holds for any model, so
@@ -209,4 +216,38 @@ fn a_tampered_calibration_or_profile_is_refused() {
     let err = load(&tampered).unwrap_err();
     assert!(err.contains("a training profile that does not match the inputs (or holds an impossible range)"), "{err}");
     std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn a_long_tables_predictions_and_uncertainty_are_each_rows_own_bits() {
+    // Prediction goes in blocks of rows: rows on either side of a block's edge, and the last,
+    // predicted as a table of their own give the same bits, intervals and sets included.
+    for (classes, score) in [(false, IntervalScore::Normalized), (true, IntervalScore::Absolute)] {
+        let target = if classes { "class" } else { "y" };
+        let p = Prepared::<f32>::from_table(&table(1, classes), &PipelineConfig::new(target), 0.15, 0.2, 1).unwrap();
+        let mut model = trained(&p, 1);
+        let calibration = Calibration::calibrate(&p, &mut model, 0.9, score).unwrap();
+        let text = csv(2, classes, 20_000);
+        let long = Table::from_csv_bytes(text.as_bytes(), "long.csv".as_ref()).unwrap();
+        let (all, extra) = predict_with_uncertainty(&mut model, &p.pipeline, Some(&calibration), &long).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let picked: Vec<usize> = [0, 16_383, 16_384, 16_385, 19_999].into();
+        let part: String =
+            std::iter::once(lines[0]).chain(picked.iter().map(|&r| lines[r + 1])).collect::<Vec<_>>().join("\n");
+        let alone = Table::from_csv_bytes(part.as_bytes(), "part.csv".as_ref()).unwrap();
+        let (some, some_extra) = predict_with_uncertainty(&mut model, &p.pipeline, Some(&calibration), &alone).unwrap();
+        for (i, &r) in picked.iter().enumerate() {
+            let bits =
+                |a: &ndarray::Array2<f64>, row: usize| a.row(row).iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&all, r), bits(&some, i), "{target}: row {r}");
+            match (extra.as_ref().unwrap(), some_extra.as_ref().unwrap()) {
+                (Uncertainty::Interval { lower, upper }, Uncertainty::Interval { lower: l, upper: u }) => {
+                    assert_eq!((lower[r].to_bits(), upper[r].to_bits()), (l[i].to_bits(), u[i].to_bits()), "row {r}");
+                }
+                (Uncertainty::Sets(sets), Uncertainty::Sets(s)) => assert_eq!(sets[r], s[i], "row {r}"),
+                _ => panic!("{target}: the uncertainty's kind changed"),
+            }
+        }
+        assert_eq!(all.nrows(), 20_000);
+    }
 }
