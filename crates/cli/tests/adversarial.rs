@@ -389,7 +389,7 @@ fn every_refused_value_names_its_flag_in_one_sentence() {
 #[test]
 fn a_small_tables_baseline_is_a_finished_linear_model() {
     // 200 rows: an epoch is one batch of the default recipe, and a baseline trained like the
-    // network (its epochs, early stopping) stopped far from the logistic fit (accuracy 0.28 here).
+    // network (its epochs, early stopping) stops far from the logistic fit (accuracy 0.28 here).
     let d = dir("small-baseline");
     let classes =
         table(&d, "classes.csv", 200, |i, x| (if x + ((i * 13) % 7) as f64 > 8.0 { "hi" } else { "lo" }).into());
@@ -407,8 +407,8 @@ fn a_small_tables_baseline_is_a_finished_linear_model() {
 
 #[test]
 fn errors_in_target_units_are_printed_short_at_any_scale() {
-    // RMSE and MAE were written with two decimals: thirty digits for a target near 1e30 and
-    // `0.00` for one near 1e-4.
+    // Two decimals would write thirty digits for a target near 1e30 and `0.00` for one near
+    // 1e-4.
     let d = dir("short-metrics");
     for (name, scale) in [("huge.csv", 1e30), ("tiny.csv", 1e-4)] {
         let data = table(&d, name, 60, |i, x| format!("{}", (x + (i % 3) as f64) * scale));

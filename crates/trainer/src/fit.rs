@@ -254,9 +254,9 @@ pub fn baseline_of(spec: &ModelSpec, outputs: usize) -> ModelSpec {
 
 /// Optimizer steps a baseline takes (at least one epoch), and batches an epoch of it has at
 /// least. A linear or logistic model is fitted to the end, as scikit-learn's are: early stopping
-/// on a small validation set kept an early, unfinished fit, and a small table's epochs of one
-/// batch each never got far (a 200-row table's logistic baseline was at 0.28 accuracy after the
-/// network's 500 epochs; docs/reliability.md has the figures against scikit-learn).
+/// on a small validation set keeps an early, unfinished fit, and a small table's epochs of one
+/// batch each never get far (trained like the network, a 200-row table's logistic baseline stops
+/// at 0.28 accuracy; docs/reliability.md has the figures against scikit-learn).
 const BASELINE_STEPS: u64 = 5_000;
 const BASELINE_BATCHES: usize = 8;
 
