@@ -61,7 +61,7 @@ pub struct TrainArgs {
     /// Which defaults the other flags take [see --help for what each sets]
     #[arg(long, default_value = crate::recipe::DEFAULT, value_parser = crate::recipe::names(), long_help = crate::recipe::help())]
     pub recipe: String,
-    /// Stop after this many epochs without a lower validation loss (the best weights are kept), ≥ 1
+    /// Stop after this many epochs (and at least 32 optimizer steps) without a lower validation loss (the best weights are kept), ≥ 1
     #[arg(long, default_value_t = 20)]
     pub patience: u64,
     /// Train every epoch and keep the last weights
