@@ -20,6 +20,7 @@ use ndnet_data::{PipelineConfig, Prepared, Split, SplitRows, Table, TargetEncode
 use ndnet_layers::ModelSpec;
 
 use crate::error::config as bad_setting;
+use crate::metrics::decimals_or_e;
 use crate::{
     Calibration, Evaluation, FitSettings, IntervalScore, Result, TrainError, evaluate, fit, fit_baseline, mean_sd,
 };
@@ -175,17 +176,8 @@ pub fn fold_summary(evaluations: &[&Evaluation]) -> Vec<(&'static str, Vec<f64>,
         .map(|(i, (name, _))| {
             let values: Vec<f64> = evaluations.iter().map(|e| e.values().get(i).map_or(f64::NAN, |v| v.1)).collect();
             let (m, s) = mean_sd(&values);
-            let (m, s) = (four_places(m), four_places(s));
+            let (m, s) = (decimals_or_e(m, 4), decimals_or_e(s, 4));
             (*name, values, format!("{m} ± {s}"))
         })
         .collect()
-}
-
-/// Four decimals where they show the number (`0.9667`, `58046.8000`), else e-notation
-/// (`2.7929e29`, `1.4142e-5`).
-fn four_places(v: f64) -> String {
-    match v == 0.0 || !v.is_finite() || (1e-3..1e7).contains(&v.abs()) {
-        true => format!("{v:.4}"),
-        false => format!("{v:.4e}"),
-    }
 }

@@ -53,18 +53,19 @@ impl Metrics {
     }
 }
 
-/// An error in the target's units: two decimals where they show it (`58046.80`, `0.53`), else
-/// in e-notation like the MSE (`2.7929e29`, `4.3719e-3`), never thirty digits or `0.00`.
-fn in_units(v: f64) -> String {
-    match v == 0.0 || (0.01..1e7).contains(&v.abs()) {
-        true => format!("{v:.2}"),
+/// `v` with `places` decimals where they show it (`58046.80`, `0.53`), else in e-notation like
+/// the MSE (`2.7929e29`, `4.3719e-3`): never thirty digits, nor `0.00` for a small number.
+pub(crate) fn decimals_or_e(v: f64, places: usize) -> String {
+    let shown = v == 0.0 || !v.is_finite() || (10f64.powi(-(places as i32))..1e7).contains(&v.abs());
+    match shown {
+        true => format!("{v:.places$}"),
         false => format!("{v:.4e}"),
     }
 }
 
 impl fmt::Display for Metrics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MSE {:.4e}, RMSE {}, MAE {}, ", self.mse, in_units(self.rmse), in_units(self.mae))?;
+        write!(f, "MSE {:.4e}, RMSE {}, MAE {}, ", self.mse, decimals_or_e(self.rmse, 2), decimals_or_e(self.mae, 2))?;
         match self.r2.is_nan() {
             true => write!(f, "R² n/a (the targets do not vary)"),
             false => write!(f, "R² {:.4}", self.r2),
