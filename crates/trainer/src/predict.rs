@@ -73,7 +73,7 @@ pub fn predict_with_uncertainty<F: NdFloat>(
     let all: Vec<usize> = (0..table.len()).collect();
     let blocks: Vec<&[usize]> = if all.is_empty() { vec![&[]] } else { all.chunks(PREDICT_ROWS).collect() };
     let (mut predictions, mut uncertainty): (Option<Array2<f64>>, Option<Uncertainty>) = (None, None);
-    for rows in blocks {
+    for (b, rows) in blocks.into_iter().enumerate() {
         let (x, _) = pipeline.encode(table, rows)?;
         let input = pipeline.model_input::<F>(table, rows, &x)?;
         drop(x);
@@ -91,18 +91,9 @@ pub fn predict_with_uncertainty<F: NdFloat>(
             (Some(so_far), Some(more)) => Some(so_far.append(more)),
             (so_far, more) => so_far.or(more),
         };
-        predictions = Some(match predictions {
-            None if rows.len() == all.len() => block,
-            None => {
-                let mut whole = Array2::zeros((all.len(), block.ncols()));
-                whole.slice_axis_mut(Axis(0), Slice::from(..rows.len())).assign(&block);
-                whole
-            }
-            Some(mut whole) => {
-                whole.slice_axis_mut(Axis(0), Slice::from(rows[0]..rows[0] + rows.len())).assign(&block);
-                whole
-            }
-        });
+        let start = b * PREDICT_ROWS;
+        let whole = predictions.get_or_insert_with(|| Array2::zeros((all.len(), block.ncols())));
+        whole.slice_axis_mut(Axis(0), Slice::from(start..start + rows.len())).assign(&block);
     }
     Ok((predictions.unwrap_or_default(), uncertainty))
 }
