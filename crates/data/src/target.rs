@@ -150,11 +150,10 @@ impl TargetEncoder {
             && labels.iter().all(|l| l.parse::<f64>().is_ok() || crate::cell::comma_number(l))
         {
             // Numbers written with commas are no labels: as text they would be as many classes.
-            let message = format!(
-                "{} is a number written with a comma (a decimal comma or a thousands separator), as are all the \
-                 target's text cells: ndnet reads numbers with `.` as the decimal mark and no separators; write \
-                 them so (or give --task classification to read them as labels)",
-                shown(&table.text(r, col))
+            let message = crate::cell::comma_number_message(
+                &table.text(r, col),
+                "the target's",
+                "give --task classification to read them as labels",
             );
             return Err(table.cell_error(r, col, message));
         }
